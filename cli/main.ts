@@ -1,0 +1,40 @@
+/**
+ * The `arbiter` CLI. Each command lives in cli/commands; this file only wires commander.
+ */
+import { Command, CommanderError } from 'commander';
+import { defaultConfigPath } from '../shared/adapters/config/config-file';
+import { runValidate } from './commands/validate';
+import { exitCodes, processIo, type CommandIo } from './io';
+
+export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
+  const program = new Command('arbiter')
+    .description('Arbiter: a multi-region failover control plane for active-active applications on AWS')
+    .option('--config <file>', 'configuration file', defaultConfigPath)
+    .showHelpAfterError('(run arbiter --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('validate [file]')
+    .description('check a configuration file (default: --config)')
+    .action((file: string | undefined) => setExit(runValidate(file ?? program.opts<{ config: string }>().config, io)));
+
+  return program;
+}
+
+export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  let code: number = exitCodes.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    io.err(`arbiter: ${(error as Error).message}`);
+    return exitCodes.failure;
+  }
+  return code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,44 @@
+/** Route 53 in memory: weighted record sets, change ids, and a switch to fail the control plane. */
+import { normaliseRecordName, normaliseZoneId, type RecordSetView, type Route53Binding, type RouteChange } from '../../domain';
+import { DnsError, type ChangeStatus, type Dns } from '../../ports';
+
+export class MemoryDns implements Dns {
+  readonly records: RecordSetView[] = [];
+  readonly changes: Array<{ id: string; zone: string; decisionId: string; changes: RouteChange[] }> = [];
+  /** Set to make every change fail as the real control plane would during an outage. */
+  failWith: DnsError | null = null;
+  private nextId = 1;
+
+  constructor(records: readonly RecordSetView[] = []) {
+    this.records.push(...records.map((r) => ({ ...r })));
+  }
+
+  /** Seeds one weighted record per binding, each at its serving weight. */
+  static fromBindings(bindings: readonly Route53Binding[], address = '192.0.2.1'): MemoryDns {
+    return new MemoryDns(bindings.map((b) => ({ hostedZoneId: normaliseZoneId(b.hostedZoneId), name: normaliseRecordName(b.recordName), type: b.recordType, setIdentifier: b.setIdentifier, weight: b.weight, ttl: 60, resourceRecords: [address] })));
+  }
+
+  async readRecords(_bindings: readonly Route53Binding[]): Promise<RecordSetView[]> {
+    return this.records.map((r) => ({ ...r }));
+  }
+
+  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string): Promise<{ changeId: string }> {
+    if (this.failWith !== null) throw this.failWith;
+    for (const change of changes) {
+      const index = this.records.findIndex((r) => normaliseZoneId(r.hostedZoneId) === normaliseZoneId(hostedZoneId) && normaliseRecordName(r.name) === normaliseRecordName(change.record.name) && r.type === change.record.type && r.setIdentifier === change.record.setIdentifier);
+      if (index === -1) throw new DnsError(`no record ${change.record.name} ${change.record.setIdentifier}`, 'invalid');
+      this.records[index] = { ...change.record };
+    }
+    const id = `C${String(this.nextId++).padStart(6, '0')}`;
+    this.changes.push({ id, zone: hostedZoneId, decisionId, changes: [...changes] });
+    return { changeId: id };
+  }
+
+  async changeStatus(_changeId: string): Promise<ChangeStatus> {
+    return 'INSYNC';
+  }
+
+  weightOf(setIdentifier: string): number | null {
+    return this.records.find((r) => r.setIdentifier === setIdentifier)?.weight ?? null;
+  }
+}

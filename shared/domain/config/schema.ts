@@ -1,0 +1,135 @@
+/**
+ * The shape of `arbiter.config.yml`. Shape only: rules that relate fields to each other
+ * (unique regions, timeouts below intervals, minServing within the number of targets) live in
+ * `validate.ts`, so every problem is reported at once with its path.
+ *
+ * zod is the one library the core may import: it is pure (no I/O, no clock, no randomness).
+ */
+import { z } from 'zod';
+
+/** An AWS region name such as `eu-west-1`. */
+export const regionSchema = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+
+export const statusRangeSchema = z
+  .object({ min: z.number().int().min(100).max(599), max: z.number().int().min(100).max(599) })
+  .strict();
+
+export const endpointSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+    expectStatus: statusRangeSchema.default({ min: 200, max: 299 }),
+    /** A substring the first 5,120 bytes of the body must contain (Route 53 reads as much). */
+    bodyContains: z.string().min(1).max(255).optional(),
+    latencyMsMax: z.number().int().positive().default(1000),
+    timeoutMs: z.number().int().positive().default(3000),
+    followRedirects: z.boolean().default(false),
+  })
+  .strict();
+
+export const route53BindingSchema = z
+  .object({
+    hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
+    recordName: z.string().min(1).max(253),
+    recordType: z.enum(['A', 'AAAA', 'CNAME']),
+    setIdentifier: z.string().min(1).max(128),
+    /** The weight the record carries while the target is serving (0..255). */
+    weight: z.number().int().min(1).max(255),
+  })
+  .strict();
+
+export const targetSchema = z
+  .object({
+    region: regionSchema,
+    endpoints: z.array(endpointSchema).min(1).max(5),
+    route53: route53BindingSchema,
+  })
+  .strict();
+
+export const probeSchema = z
+  .object({
+    intervalMs: z.number().int().min(1000).max(60000).default(10000),
+    /** Consecutive failures (fast-confirmation probes included) that make a target unhealthy. */
+    failureThreshold: z.number().int().min(1).max(10).default(3),
+    /** Consecutive passes that bring an unhealthy target back to healthy. */
+    recoveryThreshold: z.number().int().min(1).max(20).default(3),
+    /** Extra probes sent at once after a first failure. */
+    confirmCount: z.number().int().min(0).max(5).default(2),
+    confirmSpacingMs: z.number().int().min(100).max(10000).default(1000),
+    /** Latency samples kept per observer and target for the gray-failure quantile. */
+    latencyWindowSize: z.number().int().min(3).max(100).default(10),
+    latencyQuantile: z.number().gt(0).max(1).default(0.9),
+    /** A verdict older than this counts as unknown in a tally. */
+    verdictFreshnessMs: z.number().int().min(1000).max(600000).default(60000),
+    /** An unchanged verdict is still rewritten this often, so peers can tell it is fresh. */
+    verdictRefreshMs: z.number().int().min(1000).max(300000).default(20000),
+  })
+  .strict();
+
+export const safetySchema = z
+  .object({
+    minServing: z.number().int().min(1).default(1),
+    maxDrained: z.number().int().min(0).optional(),
+    /** Least time between two automatic flips of one target (hysteresis). */
+    flipCooldownMs: z.number().int().min(0).max(86400000).default(300000),
+    /** How long a drained target must be judged healthy by a quorum before automation restores it. */
+    recoveryHoldMs: z.number().int().min(0).max(3600000).default(60000),
+  })
+  .strict();
+
+export const alarmSchema = z
+  .object({
+    name: z.string().min(1).max(255),
+    target: regionSchema,
+    /**
+     * `confirm`: the alarm makes every observer re-probe the target now and count it as one failure.
+     * `indict`: while in ALARM the target is treated as unhealthy by every observer.
+     */
+    effect: z.enum(['confirm', 'indict']).default('confirm'),
+  })
+  .strict();
+
+export const drillScheduleSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'must be 1-40 letters, digits or dashes'),
+    schedule: z.string().regex(/^(cron\(.+\)|rate\(.+\))$/, 'must be an EventBridge cron(...) or rate(...) expression'),
+    target: regionSchema,
+    mode: z.enum(['shadow', 'evacuate']),
+    holdSeconds: z.number().int().min(30).max(3600).default(300),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    version: z.literal(1),
+    /** Deployment name; prefixes stack, table and bus names. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be 2-31 lowercase letters, digits or dashes, starting with a letter'),
+    observers: z.array(regionSchema).min(1).max(9),
+    /** Two observers make quorum mean unanimity: allowed only when acknowledged. */
+    acknowledgeTwoObserverUnanimity: z.boolean().default(false),
+    targets: z.array(targetSchema).min(1).max(20),
+    probe: probeSchema.default(probeSchema.parse({})),
+    safety: safetySchema.default(safetySchema.parse({})),
+    overrides: z
+      .object({
+        ttlSecondsMax: z.number().int().min(60).max(7 * 86400).default(86400),
+        operators: z.array(z.string().min(1)).max(100).optional(),
+      })
+      .strict()
+      .default({ ttlSecondsMax: 86400 }),
+    alarms: z.array(alarmSchema).max(100).default([]),
+    drills: z.array(drillScheduleSchema).max(50).default([]),
+    rtoSecondsMax: z.number().int().min(10).max(3600).default(120),
+    auditRetentionDays: z.number().int().min(1).max(3650).default(400),
+  })
+  .strict();
+
+export type ArbiterConfigInput = z.input<typeof configSchema>;
+export type ArbiterConfig = z.output<typeof configSchema>;
+export type EndpointConfig = z.output<typeof endpointSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type Route53Binding = z.output<typeof route53BindingSchema>;
+export type ProbeConfig = z.output<typeof probeSchema>;
+export type SafetyConfig = z.output<typeof safetySchema>;
+export type AlarmConfig = z.output<typeof alarmSchema>;
+export type DrillScheduleConfig = z.output<typeof drillScheduleSchema>;

@@ -1,0 +1,151 @@
+/**
+ * Config validation: shape (zod) and meaning (rules across fields), every problem at once.
+ *
+ * @example
+ *   const result = validateConfig(yamlValue);
+ *   if (!result.ok) for (const e of result.errors) console.error(`${e.path}: ${e.message}`);
+ */
+import type { z } from 'zod';
+import { configSchema, type ArbiterConfig } from './schema';
+
+export interface ConfigProblem {
+  /** Where the problem is, e.g. `targets[1].endpoints[0].timeoutMs`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+/** A config after validation: every default filled in, `maxDrained` resolved. */
+export type ValidConfig = ArbiterConfig & { safety: ArbiterConfig['safety'] & { maxDrained: number } };
+
+export type ConfigResult = { ok: true; config: ValidConfig } | { ok: false; errors: ConfigProblem[] };
+
+/** Formats a path such as `['targets', 1, 'timeoutMs']` as `targets[1].timeoutMs`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function shapeProblems(issues: ReadonlyArray<z.core.$ZodIssue>): ConfigProblem[] {
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = formatPath(issue.path);
+      return { path: where, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)` };
+    }
+    return { path: formatPath(issue.path), message: issue.message };
+  });
+}
+
+function duplicates<T>(items: readonly T[]): Set<T> {
+  const seen = new Set<T>();
+  const dup = new Set<T>();
+  for (const item of items) (seen.has(item) ? dup : seen).add(item);
+  return dup;
+}
+
+function observerProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const n = config.observers.length;
+  if (n === 1) problems.push({ path: 'observers', message: 'needs at least 2 regions (3 or more for a real quorum): one observer is a single region' });
+  if (n === 2 && !config.acknowledgeTwoObserverUnanimity) {
+    problems.push({ path: 'observers', message: 'has 2 regions, so quorum means both must agree; add a third region or set acknowledgeTwoObserverUnanimity: true' });
+  }
+  for (const region of duplicates(config.observers)) problems.push({ path: 'observers', message: `lists ${region} more than once` });
+  return problems;
+}
+
+function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { intervalMs, confirmCount, confirmSpacingMs } = config.probe;
+  config.targets.forEach((target, t) => {
+    target.endpoints.forEach((endpoint, e) => {
+      const at = `targets[${t}].endpoints[${e}]`;
+      if (endpoint.timeoutMs >= intervalMs) problems.push({ path: `${at}.timeoutMs`, message: `must be less than probe.intervalMs (${intervalMs})` });
+      if (endpoint.latencyMsMax > endpoint.timeoutMs) problems.push({ path: `${at}.latencyMsMax`, message: `must not exceed timeoutMs (${endpoint.timeoutMs})` });
+      if (endpoint.expectStatus.min > endpoint.expectStatus.max) problems.push({ path: `${at}.expectStatus`, message: `min (${endpoint.expectStatus.min}) must not exceed max (${endpoint.expectStatus.max})` });
+    });
+  });
+  if (confirmCount * confirmSpacingMs >= intervalMs) {
+    problems.push({ path: 'probe.confirmSpacingMs', message: `confirmCount × confirmSpacingMs (${confirmCount * confirmSpacingMs}) must be less than probe.intervalMs (${intervalMs})` });
+  }
+  return problems;
+}
+
+function targetProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const region of duplicates(config.targets.map((t) => t.region))) problems.push({ path: 'targets', message: `has two targets for ${region}` });
+  const recordKeys = config.targets.map((t) => `${t.route53.hostedZoneId}|${t.route53.recordName}|${t.route53.recordType}|${t.route53.setIdentifier}`);
+  const dupRecords = duplicates(recordKeys);
+  recordKeys.forEach((key, t) => {
+    if (dupRecords.has(key)) problems.push({ path: `targets[${t}].route53.setIdentifier`, message: 'binds the same record (zone, name, type, SetIdentifier) as another target' });
+  });
+  return problems;
+}
+
+function probeTimingProblems(config: ArbiterConfig): ConfigProblem[] {
+  const { intervalMs, verdictRefreshMs, verdictFreshnessMs } = config.probe;
+  const problems: ConfigProblem[] = [];
+  if (verdictRefreshMs < intervalMs) problems.push({ path: 'probe.verdictRefreshMs', message: `must be at least probe.intervalMs (${intervalMs})` });
+  if (verdictFreshnessMs < verdictRefreshMs + intervalMs) {
+    problems.push({ path: 'probe.verdictFreshnessMs', message: `must be at least verdictRefreshMs + intervalMs (${verdictRefreshMs + intervalMs}), or fresh verdicts would read as stale` });
+  }
+  return problems;
+}
+
+function safetyProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const n = config.targets.length;
+  const { minServing, maxDrained } = config.safety;
+  if (minServing > n) problems.push({ path: 'safety.minServing', message: `must not exceed the number of targets (${n})` });
+  if (maxDrained !== undefined && maxDrained > n - Math.min(minServing, n)) {
+    problems.push({ path: 'safety.maxDrained', message: `must not exceed targets minus minServing (${n - Math.min(minServing, n)})` });
+  }
+  return problems;
+}
+
+function signalProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const targets = new Set(config.targets.map((t) => t.region));
+  config.alarms.forEach((alarm, i) => {
+    if (!targets.has(alarm.target)) problems.push({ path: `alarms[${i}].target`, message: `${alarm.target} is not a configured target` });
+  });
+  for (const name of duplicates(config.alarms.map((a) => a.name))) problems.push({ path: 'alarms', message: `lists alarm ${name} more than once` });
+  config.drills.forEach((drill, i) => {
+    if (!targets.has(drill.target)) problems.push({ path: `drills[${i}].target`, message: `${drill.target} is not a configured target` });
+    if (drill.holdSeconds > config.overrides.ttlSecondsMax) problems.push({ path: `drills[${i}].holdSeconds`, message: `must not exceed overrides.ttlSecondsMax (${config.overrides.ttlSecondsMax})` });
+  });
+  for (const name of duplicates(config.drills.map((d) => d.name))) problems.push({ path: 'drills', message: `has two drills named ${name}` });
+  return problems;
+}
+
+/** Default for `safety.maxDrained`: at most one target drained by automation, never below minServing. */
+export function defaultMaxDrained(targetCount: number, minServing: number): number {
+  return Math.max(0, Math.min(1, targetCount - minServing));
+}
+
+/** Validates a parsed YAML value. Pure: returns every problem, never throws. */
+export function validateConfig(value: unknown): ConfigResult {
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, errors: shapeProblems(parsed.error.issues) };
+  const config = parsed.data;
+  const errors = [
+    ...observerProblems(config),
+    ...targetProblems(config),
+    ...endpointProblems(config),
+    ...probeTimingProblems(config),
+    ...safetyProblems(config),
+    ...signalProblems(config),
+  ];
+  if (errors.length > 0) return { ok: false, errors };
+  const maxDrained = config.safety.maxDrained ?? defaultMaxDrained(config.targets.length, config.safety.minServing);
+  return { ok: true, config: { ...config, safety: { ...config.safety, maxDrained } } };
+}
+
+/** Quorum: ⌊n/2⌋+1 of n observers. */
+export function quorumSize(observerCount: number): number {
+  if (!Number.isInteger(observerCount) || observerCount < 1) throw new Error(`quorumSize: observer count must be a positive integer, got ${observerCount}`);
+  return Math.floor(observerCount / 2) + 1;
+}

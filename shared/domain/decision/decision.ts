@@ -1,0 +1,102 @@
+/**
+ * The decision: per target, the state a quorum of fresh proposals agree on; where no quorum
+ * agrees, the last applied state holds (fail static). The combined state is checked against the
+ * safety rules once more, since proposals that each obey them could combine into one that does not
+ * (A drains x, B drains y: each leaves one serving; together none). A drain the combination cannot
+ * afford is held back, never forced through.
+ */
+import { invariant } from '../assert';
+import { quorumSize, type ValidConfig } from '../config';
+import { canonicalJson, fnv1a } from '../hash';
+import { enforceSafety, type SafetyEntry } from '../policy/safety';
+import type { AppliedDecision, Decision, Proposal, ProposalCause, Region, Routing, RoutingState } from '../types';
+
+export interface DecisionInput {
+  config: ValidConfig;
+  nowMs: number;
+  proposals: readonly Proposal[];
+  lastApplied: AppliedDecision | null;
+  /** A proposal older than this does not vote (its evidence is stale). */
+  proposalFreshnessMs: number;
+}
+
+/** The newest proposal per configured observer, fresh ones only. */
+export function freshProposals(input: DecisionInput): Proposal[] {
+  const latest = new Map<Region, Proposal>();
+  for (const proposal of input.proposals) {
+    if (!input.config.observers.includes(proposal.observer)) continue;
+    if (input.nowMs - proposal.createdMs > input.proposalFreshnessMs) continue;
+    const known = latest.get(proposal.observer);
+    if (known === undefined || proposal.seq > known.seq) latest.set(proposal.observer, proposal);
+  }
+  return [...latest.values()].sort((a, b) => (a.observer < b.observer ? -1 : 1));
+}
+
+function decisionId(routing: Routing, supporters: Record<Region, Region[]>, proposals: readonly Proposal[]): string {
+  const votes = proposals.map((p) => `${p.observer}:${p.seq}`).join(',');
+  return `d-${fnv1a(canonicalJson(routing))}-${fnv1a(`${canonicalJson(supporters)}|${votes}`)}`;
+}
+
+/** Why the supporters want a state: operator causes are kept so the safety rules treat them as such. */
+function causeOf(proposals: readonly Proposal[], target: Region, state: RoutingState): ProposalCause {
+  const causes = proposals.filter((p) => p.targets[target]?.state === state).map((p) => p.targets[target]!.cause);
+  if (causes.includes('forced-override')) return 'forced-override';
+  if (causes.includes('override')) return 'override';
+  return state === 'drained' ? 'quorum-unhealthy' : 'healthy';
+}
+
+/**
+ * @example const decision = decide({ config, nowMs, proposals, lastApplied, proposalFreshnessMs: 60000 });
+ */
+export function decide(input: DecisionInput): Decision {
+  const { config } = input;
+  const quorum = quorumSize(config.observers.length);
+  const proposals = freshProposals(input);
+  const entries: SafetyEntry[] = [];
+  const supporters: Record<Region, Region[]> = {};
+  for (const { region: target } of config.targets) {
+    const last = input.lastApplied?.routing[target] ?? 'serving';
+    const voters = (state: RoutingState) => proposals.filter((p) => p.targets[target]?.state === state).map((p) => p.observer);
+    const drained = voters('drained');
+    const serving = voters('serving');
+    let state: RoutingState = last;
+    if (drained.length >= quorum) state = 'drained';
+    else if (serving.length >= quorum) state = 'serving';
+    supporters[target] = state === 'drained' && drained.length >= quorum ? drained : state === 'serving' && serving.length >= quorum ? serving : [];
+    const cause = causeOf(proposals, target, state);
+    entries.push({ target, state, lastState: last, cause, priority: (state === 'drained' ? supporters[target].length : 0) });
+  }
+  const safe = enforceSafety(entries, config.safety);
+  const routing: Routing = {};
+  for (const entry of safe.entries) {
+    routing[entry.target] = entry.state;
+    if (entry.cause === 'safety-refused' || entry.cause === 'safety-restore') supporters[entry.target] = [];
+  }
+  for (const [target, state] of Object.entries(routing)) {
+    invariant(state === (input.lastApplied?.routing[target] ?? 'serving') || supporters[target]!.length >= quorum, `decide: ${target} changes to ${state} without a quorum`);
+  }
+  const changed = config.targets.map((t) => t.region).filter((t) => routing[t] !== (input.lastApplied?.routing[t] ?? 'serving'));
+  return { id: decisionId(routing, supporters, proposals), decidedMs: input.nowMs, routing, supporters, changed, refusals: safe.refusals };
+}
+
+/**
+ * The record an observer writes once a decision's state is in Route 53: flip times are carried
+ * forward from the last applied decision, so hysteresis survives across regions and invocations.
+ */
+export function appliedRecord(observer: Region, decision: Decision, lastApplied: AppliedDecision | null, changeId: string | null, appliedMs: number): AppliedDecision {
+  const lastFlipMs: Record<Region, number | null> = {};
+  for (const [target, state] of Object.entries(decision.routing)) {
+    const before = lastApplied?.routing[target] ?? 'serving';
+    lastFlipMs[target] = state !== before ? decision.decidedMs : (lastApplied?.lastFlipMs[target] ?? null);
+  }
+  return { observer, decisionId: decision.id, decidedMs: decision.decidedMs, appliedMs, routing: { ...decision.routing }, changeId, lastFlipMs };
+}
+
+/** The newest applied decision among every observer's records (by decision time, then id). */
+export function latestApplied(records: readonly AppliedDecision[]): AppliedDecision | null {
+  let best: AppliedDecision | null = null;
+  for (const record of records) {
+    if (best === null || record.decidedMs > best.decidedMs || (record.decidedMs === best.decidedMs && record.decisionId > best.decisionId)) best = record;
+  }
+  return best;
+}

@@ -1,0 +1,122 @@
+/**
+ * An observer's proposal: the routing state it wants for every target, from everything it can see.
+ *
+ * Per target, first match wins:
+ *   1. an active override                     → its action (cause `override` / `forced-override`)
+ *   2. an indicting alarm in ALARM            → drained (`alarm`)
+ *   3. a quorum of fresh `unhealthy` verdicts → drained (`quorum-unhealthy`)
+ *   4. a quorum of fresh `healthy` verdicts   → serving; a drained target only after the quorum
+ *      has held for `recoveryHoldMs` (`recovery-hold` until then)
+ *   5. otherwise                              → the last applied state (`no-quorum`: fail static)
+ * Then hysteresis (an automatic flip within `flipCooldownMs` of the last one is held back) and
+ * the safety rules. Pure: the same inputs always give the same proposal.
+ */
+import type { ValidConfig } from '../config';
+import { activeOverride, indexEnds } from '../overrides/overrides';
+import { latestSnapshots, tallyTarget } from '../quorum/tally';
+import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
+import { enforceSafety, type SafetyEntry } from './safety';
+
+/** An alarm signal older than this no longer counts (its OK event may have been lost). */
+export const alarmSignalTtlMs = 6 * 3600 * 1000;
+
+export interface ProposalInput {
+  config: ValidConfig;
+  observer: Region;
+  nowMs: number;
+  seq: number;
+  snapshots: readonly VerdictSnapshot[];
+  overrides: readonly Override[];
+  overrideEnds: readonly OverrideEnd[];
+  signals: readonly AlarmSignal[];
+  lastApplied: AppliedDecision | null;
+  /** This observer's previous proposal: carries how long a healthy quorum has held. */
+  previous: Proposal | null;
+}
+
+interface Desire {
+  state: RoutingState;
+  cause: ProposalCause;
+  reason: string;
+  healthyQuorumSinceMs: number | null;
+  overrideId: string | null;
+}
+
+/** Alarms in ALARM whose config says `indict`, newest state per alarm, per target. */
+export function indictingAlarms(config: ValidConfig, signals: readonly AlarmSignal[], nowMs: number): Map<Region, string[]> {
+  const latest = new Map<string, AlarmSignal>();
+  for (const signal of signals) {
+    const known = latest.get(signal.alarmName);
+    if (known === undefined || signal.changedMs > known.changedMs || (signal.changedMs === known.changedMs && signal.id > known.id)) latest.set(signal.alarmName, signal);
+  }
+  const byTarget = new Map<Region, string[]>();
+  for (const alarm of config.alarms) {
+    const signal = latest.get(alarm.name);
+    if (alarm.effect !== 'indict' || signal === undefined || signal.state !== 'ALARM' || nowMs - signal.changedMs > alarmSignalTtlMs) continue;
+    byTarget.set(alarm.target, [...(byTarget.get(alarm.target) ?? []), alarm.name]);
+  }
+  return byTarget;
+}
+
+function desireFromEvidence(input: ProposalInput, target: Region, tally: Tally, alarms: readonly string[], last: RoutingState): Desire {
+  const none = { healthyQuorumSinceMs: null, overrideId: null };
+  if (alarms.length > 0) return { ...none, state: 'drained', cause: 'alarm', reason: `alarm ${alarms.join(', ')} in ALARM` };
+  if (tally.unhealthy >= tally.quorum) return { ...none, state: 'drained', cause: 'quorum-unhealthy', reason: `${tally.unhealthy} of ${input.config.observers.length} observers judge it unhealthy (quorum ${tally.quorum})` };
+  if (tally.healthy >= tally.quorum) {
+    const previous = input.previous?.targets[target]?.healthyQuorumSinceMs ?? null;
+    const since = previous !== null && previous <= input.nowMs ? previous : input.nowMs;
+    if (last === 'serving') return { ...none, healthyQuorumSinceMs: since, state: 'serving', cause: 'healthy', reason: `${tally.healthy} observers judge it healthy` };
+    const heldMs = input.nowMs - since;
+    if (heldMs >= input.config.safety.recoveryHoldMs) return { ...none, healthyQuorumSinceMs: since, state: 'serving', cause: 'healthy', reason: `healthy by quorum for ${heldMs} ms (recoveryHoldMs ${input.config.safety.recoveryHoldMs})` };
+    return { ...none, healthyQuorumSinceMs: since, state: 'drained', cause: 'recovery-hold', reason: `healthy by quorum for ${heldMs} ms of the ${input.config.safety.recoveryHoldMs} ms recovery hold` };
+  }
+  return { ...none, state: last, cause: 'no-quorum', reason: `no quorum (${tally.healthy} healthy, ${tally.suspect} suspect, ${tally.unhealthy} unhealthy, ${tally.unknown} unknown): keep ${last}` };
+}
+
+function applyCooldown(desire: Desire, last: RoutingState, lastFlipMs: number | null, input: ProposalInput): Desire {
+  if (desire.state === last || desire.cause === 'override' || desire.cause === 'forced-override' || lastFlipMs === null) return desire;
+  const sinceFlipMs = input.nowMs - lastFlipMs;
+  if (sinceFlipMs >= input.config.safety.flipCooldownMs) return desire;
+  return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; held: last flip ${sinceFlipMs} ms ago (flipCooldownMs ${input.config.safety.flipCooldownMs})` };
+}
+
+const causePriority: Record<ProposalCause, number> = {
+  'forced-override': 5000, override: 4000, alarm: 3000, 'quorum-unhealthy': 2000, 'recovery-hold': 1000,
+  cooldown: 500, 'no-quorum': 100, healthy: 0, 'safety-refused': 0, 'safety-restore': 0,
+};
+
+/**
+ * Computes this observer's proposal.
+ * @example const proposal = computeProposal({ config, observer: 'us-east-1', nowMs, seq: 7, snapshots, overrides: [], overrideEnds: [], signals: [], lastApplied: null, previous: null });
+ */
+export function computeProposal(input: ProposalInput): Proposal {
+  const { config, nowMs } = input;
+  const snapshots = latestSnapshots(input.snapshots);
+  const ends = indexEnds(input.overrideEnds);
+  const alarms = indictingAlarms(config, input.signals, nowMs);
+  const tallies = new Map<Region, Tally>();
+  const desires = new Map<Region, Desire>();
+  for (const { region: target } of config.targets) {
+    const tally = tallyTarget({ target, observers: config.observers, snapshots, nowMs, freshnessMs: config.probe.verdictFreshnessMs });
+    tallies.set(target, tally);
+    const last = input.lastApplied?.routing[target] ?? 'serving';
+    const override = activeOverride(target, input.overrides, ends, nowMs);
+    const desire: Desire = override !== null
+      ? { state: override.action === 'drain' ? 'drained' : 'serving', cause: override.force ? 'forced-override' : 'override', reason: `override ${override.id} by ${override.actor}: ${override.reason}`, healthyQuorumSinceMs: null, overrideId: override.id }
+      : applyCooldown(desireFromEvidence(input, target, tally, alarms.get(target) ?? [], last), last, input.lastApplied?.lastFlipMs[target] ?? null, input);
+    desires.set(target, desire);
+  }
+  const entries: SafetyEntry[] = config.targets.map(({ region: target }) => {
+    const desire = desires.get(target)!;
+    return { target, state: desire.state, lastState: input.lastApplied?.routing[target] ?? 'serving', cause: desire.cause, priority: causePriority[desire.cause] + tallies.get(target)!.unhealthy };
+  });
+  const safe = enforceSafety(entries, config.safety);
+  const targets: Record<Region, TargetProposal> = {};
+  for (const entry of safe.entries) {
+    const desire = desires.get(entry.target)!;
+    const refusal = safe.refusals.find((r) => r.target === entry.target);
+    const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
+    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId };
+  }
+  return { observer: input.observer, seq: input.seq, createdMs: nowMs, targets, refusals: safe.refusals };
+}

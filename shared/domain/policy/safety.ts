@@ -1,0 +1,86 @@
+/**
+ * Safety rules, above automation (DESIGN principle 4):
+ *   - never fewer than `minServing` targets serving (only a forced override may go below);
+ *   - never more than `maxDrained` targets drained by automation at once.
+ * A rule that refuses an action turns it into a kept state plus a `Refusal`, never an exception.
+ */
+import { invariant } from '../assert';
+import type { SafetyConfig } from '../config';
+import type { ProposalCause, Refusal, Region, RoutingState } from '../types';
+
+export interface SafetyEntry {
+  target: Region;
+  state: RoutingState;
+  /** The state Route 53 was last set to by a decision. */
+  lastState: RoutingState;
+  cause: ProposalCause;
+  /** Higher is more important to keep when something must give. */
+  priority: number;
+}
+
+const operatorCauses: ReadonlySet<ProposalCause> = new Set(['override', 'forced-override']);
+
+function countServing(entries: readonly SafetyEntry[]): number {
+  return entries.filter((e) => e.state === 'serving').length;
+}
+
+function countAutomaticDrains(entries: readonly SafetyEntry[]): number {
+  return entries.filter((e) => e.state === 'drained' && !operatorCauses.has(e.cause)).length;
+}
+
+/** Lowest priority first; ties: later target first, so the outcome never depends on input order. */
+function byPriorityAscending(a: SafetyEntry, b: SafetyEntry): number {
+  return a.priority - b.priority || (a.target < b.target ? 1 : a.target > b.target ? -1 : 0);
+}
+
+function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDrained: number }, refusals: Refusal[]): void {
+  const newDrains = entries.filter((e) => e.state === 'drained' && e.lastState === 'serving' && e.cause !== 'forced-override').sort(byPriorityAscending);
+  const minServing = Math.min(safety.minServing, entries.length);
+  for (const entry of newDrains) {
+    const serving = countServing(entries);
+    const automatic = countAutomaticDrains(entries);
+    if (serving < minServing) {
+      refusals.push({ target: entry.target, rule: 'minServing', message: `minServing ${safety.minServing}: draining ${entry.target} would leave ${serving} serving` });
+    } else if (!operatorCauses.has(entry.cause) && automatic > safety.maxDrained) {
+      refusals.push({ target: entry.target, rule: 'maxDrained', message: `maxDrained ${safety.maxDrained}: draining ${entry.target} would make ${automatic} drained by automation` });
+    } else {
+      continue;
+    }
+    entry.state = 'serving';
+    entry.cause = 'safety-refused';
+  }
+}
+
+function restoreHeldDrains(entries: SafetyEntry[], minServing: number): void {
+  const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override').sort(byPriorityAscending);
+  for (const entry of held) {
+    if (countServing(entries) >= minServing) return;
+    entry.state = 'serving';
+    entry.cause = 'safety-restore';
+  }
+}
+
+/**
+ * Applies the rules to a set of desired states; returns the adjusted entries and what was refused.
+ *
+ * @example
+ *   enforceSafety([{ target: 'a', state: 'drained', lastState: 'serving', cause: 'quorum-unhealthy', priority: 1 }], { minServing: 1, maxDrained: 1, ... })
+ *   // → the drain is refused: it would leave 0 serving
+ */
+export function enforceSafety(input: readonly SafetyEntry[], safety: SafetyConfig & { maxDrained: number }): { entries: SafetyEntry[]; refusals: Refusal[] } {
+  const entries = input.map((e) => ({ ...e }));
+  const refusals: Refusal[] = [];
+  const minServing = Math.min(safety.minServing, entries.length);
+  refuseNewDrains(entries, safety, refusals);
+  restoreHeldDrains(entries, minServing);
+  const forced = entries.filter((e) => e.state === 'drained' && e.cause === 'forced-override').length;
+  invariant(countServing(entries) + forced >= minServing, `safety: ${countServing(entries)} serving + ${forced} forced drains < minServing ${minServing}`);
+  const newAutomatic = entries.filter((e) => e.state === 'drained' && e.lastState === 'serving' && !operatorCauses.has(e.cause)).length;
+  invariant(newAutomatic === 0 || countAutomaticDrains(entries) <= safety.maxDrained, `safety: automation drains ${countAutomaticDrains(entries)} > maxDrained ${safety.maxDrained}`);
+  return { entries, refusals };
+}
+
+/** Servings left if `target` were drained now, for the API's 409 check. */
+export function servingAfterDrain(routing: Readonly<Record<Region, RoutingState>>, target: Region): number {
+  return Object.entries(routing).filter(([t, s]) => t !== target && s === 'serving').length;
+}

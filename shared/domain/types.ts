@@ -1,0 +1,191 @@
+/**
+ * The nouns of Arbiter (see ../../docs and DESIGN.md "Words"). Plain data, serialisable as JSON,
+ * so the same values travel through DynamoDB items, EventBridge events and the simulator.
+ */
+
+/** An AWS region name; observers and targets are both named by region. */
+export type Region = string;
+
+/** Per target: `serving` carries its configured weight, `drained` carries 0. */
+export type RoutingState = 'serving' | 'drained';
+export type Routing = Record<Region, RoutingState>;
+
+export type VerdictStatus = 'healthy' | 'suspect' | 'unhealthy';
+
+export type ProbeErrorKind = 'timeout' | 'connect' | 'dns' | 'tls' | 'reset' | 'redirect' | 'partitioned' | 'other';
+
+/** One request from one observer to one endpoint, as the prober saw it. */
+export interface ProbeResult {
+  target: Region;
+  endpointIndex: number;
+  startedMs: number;
+  latencyMs: number;
+  /** HTTP status, absent when no answer came. */
+  status?: number;
+  /** The first bytes of the body (capped by the prober). */
+  bodyExcerpt?: string;
+  error?: { kind: ProbeErrorKind; message: string };
+}
+
+/** A probe result judged against its endpoint's expectations. */
+export interface ProbeEvaluation {
+  endpointIndex: number;
+  pass: boolean;
+  /** True when the endpoint answered (its latency is a real sample). */
+  answered: boolean;
+  latencyMs: number;
+  reason: string;
+}
+
+/** One observer's judgement of one target, with the memory its state machine needs. */
+export interface TargetVerdict {
+  target: Region;
+  status: VerdictStatus;
+  consecutiveFailures: number;
+  consecutivePasses: number;
+  /** Latency samples per endpoint, newest last, at most `probe.latencyWindowSize` each. */
+  latencySamplesMs: number[][];
+  /** The window quantile per endpoint after the last probe, null until enough samples. */
+  latencyQuantileMs: Array<number | null>;
+  lastLatencyMs: number | null;
+  /** When `status` last changed (observer clock). */
+  changedMs: number;
+  /** When the last probe round for this target finished. */
+  probedMs: number;
+  reason: string;
+}
+
+/** Everything one observer currently judges: written only by that observer. */
+export interface VerdictSnapshot {
+  observer: Region;
+  /** Strictly increasing per observer; the newest snapshot wins. */
+  seq: number;
+  writtenMs: number;
+  verdicts: Record<Region, TargetVerdict>;
+}
+
+export type OverrideAction = 'drain' | 'serve';
+
+/** An operator's (or a drill's) instruction for a target. Immutable once written. */
+export interface Override {
+  id: string;
+  target: Region;
+  action: OverrideAction;
+  createdMs: number;
+  expiresMs: number;
+  reason: string;
+  actor: string;
+  force: boolean;
+  source: 'api' | 'drill';
+  drillId?: string;
+}
+
+/** The early end of an override: a new immutable item, never an edit of the override. */
+export interface OverrideEnd {
+  overrideId: string;
+  endedMs: number;
+  actor: string;
+  reason: string;
+}
+
+export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+
+/** A CloudWatch alarm state change, turned into evidence about a target. */
+export interface AlarmSignal {
+  id: string;
+  alarmName: string;
+  target: Region;
+  state: AlarmState;
+  changedMs: number;
+}
+
+/** Counts of fresh verdicts for one target across observers. */
+export interface Tally {
+  target: Region;
+  quorum: number;
+  healthy: number;
+  suspect: number;
+  unhealthy: number;
+  unknown: number;
+  /** Each configured observer's fresh verdict, or `unknown` (missing or stale). */
+  byObserver: Record<Region, VerdictStatus | 'unknown'>;
+}
+
+export type ProposalCause =
+  | 'healthy'
+  | 'quorum-unhealthy'
+  | 'alarm'
+  | 'override'
+  | 'forced-override'
+  | 'recovery-hold'
+  | 'no-quorum'
+  | 'cooldown'
+  | 'safety-refused'
+  | 'safety-restore';
+
+export type SafetyRule = 'minServing' | 'maxDrained';
+
+/** An automatic action a safety rule would not allow: recorded, alerted, never thrown. */
+export interface Refusal {
+  target: Region;
+  rule: SafetyRule;
+  message: string;
+}
+
+export interface TargetProposal {
+  target: Region;
+  state: RoutingState;
+  cause: ProposalCause;
+  reason: string;
+  tally: Tally;
+  /** Since when a quorum has judged this target healthy without a break; null when not. */
+  healthyQuorumSinceMs: number | null;
+  overrideId: string | null;
+}
+
+/** One observer's desired routing state for all targets. Written only by that observer. */
+export interface Proposal {
+  observer: Region;
+  seq: number;
+  createdMs: number;
+  targets: Record<Region, TargetProposal>;
+  refusals: Refusal[];
+}
+
+/** A routing state a quorum of proposals agree on. */
+export interface Decision {
+  id: string;
+  decidedMs: number;
+  routing: Routing;
+  /** Per target, the observers whose proposals formed its quorum (empty where the last state was kept). */
+  supporters: Record<Region, Region[]>;
+  /** Targets whose state differs from the last applied decision. */
+  changed: Region[];
+  /** Changes a safety rule held back even though a quorum proposed them. */
+  refusals: Refusal[];
+}
+
+/** What an observer applied to Route 53 (or found already there). Written only by that observer. */
+export interface AppliedDecision {
+  observer: Region;
+  decisionId: string;
+  decidedMs: number;
+  appliedMs: number;
+  routing: Routing;
+  changeId: string | null;
+  /** When each target last changed state, carried forward decision to decision (hysteresis). */
+  lastFlipMs: Record<Region, number | null>;
+}
+
+/** One weighted record set as Route 53 holds it. */
+export interface RecordSetView {
+  hostedZoneId: string;
+  name: string;
+  type: string;
+  setIdentifier: string;
+  weight: number | null;
+  ttl?: number;
+  resourceRecords?: string[];
+  aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
+  healthCheckId?: string;
+}

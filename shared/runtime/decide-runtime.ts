@@ -1,0 +1,127 @@
+/**
+ * The decide side of an observer: read, propose, decide, reconcile Route 53.
+ *
+ *   view = local replica ∪ triggering event
+ *   proposal = computeProposal(view)          → written + published when it changes or is due
+ *   decision = decide(every fresh proposal)   → a quorum per target, else the last state holds
+ *   plan     = planRoute(decision, Route 53)  → UPSERT what differs, tagged with the decision id
+ *
+ * Running it twice, or in every region at once, is harmless: the plan of a state Route 53
+ * already shows is empty, and each region writes only its own items.
+ */
+import {
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute,
+  type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
+} from '../domain';
+import { DnsError, type AuditEntry, type StoreView } from '../ports';
+import type { ObserverDeps } from './deps';
+import { mergeEvent } from './view';
+
+export interface DecideOutcome {
+  proposal: Proposal;
+  proposalWritten: boolean;
+  decision: Decision;
+  plan: RoutePlan | null;
+  applied: AppliedDecision | null;
+  changeIds: string[];
+  error: string | null;
+}
+
+function proposalKey(p: Proposal | undefined): string {
+  if (p === undefined) return '';
+  return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause]), r: p.refusals.map((r) => [r.target, r.rule]) });
+}
+
+export class DecideRuntime {
+  constructor(private readonly deps: ObserverDeps) {}
+
+  private ownLatest(view: StoreView): Proposal | undefined {
+    return view.proposals.filter((p) => p.observer === this.deps.observer).sort((a, b) => b.seq - a.seq)[0];
+  }
+
+  private async writeProposal(view: StoreView, nowMs: number): Promise<{ proposal: Proposal; written: boolean; previous: Proposal | undefined }> {
+    const { config, observer } = this.deps;
+    const previous = this.ownLatest(view);
+    const proposal = computeProposalFor(this.deps, view, nowMs, previous);
+    const refreshDue = previous === undefined || nowMs - previous.createdMs >= config.probe.verdictRefreshMs;
+    if (!refreshDue && proposalKey(previous) === proposalKey(proposal)) return { proposal: previous!, written: false, previous };
+    await this.deps.store.putProposal(proposal);
+    if (proposalKey(previous) !== proposalKey(proposal) || refreshDue) {
+      await this.deps.bus.publish([{ type: 'proposal', observer, proposal }]);
+    }
+    const newRefusals = proposal.refusals.filter((r) => !previous?.refusals.some((p) => p.target === r.target && p.rule === r.rule));
+    for (const refusal of newRefusals) {
+      this.deps.telemetry.warn('safety rule refused an automatic action', { ...refusal });
+      this.deps.telemetry.metric('SafetyRefusals', 1, 'Count');
+      await this.audit({ kind: 'refusal', actor: 'arbiter', summary: refusal.message, details: { ...refusal, proposalSeq: proposal.seq } }, nowMs);
+    }
+    return { proposal, written: true, previous };
+  }
+
+  private async audit(entry: Omit<AuditEntry, 'id' | 'atMs' | 'observer'>, nowMs: number, idSuffix?: string): Promise<void> {
+    const id = `${nowMs.toString().padStart(15, '0')}-${this.deps.observer}-${entry.kind}-${idSuffix ?? Math.floor(nowMs % 1e6)}`;
+    await this.deps.store.appendAudit({ ...entry, id, atMs: nowMs, observer: this.deps.observer });
+  }
+
+  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number) {
+    const { config, dns, store, observer } = this.deps;
+    const records = await dns.readRecords(config.targets.map((t) => t.route53));
+    const plan = planRoute(config.targets, decision.routing, records);
+    if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
+    const changeIds: string[] = [];
+    for (const [zone, changes] of Object.entries(plan.byZone)) {
+      const { changeId } = await dns.applyChanges(zone, changes, decision.id);
+      changeIds.push(changeId);
+    }
+    const routingChanged = decision.changed.length > 0;
+    if (changeIds.length === 0 && !routingChanged) return { plan, applied: null, changeIds };
+    const applied = appliedRecord(observer, decision, lastApplied, changeIds[0] ?? null, this.deps.clock.nowMs());
+    await store.putApplied(applied);
+    await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
+    if (changeIds.length > 0) {
+      this.deps.telemetry.info('applied decision to Route 53', { decisionId: decision.id, changes: plan.changes.map((c) => `${c.target}:${c.fromWeight}->${c.toWeight}`), changeIds });
+      this.deps.telemetry.metric('DecisionsApplied', 1, 'Count');
+      await this.audit({
+        kind: 'decision-applied', actor: 'arbiter',
+        summary: plan.changes.map((c) => `${c.target} weight ${c.fromWeight} → ${c.toWeight}`).join(', '),
+        details: { decisionId: decision.id, routing: decision.routing, supporters: decision.supporters, changeIds, proposals: proposals.map((p) => ({ observer: p.observer, seq: p.seq, createdMs: p.createdMs })) },
+      }, nowMs, decision.id);
+    }
+    return { plan, applied, changeIds };
+  }
+
+  /** One decide pass. Route 53 failures are reported in the outcome; the next pass retries. */
+  async run(trigger?: ArbiterEvent): Promise<DecideOutcome> {
+    const { config, store } = this.deps;
+    const nowMs = this.deps.clock.nowMs();
+    let view = mergeEvent(await store.readView(nowMs), trigger);
+    const { proposal, written } = await this.writeProposal(view, nowMs);
+    view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
+    const lastApplied = latestApplied(view.applied);
+    const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
+    try {
+      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs);
+      return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };
+    } catch (error) {
+      if (!(error instanceof DnsError)) throw error;
+      this.deps.telemetry.error('Route 53 change failed; the next reconcile retries', { decisionId: decision.id, code: error.code, message: error.message });
+      this.deps.telemetry.metric('ApplyFailures', 1, 'Count');
+      return { proposal, proposalWritten: written, decision, plan: null, applied: null, changeIds: [], error: `${error.code}: ${error.message}` };
+    }
+  }
+}
+
+function computeProposalFor(deps: ObserverDeps, view: StoreView, nowMs: number, previous: Proposal | undefined): Proposal {
+  return computeProposalImpl({
+    config: deps.config,
+    observer: deps.observer,
+    nowMs,
+    seq: (previous?.seq ?? 0) + 1,
+    snapshots: view.snapshots,
+    overrides: view.overrides,
+    overrideEnds: view.overrideEnds,
+    signals: view.signals,
+    lastApplied: latestApplied(view.applied),
+    previous: previous ?? null,
+  });
+}

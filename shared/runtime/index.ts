@@ -1,0 +1,5 @@
+export * from './alarm-runtime';
+export * from './decide-runtime';
+export * from './deps';
+export * from './probe-runtime';
+export * from './view';

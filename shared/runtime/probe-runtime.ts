@@ -1,0 +1,163 @@
+/**
+ * The probe side of an observer: probe rounds, fast confirmation, verdict snapshots.
+ *
+ * One round, for a target that just failed (failureThreshold 3, confirmCount 2):
+ *
+ *   t0 probe ✗ → suspect ─┬─ publish probe-now (peers probe this target at once)
+ *                         ├─ t0+1 s confirm ✗ (2 failures)
+ *                         └─ t0+2 s confirm ✗ (3 failures) → unhealthy → snapshot written + published
+ *
+ * The loop keeps its snapshot in memory and writes it when a verdict changes or every
+ * `verdictRefreshMs`; a conditional write (seq + 1) detects a concurrent writer (a probe-now
+ * invocation), and the loop then re-reads and re-applies its evaluations (bounded retries).
+ */
+import {
+  evaluateProbe, initialVerdict, invariant, markSuspectBySignal, stepVerdict,
+  type ProbeEvaluation, type Region, type TargetConfig, type VerdictSnapshot, type VerdictStep,
+} from '../domain';
+import { ConflictError } from '../ports';
+import type { ObserverDeps } from './deps';
+
+/** Conditional-write retries before a round gives up (the next round tries again). */
+export const snapshotCommitAttemptsMax = 3;
+
+export interface RoundOutcome {
+  snapshot: VerdictSnapshot;
+  changed: Region[];
+  confirmRequested: Region[];
+  written: boolean;
+}
+
+type Evaluations = Map<Region, ProbeEvaluation[]>;
+
+export class ProbeRuntime {
+  private snapshot: VerdictSnapshot | null = null;
+
+  constructor(private readonly deps: ObserverDeps) {}
+
+  /** The in-memory snapshot (null before the first round). */
+  current(): VerdictSnapshot | null {
+    return this.snapshot;
+  }
+
+  private emptySnapshot(nowMs: number): VerdictSnapshot {
+    const verdicts: VerdictSnapshot['verdicts'] = {};
+    for (const target of this.deps.config.targets) verdicts[target.region] = initialVerdict(target.region, target.endpoints.length, nowMs);
+    return { observer: this.deps.observer, seq: 0, writtenMs: 0, verdicts };
+  }
+
+  private async load(): Promise<VerdictSnapshot> {
+    const stored = await this.deps.store.readOwnSnapshot(this.deps.observer);
+    const base = this.emptySnapshot(this.deps.clock.nowMs());
+    if (stored === null) return base;
+    return { ...stored, verdicts: { ...base.verdicts, ...stored.verdicts } };
+  }
+
+  private targetConfig(region: Region): TargetConfig {
+    const target = this.deps.config.targets.find((t) => t.region === region);
+    invariant(target !== undefined, `probe: unknown target ${region}`);
+    return target;
+  }
+
+  private async probeTarget(target: TargetConfig): Promise<ProbeEvaluation[]> {
+    const results = await Promise.all(target.endpoints.map((endpoint, i) => this.deps.prober.probe(target.region, i, endpoint)));
+    return results.map((result, i) => evaluateProbe(target.endpoints[i]!, result));
+  }
+
+  private applyEvaluations(base: VerdictSnapshot, evaluations: Evaluations, nowMs: number): { snapshot: VerdictSnapshot; steps: Map<Region, VerdictStep> } {
+    const verdicts = { ...base.verdicts };
+    const steps = new Map<Region, VerdictStep>();
+    for (const [region, evals] of evaluations) {
+      const target = this.targetConfig(region);
+      const step = stepVerdict(verdicts[region] ?? initialVerdict(region, target.endpoints.length, nowMs), evals, target.endpoints, this.deps.config.probe, nowMs);
+      verdicts[region] = step.verdict;
+      steps.set(region, step);
+    }
+    return { snapshot: { ...base, verdicts }, steps };
+  }
+
+  /** Steps verdicts and writes the snapshot when something changed or a refresh is due. */
+  private async commit(evaluations: Evaluations, force: boolean): Promise<{ steps: Map<Region, VerdictStep>; written: boolean }> {
+    let base = this.snapshot ?? (await this.load());
+    for (let attempt = 1; ; attempt += 1) {
+      const nowMs = this.deps.clock.nowMs();
+      const { snapshot, steps } = this.applyEvaluations(base, evaluations, nowMs);
+      const changed = [...steps.values()].some((s) => s.changed);
+      const due = force || changed || nowMs - base.writtenMs >= this.deps.config.probe.verdictRefreshMs;
+      if (!due) {
+        this.snapshot = snapshot;
+        return { steps, written: false };
+      }
+      const next = { ...snapshot, seq: base.seq + 1, writtenMs: nowMs };
+      try {
+        await this.deps.store.putSnapshot(next);
+        this.snapshot = next;
+        if (changed) await this.publishSnapshot(next);
+        return { steps, written: true };
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= snapshotCommitAttemptsMax) throw error;
+        this.deps.telemetry.warn('verdict snapshot changed underneath; re-reading', { attempt });
+        base = await this.load();
+      }
+    }
+  }
+
+  private async publishSnapshot(snapshot: VerdictSnapshot): Promise<void> {
+    await this.deps.bus.publish([{ type: 'verdicts', observer: this.deps.observer, snapshot }]);
+  }
+
+  private async requestPeerProbes(targets: readonly Region[], reason: string): Promise<void> {
+    if (targets.length === 0) return;
+    const requestedMs = this.deps.clock.nowMs();
+    await this.deps.bus.publish(targets.map((target) => ({ type: 'probe-now' as const, observer: this.deps.observer, target, reason, requestedMs })));
+  }
+
+  /** Re-probes a suspect target up to `confirmCount` times, `confirmSpacingMs` apart, while it stays suspect. */
+  private async confirm(region: Region): Promise<boolean> {
+    const { confirmCount, confirmSpacingMs } = this.deps.config.probe;
+    let changed = false;
+    for (let i = 0; i < confirmCount; i += 1) {
+      if (this.snapshot?.verdicts[region]?.status !== 'suspect') break;
+      await this.deps.clock.sleepMs(confirmSpacingMs);
+      const evaluations = await this.probeTarget(this.targetConfig(region));
+      const { steps } = await this.commit(new Map([[region, evaluations]]), false);
+      changed = changed || (steps.get(region)?.changed ?? false);
+    }
+    return changed;
+  }
+
+  /**
+   * One probe round over `targets` (default: all), with fast confirmation.
+   * `askPeers` is false when this round answers a peer's probe-now (no request storms).
+   */
+  async round(options: { targets?: readonly Region[]; askPeers?: boolean } = {}): Promise<RoundOutcome> {
+    if (this.snapshot === null) this.snapshot = await this.load();
+    const regions = options.targets ?? this.deps.config.targets.map((t) => t.region);
+    const probed = await Promise.all(regions.map(async (region) => [region, await this.probeTarget(this.targetConfig(region))] as const));
+    const { steps, written } = await this.commit(new Map(probed), false);
+    const newlySuspect = [...steps].filter(([, s]) => s.changed && s.verdict.status === 'suspect').map(([r]) => r);
+    if (options.askPeers !== false) await this.requestPeerProbes(newlySuspect, 'first failure');
+    const confirming = [...steps].filter(([, s]) => s.confirmNow).map(([r]) => r);
+    const confirmedChanges = await Promise.all(confirming.map(async (region) => ((await this.confirm(region)) ? region : null)));
+    const changed = [...steps].filter(([, s]) => s.changed).map(([r]) => r);
+    for (const region of confirmedChanges) if (region !== null && !changed.includes(region)) changed.push(region);
+    return { snapshot: this.snapshot!, changed, confirmRequested: newlySuspect, written };
+  }
+
+  /** A `confirm` alarm: mark the target suspect (one failure) and re-probe at once. */
+  async onAlarm(region: Region, alarmName: string): Promise<RoundOutcome> {
+    if (this.snapshot === null) this.snapshot = await this.load();
+    const verdict = this.snapshot.verdicts[region];
+    if (verdict !== undefined) {
+      const step = markSuspectBySignal(verdict, `alarm ${alarmName} in ALARM`, this.deps.clock.nowMs());
+      this.snapshot = { ...this.snapshot, verdicts: { ...this.snapshot.verdicts, [region]: step.verdict } };
+    }
+    return this.round({ targets: [region], askPeers: false });
+  }
+
+  /** Writes the snapshot now even if nothing changed (end of a Lambda invocation). */
+  async flush(): Promise<void> {
+    if (this.snapshot === null) return;
+    await this.commit(new Map(), true);
+  }
+}
