@@ -29,7 +29,8 @@ export interface DecideOutcome {
 
 function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
-  return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
+  return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
 
 export class DecideRuntime {

@@ -155,6 +155,18 @@ export class ProbeRuntime {
     return this.round({ targets: [region], askPeers: false });
   }
 
+  /**
+   * Answers a 'probe-now' event: one round for that target without asking peers again.
+   * A region's own requests come back to it through its bus rules: those are ignored (its loop
+   * is already confirming), unless they carry an alarm, which every observer must act on.
+   */
+  async answerProbeNow(request: { observer: Region; target: Region; alarmName?: string }): Promise<RoundOutcome | null> {
+    if (!this.deps.config.targets.some((t) => t.region === request.target)) return null;
+    if (request.alarmName !== undefined) return this.onAlarm(request.target, request.alarmName);
+    if (request.observer === this.deps.observer) return null;
+    return this.round({ targets: [request.target], askPeers: false });
+  }
+
   /** Writes the snapshot now even if nothing changed (end of a Lambda invocation). */
   async flush(): Promise<void> {
     if (this.snapshot === null) return;
