@@ -9,7 +9,8 @@ export const eventSource = 'arbiter';
 
 export type ArbiterEvent =
   | { type: 'verdicts'; observer: Region; snapshot: VerdictSnapshot }
-  | { type: 'probe-now'; observer: Region; target: Region; reason: string; requestedMs: number }
+  /** `alarmName` is set when a `confirm` alarm asked for the probe: every observer then acts on it, the origin included. */
+  | { type: 'probe-now'; observer: Region; target: Region; reason: string; requestedMs: number; alarmName?: string }
   | { type: 'proposal'; observer: Region; proposal: Proposal }
   | { type: 'applied'; observer: Region; applied: AppliedDecision }
   | { type: 'override'; observer: Region; override: Override }
@@ -66,7 +67,7 @@ const signalSchema = z.object({ id: z.string().min(1), alarmName: z.string().min
 
 export const arbiterEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('verdicts'), observer: region, snapshot: snapshotSchema }),
-  z.object({ type: z.literal('probe-now'), observer: region, target: region, reason: z.string(), requestedMs: ms }),
+  z.object({ type: z.literal('probe-now'), observer: region, target: region, reason: z.string(), requestedMs: ms, alarmName: z.string().min(1).max(255).optional() }),
   z.object({ type: z.literal('proposal'), observer: region, proposal: proposalSchema }),
   z.object({ type: z.literal('applied'), observer: region, applied: appliedSchema }),
   z.object({ type: z.literal('override'), observer: region, override: overrideSchema }),

@@ -27,7 +27,7 @@ export async function recordAlarmChange(deps: ObserverDeps, change: AlarmChange)
   }
   const events: ArbiterEvent[] = [{ type: 'signal', observer: deps.observer, signal }];
   if (alarm.effect === 'confirm' && change.state === 'ALARM') {
-    events.push({ type: 'probe-now', observer: deps.observer, target: alarm.target, reason: `alarm ${alarm.name} in ALARM`, requestedMs: change.changedMs });
+    events.push({ type: 'probe-now', observer: deps.observer, target: alarm.target, reason: `alarm ${alarm.name} in ALARM`, requestedMs: change.changedMs, alarmName: alarm.name });
   }
   if (!duplicate) await deps.bus.publish(events);
   return { recorded: true, signal, duplicate };
