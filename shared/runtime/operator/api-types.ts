@@ -4,6 +4,7 @@
  */
 import type { Region } from '../../domain';
 import type { ObserverDeps } from '../deps';
+import type { IdempotencyGuard } from './idempotency';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'DELETE' | string;
@@ -33,4 +34,11 @@ export interface OperatorDeps extends ObserverDeps {
   newId(prefix: string): string;
   /** API base URLs per observer region, for status and the CLI's failover. */
   apiUrls?: Record<Region, string>;
+  /** Remembers Idempotency-Key results (Powertools in Lambda); the router falls back to a per-deps memory guard. */
+  idempotency?: IdempotencyGuard;
+  /**
+   * Starts an API-requested drill asynchronously (in Lambda: an 'Arbiter Drill Start' event that
+   * invokes the drill function). Absent: the drill is stored as requested and not run.
+   */
+  launchDrill?: (drillId: string) => Promise<void>;
 }

@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import type { AppliedDecision } from '../../domain';
+import { operatorWorld, type OperatorWorld } from '../../../test/support/operator-world';
+import { handleApiRequest } from './api-router';
+import type { ApiRequest } from './api-types';
+
+const operator = 'arn:aws:iam::123456789012:user/ops';
+
+function request(partial: Partial<ApiRequest>): ApiRequest {
+  return { method: 'GET', path: '/status', headers: {}, query: {}, body: null, principal: operator, requestId: 'req-1', ...partial };
+}
+
+function postOverride(body: unknown, key: string | null = 'key-1', principal: string | null = operator): ApiRequest {
+  return request({ method: 'POST', path: '/overrides', headers: key === null ? {} : { 'idempotency-key': key }, body: typeof body === 'string' ? body : JSON.stringify(body), principal });
+}
+
+/** Marks targets drained as if a decision had been applied. */
+async function drainedByDecision(w: OperatorWorld, drained: string[]): Promise<void> {
+  const routing = Object.fromEntries(w.config.targets.map((t) => [t.region, drained.includes(t.region) ? 'drained' : 'serving'])) as AppliedDecision['routing'];
+  const nowMs = w.clock.nowMs();
+  await w.store.putApplied({ observer: 'us-east-1', decisionId: 'd-test', decidedMs: nowMs, appliedMs: nowMs, routing, changeId: 'C1', lastFlipMs: {} });
+}
+
+const drainEu = { target: 'eu-west-1', action: 'drain', ttlSeconds: 600, reason: 'database failover' };
+
+describe('operator API router', () => {
+  it('refuses a request without a principal with 401 and a non-operator write with 403', async () => {
+    const w = operatorWorld({ overrides: { ttlSecondsMax: 3600, operators: ['arn:aws:iam::123456789012:role/oncall*'] } });
+    expect((await handleApiRequest(w.deps, request({ principal: null }))).statusCode).toBe(401);
+    const refused = await handleApiRequest(w.deps, postOverride(drainEu));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toEqual({ error: `${operator} is not on overrides.operators` });
+    expect(w.store.overrides.size).toBe(0);
+    expect((await handleApiRequest(w.deps, request({ path: '/status' }))).statusCode).toBe(200);
+    const allowed = await handleApiRequest(w.deps, postOverride(drainEu, 'k', 'arn:aws:sts::123456789012:assumed-role/oncall-admin/alice'));
+    expect(allowed.statusCode).toBe(201);
+    expect((allowed.body as { override: { actor: string } }).override.actor).toBe('arn:aws:sts::123456789012:assumed-role/oncall-admin/alice');
+  });
+
+  it('lists every field problem with 400 and writes nothing', async () => {
+    const w = operatorWorld({ overrides: { ttlSecondsMax: 3600 } });
+    const response = await handleApiRequest(w.deps, postOverride({ target: 'mars-1', action: 'drain', ttlSeconds: 7200, colour: 'red' }));
+    expect(response.statusCode).toBe(400);
+    const problems = (response.body as { problems: Array<{ path: string; message: string }> }).problems;
+    expect(problems).toEqual(expect.arrayContaining([
+      { path: 'target', message: 'must be one of the configured targets: us-east-1, eu-west-1, ap-southeast-2' },
+      { path: 'ttlSeconds', message: 'must be at most overrides.ttlSecondsMax (3600)' },
+      { path: 'reason', message: 'is required (say why, for the audit log)' },
+      { path: '(body)', message: 'unknown field "colour"' },
+    ]));
+    expect(w.store.overrides.size).toBe(0);
+    expect(w.store.audit.size).toBe(0);
+  });
+
+  it('answers malformed JSON and a missing Idempotency-Key with 400 naming the problem', async () => {
+    const w = operatorWorld();
+    const malformed = await handleApiRequest(w.deps, postOverride('{"target": '));
+    expect(malformed.statusCode).toBe(400);
+    expect((malformed.body as { error: string }).error).toBe('body is not valid JSON');
+    const keyless = await handleApiRequest(w.deps, postOverride(drainEu, null));
+    expect(keyless.statusCode).toBe(400);
+    expect((keyless.body as { problems: unknown[] }).problems).toEqual([{ path: 'Idempotency-Key', message: 'header is required (any unique string, reused on retries)' }]);
+  });
+
+  it('refuses a drain that would break minServing with 409 naming the rule and the numbers', async () => {
+    const w = operatorWorld({ safety: { minServing: 1, maxDrained: 2 } });
+    await drainedByDecision(w, ['us-east-1', 'ap-southeast-2']);
+    const response = await handleApiRequest(w.deps, postOverride(drainEu));
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toMatchObject({ rule: 'minServing', message: 'minServing 1: draining eu-west-1 would leave 0 serving' });
+    expect(w.store.overrides.size).toBe(0);
+    const audit = [...w.store.audit.values()];
+    expect(audit).toEqual([expect.objectContaining({ kind: 'refusal', actor: operator, details: expect.objectContaining({ rule: 'minServing' }) })]);
+  });
+
+  it('refuses a drain past maxDrained with 409, and lets force through, audited as override-forced', async () => {
+    const w = operatorWorld();
+    await drainedByDecision(w, ['us-east-1']);
+    const refused = await handleApiRequest(w.deps, postOverride(drainEu));
+    expect(refused.statusCode).toBe(409);
+    expect((refused.body as { message: string }).message).toBe('maxDrained 1: draining eu-west-1 would make 2 drained');
+    const forced = await handleApiRequest(w.deps, postOverride({ ...drainEu, force: true }, 'key-2'));
+    expect(forced.statusCode).toBe(201);
+    expect((forced.body as { override: { force: boolean } }).override.force).toBe(true);
+    const kinds = [...w.store.audit.values()].map((e) => e.kind);
+    expect(kinds).toEqual(['refusal', 'override-forced']);
+    expect([...w.store.audit.values()][1]!.summary).toMatch(/^FORCED drain of eu-west-1 past maxDrained 1/);
+  });
+
+  it('creates one override per Idempotency-Key and returns the same result on a retry', async () => {
+    const w = operatorWorld();
+    const first = await handleApiRequest(w.deps, postOverride(drainEu, 'retry-me'));
+    w.clock.advance(1_000);
+    const second = await handleApiRequest(w.deps, postOverride(drainEu, 'retry-me'));
+    expect(first.statusCode).toBe(201);
+    expect(second).toEqual(first);
+    expect(w.store.overrides.size).toBe(1);
+    expect(w.bus.published.filter((e) => e.type === 'override')).toHaveLength(1);
+    const mismatch = await handleApiRequest(w.deps, postOverride({ ...drainEu, reason: 'something else' }, 'retry-me'));
+    expect(mismatch.statusCode).toBe(422);
+    expect(w.store.overrides.size).toBe(1);
+  });
+
+  it('does not remember a refusal: the same key succeeds once the rule no longer bites', async () => {
+    const w = operatorWorld();
+    await drainedByDecision(w, ['us-east-1']);
+    expect((await handleApiRequest(w.deps, postOverride(drainEu, 'k'))).statusCode).toBe(409);
+    w.clock.advance(1_000);
+    await drainedByDecision(w, []);
+    expect((await handleApiRequest(w.deps, postOverride(drainEu, 'k'))).statusCode).toBe(201);
+  });
+
+  it('ends an override with a new immutable item, audited and published, and lists only active ones', async () => {
+    const w = operatorWorld();
+    const created = await handleApiRequest(w.deps, postOverride(drainEu));
+    const id = (created.body as { override: { id: string } }).override.id;
+    const before = structuredClone(w.store.overrides.get(id));
+    w.clock.advance(5_000);
+    const ended = await handleApiRequest(w.deps, request({ method: 'DELETE', path: `/overrides/${id}`, query: { reason: 'done' } }));
+    expect(ended.statusCode).toBe(200);
+    expect(w.store.overrides.get(id)).toEqual(before);
+    expect(w.store.overrideEnds.get(id)).toEqual({ overrideId: id, endedMs: w.clock.nowMs(), actor: operator, reason: 'done' });
+    expect(w.bus.published.map((e) => e.type)).toEqual(['override', 'override-end']);
+    expect([...w.store.audit.values()].map((e) => e.kind)).toEqual(['override-created', 'override-ended']);
+    expect((await handleApiRequest(w.deps, request({ path: '/overrides' }))).body).toEqual({ overrides: [] });
+    const again = await handleApiRequest(w.deps, request({ method: 'DELETE', path: `/overrides/${id}` }));
+    expect(again.body).toMatchObject({ alreadyEnded: true });
+    expect(w.store.audit.size).toBe(2);
+  });
+
+  it('answers unknown routes and ids with 404 and wrong methods with 405 and Allow', async () => {
+    const w = operatorWorld();
+    expect((await handleApiRequest(w.deps, request({ path: '/nope' }))).statusCode).toBe(404);
+    expect((await handleApiRequest(w.deps, request({ method: 'DELETE', path: '/overrides/ov-404' }))).statusCode).toBe(404);
+    expect((await handleApiRequest(w.deps, request({ path: '/drills/drill-404' }))).statusCode).toBe(404);
+    const wrong = await handleApiRequest(w.deps, request({ method: 'PUT', path: '/overrides' }));
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers?.allow).toBe('GET, POST');
+  });
+
+  it('pages the audit log newest first with a cursor, bounded by limit', async () => {
+    const w = operatorWorld();
+    for (let i = 0; i < 5; i += 1) {
+      await handleApiRequest(w.deps, postOverride({ ...drainEu, target: 'eu-west-1', action: 'serve', reason: `r${i}` }, `k${i}`));
+      w.clock.advance(1_000);
+    }
+    const first = await handleApiRequest(w.deps, request({ path: '/audit', query: { limit: '2' } }));
+    const page1 = first.body as { entries: Array<{ atMs: number; summary: string }>; cursor: string };
+    expect(page1.entries.map((e) => e.summary)).toEqual(['serve eu-west-1 for 600 s: r4', 'serve eu-west-1 for 600 s: r3']);
+    const second = await handleApiRequest(w.deps, request({ path: '/audit', query: { limit: '2', cursor: page1.cursor } }));
+    expect((second.body as typeof page1).entries.map((e) => e.summary)).toEqual(['serve eu-west-1 for 600 s: r2', 'serve eu-west-1 for 600 s: r1']);
+    const since = await handleApiRequest(w.deps, request({ path: '/audit', query: { since: String(page1.entries[1]!.atMs) } }));
+    expect((since.body as typeof page1).entries).toHaveLength(2);
+    const bad = await handleApiRequest(w.deps, request({ path: '/audit', query: { limit: '0', since: 'yesterday' } }));
+    expect(bad.statusCode).toBe(400);
+    expect((bad.body as { problems: Array<{ path: string }> }).problems.map((p) => p.path)).toEqual(['since', 'limit']);
+  });
+
+  it('reports each target with its tally, verdicts, proposals, route 53 state and active override', async () => {
+    const w = operatorWorld();
+    await w.step();
+    await handleApiRequest(w.deps, postOverride({ ...drainEu, action: 'serve' }));
+    const response = await handleApiRequest(w.deps, request({ path: '/status' }));
+    expect(response.statusCode).toBe(200);
+    const body = response.body as { quorum: number; targets: Array<{ target: string; route53: string; tally: { healthy: number }; verdicts: Record<string, { status: string }>; override: { id: string } | null }> };
+    expect(body.quorum).toBe(2);
+    const eu = body.targets.find((t) => t.target === 'eu-west-1')!;
+    expect(eu).toMatchObject({ route53: 'serving', tally: { healthy: 3 }, verdicts: { 'ap-southeast-2': { status: 'healthy' } } });
+    expect(eu.override).not.toBeNull();
+  });
+
+  it('never answers 5xx, whatever the method, path, headers, query or body', async () => {
+    const w = operatorWorld({ overrides: { ttlSecondsMax: 3600, operators: [operator] } });
+    const pathArb = fc.oneof(
+      fc.constantFrom('/status', '/overrides', '/drills', '/audit', '/overrides/ov-0001', '/drills/drill-1', '/', '', '/status/', '//overrides'),
+      fc.string({ maxLength: 40 }).map((s) => `/${s}`),
+      fc.tuple(fc.constantFrom('/overrides/', '/drills/'), fc.string({ maxLength: 300 })).map(([a, b]) => a + b),
+    );
+    const bodyArb = fc.oneof(
+      fc.constant(null),
+      fc.string({ maxLength: 60 }),
+      fc.json({ maxDepth: 3 }),
+      fc.record({ target: fc.constantFrom('eu-west-1', 'us-east-1', 'x', ''), action: fc.constantFrom('drain', 'serve', 'x'), ttlSeconds: fc.oneof(fc.integer(), fc.double()), reason: fc.string({ maxLength: 10 }), force: fc.boolean(), mode: fc.constantFrom('shadow', 'evacuate'), holdSeconds: fc.integer({ min: -5, max: 5000 }) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'get', 'OPTIONS', ''),
+        pathArb,
+        fc.dictionary(fc.constantFrom('idempotency-key', 'content-type', 'x'), fc.string({ maxLength: 300 })),
+        fc.dictionary(fc.constantFrom('since', 'limit', 'cursor', 'reason', 'zzz'), fc.string({ maxLength: 20 })),
+        bodyArb,
+        fc.constantFrom<string | null>(operator, null, '', 'someone-else'),
+        async (method, path, headers, query, body, principal) => {
+          const response = await handleApiRequest(w.deps, { method, path, headers, query, body, principal, requestId: 'fuzz' });
+          expect(response.statusCode).toBeGreaterThanOrEqual(200);
+          expect(response.statusCode).toBeLessThan(500);
+          w.clock.advance(1_000);
+        },
+      ),
+      { numRuns: 400, seed: 20261123 },
+    );
+  });
+});

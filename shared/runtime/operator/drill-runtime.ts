@@ -1,0 +1,272 @@
+/**
+ * Drills: `shadow` predicts, `evacuate` really drains a target through an override, measures and
+ * restores. Each drill runs inside one invocation of the drill function.
+ *
+ * Evacuate, one invocation (t0 = the override is written):
+ *
+ *   t0 ─ drain-decision ─▶ td ─ drain-insync ─▶ ti ─ drain-weight ─▶ tw ─ hold ─▶ end override
+ *      ─ restore-decision ─▶ ─ restore-insync ─▶ ─ restore-weight ─▶ report
+ *
+ *   rto = tw - t0 (the target's weight reads 0), compared with rtoSecondsMax.
+ *
+ * The override's TTL is holdSeconds, so the target comes back even if the invocation dies.
+ * The hold is capped: the drill ends the override early at the latest when only the restore
+ * budget (rtoSecondsMax + the longer of recoveryHoldMs and flipCooldownMs) is left in the
+ * invocation; the cap is noted in the report. An invocation that finds a drill abandoned by an
+ * earlier one (its override expired) finishes the report as failed.
+ */
+import { latestApplied, type AppliedDecision, type Region, type TargetConfig } from '../../domain';
+import { ArbiterError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
+import type { OperatorDeps } from './api-types';
+import { appendAudit, createOverride, drainRefusal, endOverride, expectedRouting } from './override-service';
+import { shadowPlan } from './shadow-plan';
+
+/** How often a drill polls the store and Route 53. */
+export const drillPollIntervalMs = 2_000;
+/** Upper bound on polls in any one phase, whatever its timeout. */
+export const drillPollAttemptsMax = 1_000;
+/** The override is ended this long before it would expire, so the drill measures the restore itself. */
+export const drillEndLeadMs = 5_000;
+/** Kept free at the end of the invocation to write the report. */
+export const drillReportReserveMs = 10_000;
+
+export interface DrillRunOptions {
+  /** Time left in the invocation (Lambda context); unlimited when absent. */
+  remainingMs?: () => number;
+}
+
+export interface DrillRequestInput {
+  target: Region;
+  mode: 'shadow' | 'evacuate';
+  holdSeconds: number;
+  startedBy: string;
+}
+
+type Recorder = { record: DrillRecord; save: (patch: Partial<DrillRecord>) => Promise<DrillRecord> };
+
+function recorder(deps: OperatorDeps, initial: DrillRecord): Recorder {
+  const state: Recorder = {
+    record: initial,
+    save: async (patch) => {
+      state.record = { ...state.record, ...patch, version: state.record.version + 1 };
+      await deps.store.putDrill(state.record);
+      return state.record;
+    },
+  };
+  return state;
+}
+
+/** Why an evacuate drill of `target` may not start now, or null. */
+export async function evacuateRefusal(deps: OperatorDeps, target: Region): Promise<{ rule: string; message: string } | null> {
+  const nowMs = deps.clock.nowMs();
+  const routing = expectedRouting(deps.config, await deps.store.readView(nowMs), nowMs);
+  const drained = Object.entries(routing).filter(([t, s]) => t !== target && s === 'drained').map(([t]) => t);
+  if (drained.length > 0) return { rule: 'otherDrained', message: `another target is already drained: ${drained.join(', ')}` };
+  if (routing[target] === 'drained') return { rule: 'alreadyDrained', message: `${target} is already drained` };
+  return drainRefusal(deps.config, routing, target);
+}
+
+async function emitReport(deps: OperatorDeps, record: DrillRecord): Promise<void> {
+  try {
+    await deps.bus.publish([{ type: 'drill-report', observer: deps.observer, report: { ...record, passed: record.status === 'passed' } }]);
+  } catch (error) {
+    if (!(error instanceof ArbiterError)) throw error;
+    deps.telemetry.error('drill report stored but not published', { drillId: record.id, message: error.message });
+  }
+}
+
+/**
+ * Stores a new drill (status `running`, phase `requested`), or a `refused` one when an evacuate
+ * may not start; both are audited, a refusal is also emitted as a report.
+ * @example const drill = await createDrill(deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 120, startedBy: 'arn:aws:iam::1:user/ops' });
+ */
+export async function createDrill(deps: OperatorDeps, input: DrillRequestInput): Promise<DrillRecord> {
+  const nowMs = deps.clock.nowMs();
+  const refusal = input.mode === 'evacuate' ? await evacuateRefusal(deps, input.target) : null;
+  const record: DrillRecord = {
+    id: deps.newId('drill'), target: input.target, mode: input.mode, observer: deps.observer, startedBy: input.startedBy, startedMs: nowMs,
+    status: refusal === null ? 'running' : 'refused', holdSeconds: input.holdSeconds, overrideId: null,
+    phases: [{ name: 'requested', startedMs: nowMs, endedMs: nowMs, durationMs: 0 }], changeIds: [], rtoMs: null,
+    rtoSecondsMax: deps.config.rtoSecondsMax, problems: refusal === null ? [] : [`${refusal.rule}: ${refusal.message}`], version: 1,
+  };
+  await deps.store.putDrill(record);
+  if (refusal !== null) {
+    await appendAudit(deps, { kind: 'drill-refused', actor: input.startedBy, summary: `evacuate drill of ${input.target} refused: ${refusal.message}`, details: { drillId: record.id, ...refusal } }, record.id);
+    await emitReport(deps, record);
+  } else {
+    await appendAudit(deps, { kind: 'drill-started', actor: input.startedBy, summary: `${input.mode} drill of ${input.target} (hold ${input.holdSeconds} s)`, details: { drillId: record.id, mode: input.mode, target: input.target, holdSeconds: input.holdSeconds } }, record.id);
+  }
+  return record;
+}
+
+export class DrillRuntime {
+  private readonly remainingMs: () => number;
+
+  constructor(private readonly deps: OperatorDeps, options: DrillRunOptions = {}) {
+    this.remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  }
+
+  /** Runs a drill from the config's schedules by name (EventBridge schedule input `{ "drill": name }`). */
+  async runScheduled(name: string): Promise<DrillRecord> {
+    const schedule = this.deps.config.drills.find((d) => d.name === name);
+    if (schedule === undefined) throw new ArbiterError(`drill "${name}" is not in the config (known: ${this.deps.config.drills.map((d) => d.name).join(', ') || 'none'})`);
+    const record = await createDrill(this.deps, { target: schedule.target, mode: schedule.mode, holdSeconds: schedule.holdSeconds, startedBy: `schedule:${name}` });
+    return record.status === 'running' ? this.run(record.id) : record;
+  }
+
+  /** Runs a stored drill (API-started: `{ "drillId": id }`). A finished drill is returned as it is. */
+  async run(drillId: string): Promise<DrillRecord> {
+    const stored = await this.deps.store.getDrill(drillId);
+    if (stored === null) throw new ArbiterError(`drill ${drillId} not found`);
+    if (stored.status !== 'running') return stored;
+    const rec = recorder(this.deps, stored);
+    if (stored.phases.some((p) => p.name !== 'requested')) return this.finishAbandoned(rec);
+    try {
+      if (stored.mode === 'shadow') await this.shadow(rec);
+      else await this.evacuate(rec);
+    } catch (error) {
+      if (!(error instanceof ArbiterError)) throw error;
+      await this.failAndRestore(rec, `drill stopped by an error: ${error.message}`);
+    }
+    await appendAudit(this.deps, { kind: 'drill-finished', actor: rec.record.startedBy, summary: `${rec.record.mode} drill of ${rec.record.target}: ${rec.record.status}`, details: { drillId, status: rec.record.status, rtoMs: rec.record.rtoMs, problems: rec.record.problems } }, drillId);
+    await emitReport(this.deps, rec.record);
+    return rec.record;
+  }
+
+  private async shadow(rec: Recorder): Promise<void> {
+    const { config } = this.deps;
+    const startedMs = this.deps.clock.nowMs();
+    const view = await this.deps.store.readView(startedMs);
+    const records = await this.deps.dns.readRecords(config.targets.map((t) => t.route53));
+    const plan = shadowPlan(config, view, records, rec.record.target, startedMs);
+    const endedMs = this.deps.clock.nowMs();
+    const problems = [...plan.refusals.map((r) => `${r.rule}: ${r.message}`), ...plan.missingRecords.map((t) => `no Route 53 record found for ${t}`)];
+    if (!plan.wouldDrain) problems.push(`${rec.record.target} would not be drained: ${plan.causes[rec.record.target] ?? 'unknown'}`);
+    const passed = plan.wouldDrain && plan.predicted.totalMs <= config.rtoSecondsMax * 1000 && plan.missingRecords.length === 0;
+    await rec.save({
+      status: passed ? 'passed' : 'failed', rtoMs: plan.predicted.totalMs, problems, shadow: { ...plan },
+      phases: [...rec.record.phases, { name: 'shadow-plan', startedMs, endedMs, durationMs: endedMs - startedMs }],
+    });
+  }
+
+  private async evacuate(rec: Recorder): Promise<void> {
+    const { target } = rec.record;
+    const refusal = await evacuateRefusal(this.deps, target);
+    if (refusal !== null) {
+      await rec.save({ status: 'refused', problems: [`${refusal.rule}: ${refusal.message}`] });
+      await appendAudit(this.deps, { kind: 'drill-refused', actor: rec.record.startedBy, summary: `evacuate drill of ${target} refused: ${refusal.message}`, details: { drillId: rec.record.id, ...refusal } }, rec.record.id);
+      return;
+    }
+    const created = await createOverride(this.deps, { target, action: 'drain', ttlSeconds: rec.record.holdSeconds, reason: `evacuate drill ${rec.record.id} (${rec.record.startedBy})`, force: false, actor: `drill:${rec.record.id}`, source: 'drill', drillId: rec.record.id });
+    if (created.kind === 'refused') {
+      await rec.save({ status: 'refused', problems: [`${created.refusal.rule}: ${created.refusal.message}`] });
+      return;
+    }
+    const t0 = created.override.createdMs;
+    await rec.save({ overrideId: created.override.id, problems: [...rec.record.problems, ...created.warnings] });
+    const drained = await this.measureSwitch(rec, 'drain', t0, 0);
+    await this.hold(rec, created.override.expiresMs);
+    await endOverride(this.deps, created.override.id, { actor: `drill:${rec.record.id}`, reason: 'drill restore' });
+    const restored = await this.measureSwitch(rec, 'restore', this.deps.clock.nowMs(), this.binding(target).route53.weight);
+    const rtoMs = drained.weightMs === null ? null : drained.weightMs - t0;
+    const passed = drained.ok && restored.ok && rtoMs !== null && rtoMs <= rec.record.rtoSecondsMax * 1000;
+    const slow = rtoMs !== null && rtoMs > rec.record.rtoSecondsMax * 1000 ? [`rto ${rtoMs} ms is above rtoSecondsMax ${rec.record.rtoSecondsMax}`] : [];
+    await rec.save({ status: passed ? 'passed' : 'failed', rtoMs, problems: [...rec.record.problems, ...slow] });
+  }
+
+  private binding(target: Region): TargetConfig {
+    const found = this.deps.config.targets.find((t) => t.region === target);
+    if (found === undefined) throw new ArbiterError(`drill target ${target} is not in the config`);
+    return found;
+  }
+
+  /** The restore needs the recovery hold or the flip cooldown (whichever is longer), then an RTO. */
+  private restoreBudgetMs(): number {
+    const { safety, rtoSecondsMax } = this.deps.config;
+    return rtoSecondsMax * 1000 + Math.max(safety.recoveryHoldMs, safety.flipCooldownMs);
+  }
+
+  private async hold(rec: Recorder, expiresMs: number): Promise<void> {
+    const startedMs = this.deps.clock.nowMs();
+    const wantedEndMs = expiresMs - drillEndLeadMs;
+    const budgetEndMs = startedMs + this.remainingMs() - this.restoreBudgetMs() - drillReportReserveMs;
+    const endMs = Math.max(startedMs, Math.min(wantedEndMs, budgetEndMs));
+    const problems = endMs < wantedEndMs ? [...rec.record.problems, `note: hold capped at ${Math.round((endMs - startedMs) / 1000)} s by the invocation's remaining time`] : rec.record.problems;
+    if (endMs > startedMs) await this.deps.clock.sleepMs(endMs - startedMs);
+    const endedMs = this.deps.clock.nowMs();
+    await rec.save({ problems, phases: [...rec.record.phases, { name: 'hold', startedMs, endedMs, durationMs: endedMs - startedMs }] });
+  }
+
+  /** Measures decision → Route 53 INSYNC → the target's weight reading `weight`, as three phases from `fromMs`. */
+  private async measureSwitch(rec: Recorder, direction: 'drain' | 'restore', fromMs: number, weight: number): Promise<{ ok: boolean; weightMs: number | null }> {
+    const { target } = rec.record;
+    const wantState = direction === 'drain' ? 'drained' : 'serving';
+    const timeoutMs = () => Math.max(0, Math.min(direction === 'drain' ? rec.record.rtoSecondsMax * 1000 : this.restoreBudgetMs(), this.remainingMs() - drillReportReserveMs));
+    const decided = await this.phase(rec, `${direction}-decision`, fromMs, timeoutMs(), async () => {
+      const view = await this.deps.store.readView(this.deps.clock.nowMs());
+      return appliedShowing(view, target, wantState, fromMs);
+    });
+    const changeId = decided === null ? null : await this.phase(rec, `${direction}-insync`, this.deps.clock.nowMs(), timeoutMs(), async () => this.insync(target, wantState, fromMs));
+    if (changeId !== null && !rec.record.changeIds.includes(changeId)) await rec.save({ changeIds: [...rec.record.changeIds, changeId] });
+    const reads = await this.phase(rec, `${direction}-weight`, this.deps.clock.nowMs(), timeoutMs(), async () => {
+      const records = await this.deps.dns.readRecords([this.binding(target).route53]);
+      return records.find((r) => r.setIdentifier === this.binding(target).route53.setIdentifier)?.weight === weight ? this.deps.clock.nowMs() : null;
+    });
+    return { ok: decided !== null && changeId !== null && reads !== null, weightMs: reads };
+  }
+
+  /** The change id of the applied decision that moved the target, once Route 53 reports it INSYNC. */
+  private async insync(target: Region, state: 'drained' | 'serving', sinceMs: number): Promise<string | null> {
+    const view = await this.deps.store.readView(this.deps.clock.nowMs());
+    const applied = view.applied.filter((a) => a.routing[target] === state && a.decidedMs >= sinceMs && a.changeId !== null).sort((a, b) => a.appliedMs - b.appliedMs)[0];
+    if (applied?.changeId === undefined || applied.changeId === null) return null;
+    return (await this.deps.dns.changeStatus(applied.changeId)) === 'INSYNC' ? applied.changeId : null;
+  }
+
+  /** Polls `check` every drillPollIntervalMs until it returns a value or `timeoutMs` passes; records the phase. */
+  private async phase<T>(rec: Recorder, name: string, startedMs: number, timeoutMs: number, check: () => Promise<T | null>): Promise<T | null> {
+    const attemptsMax = Math.min(drillPollAttemptsMax, Math.ceil(timeoutMs / drillPollIntervalMs) + 1);
+    let value: T | null = null;
+    for (let attempt = 1; attempt <= attemptsMax; attempt += 1) {
+      value = await check();
+      if (value !== null || attempt === attemptsMax || this.deps.clock.nowMs() - startedMs >= timeoutMs) break;
+      await this.deps.clock.sleepMs(drillPollIntervalMs);
+    }
+    const endedMs = this.deps.clock.nowMs();
+    const phase: DrillPhase = value === null
+      ? { name, startedMs, endedMs: null, durationMs: null, detail: `timed out after ${endedMs - startedMs} ms` }
+      : { name, startedMs, endedMs, durationMs: endedMs - startedMs };
+    const problems = value === null ? [...rec.record.problems, `${name} did not complete within ${timeoutMs} ms`] : rec.record.problems;
+    await rec.save({ phases: [...rec.record.phases, phase], problems });
+    return value;
+  }
+
+  private async failAndRestore(rec: Recorder, problem: string): Promise<void> {
+    const problems = [...rec.record.problems, problem];
+    if (rec.record.overrideId !== null) {
+      try {
+        await endOverride(this.deps, rec.record.overrideId, { actor: `drill:${rec.record.id}`, reason: 'drill failed: restore' });
+      } catch (error) {
+        if (!(error instanceof ArbiterError)) throw error;
+        problems.push(`could not end override ${rec.record.overrideId} early (${error.message}); it expires by its TTL`);
+      }
+    }
+    await rec.save({ status: 'failed', problems });
+  }
+
+  /** A drill an earlier invocation began and never finished: finish its report once its override is over. */
+  private async finishAbandoned(rec: Recorder): Promise<DrillRecord> {
+    const nowMs = this.deps.clock.nowMs();
+    const view = await this.deps.store.readView(nowMs);
+    const live = view.overrides.some((o) => o.id === rec.record.overrideId && o.expiresMs > nowMs) && !view.overrideEnds.some((e) => e.overrideId === rec.record.overrideId);
+    if (live) return rec.record;
+    await rec.save({ status: 'failed', problems: [...rec.record.problems, 'the drill invocation ended before it finished; its override ended by TTL or by an operator'] });
+    await emitReport(this.deps, rec.record);
+    return rec.record;
+  }
+}
+
+function appliedShowing(view: StoreView, target: Region, state: 'drained' | 'serving', sinceMs: number): AppliedDecision | null {
+  const applied = latestApplied(view.applied);
+  return applied !== null && applied.routing[target] === state && applied.decidedMs >= sinceMs ? applied : null;
+}

@@ -1,0 +1,75 @@
+/**
+ * A shadow drill: what Arbiter would do if `target` failed now, computed with the real core on a
+ * hypothetical view (every observer judging the target unhealthy), without touching Route 53.
+ *
+ * Predicted time to INSYNC, worst case, from the moment the target fails:
+ *
+ *   fail ──▶ next probe round (≤ intervalMs) ──▶ confirmations (confirmSpacingMs each; further
+ *   rounds while failureThreshold is not reached) ──▶ events + decide (eventDeliveryEstimateMs)
+ *   ──▶ Route 53 PENDING → INSYNC (route53InsyncEstimateMs)
+ */
+import {
+  decide, initialVerdict, latestApplied, latestSnapshots, planRoute, computeProposal,
+  type ProbeConfig, type Proposal, type RecordSetView, type Refusal, type Region, type ValidConfig, type VerdictSnapshot,
+} from '../../domain';
+import type { StoreView } from '../../ports';
+
+/** Cross-region EventBridge delivery plus a decide pass: an estimate, measured by evacuate drills. */
+export const eventDeliveryEstimateMs = 2_000;
+/** Route 53 documents that changes reach every authoritative server within 60 s. */
+export const route53InsyncEstimateMs = 60_000;
+
+export interface ShadowPlan {
+  target: Region;
+  wouldDrain: boolean;
+  routing: Record<Region, string>;
+  changes: Array<{ target: Region; setIdentifier: string; fromWeight: number | null; toWeight: number }>;
+  refusals: Refusal[];
+  causes: Record<Region, string>;
+  missingRecords: Region[];
+  predicted: { detectionMs: number; decisionMs: number; insyncMs: number; totalMs: number };
+}
+
+/** Worst-case time from failure to `unhealthy`, from the probe settings. */
+export function predictedDetectionMs(probe: ProbeConfig): number {
+  const failuresPerRound = 1 + probe.confirmCount;
+  const rounds = Math.ceil(probe.failureThreshold / failuresPerRound);
+  return rounds * probe.intervalMs + Math.min(probe.failureThreshold - 1, probe.confirmCount) * probe.confirmSpacingMs;
+}
+
+function hypotheticalSnapshots(config: ValidConfig, view: StoreView, target: Region, nowMs: number): VerdictSnapshot[] {
+  const latest = latestSnapshots(view.snapshots);
+  const endpoints = config.targets.find((t) => t.region === target)?.endpoints.length ?? 1;
+  return config.observers.map((observer) => {
+    const base = latest.get(observer);
+    const failed = { ...initialVerdict(target, endpoints, nowMs), status: 'unhealthy' as const, consecutiveFailures: config.probe.failureThreshold, reason: 'shadow drill: assumed failed' };
+    return { observer, seq: (base?.seq ?? 0) + 1, writtenMs: nowMs, verdicts: { ...(base?.verdicts ?? {}), [target]: failed } };
+  });
+}
+
+/**
+ * @example const plan = shadowPlan(config, view, records, 'eu-west-1', nowMs); plan.changes // the UPSERTs Arbiter would send
+ */
+export function shadowPlan(config: ValidConfig, view: StoreView, records: readonly RecordSetView[], target: Region, nowMs: number): ShadowPlan {
+  const snapshots = hypotheticalSnapshots(config, view, target, nowMs);
+  const lastApplied = latestApplied(view.applied);
+  const proposals: Proposal[] = config.observers.map((observer) => {
+    const previous = view.proposals.filter((p) => p.observer === observer).sort((a, b) => b.seq - a.seq)[0] ?? null;
+    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous });
+  });
+  const decision = decide({ config, nowMs, proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
+  const plan = planRoute(config.targets, decision.routing, records);
+  const refusals = [...decision.refusals, ...proposals.flatMap((p) => p.refusals)].filter((r, i, all) => all.findIndex((o) => o.target === r.target && o.rule === r.rule) === i);
+  const detectionMs = predictedDetectionMs(config.probe);
+  const decisionMs = detectionMs + eventDeliveryEstimateMs;
+  return {
+    target,
+    wouldDrain: decision.routing[target] === 'drained',
+    routing: decision.routing,
+    changes: plan.changes.map((c) => ({ target: c.target, setIdentifier: c.record.setIdentifier, fromWeight: c.fromWeight, toWeight: c.toWeight })),
+    refusals,
+    causes: Object.fromEntries(Object.entries(proposals[0]?.targets ?? {}).map(([t, p]) => [t, `${p.cause}: ${p.reason}`])),
+    missingRecords: plan.missing,
+    predicted: { detectionMs, decisionMs, insyncMs: decisionMs + route53InsyncEstimateMs, totalMs: decisionMs + route53InsyncEstimateMs },
+  };
+}
