@@ -1,0 +1,117 @@
+import { operatorWorld } from '../../../test/support/operator-world';
+import { createDrill, DrillRuntime, drillPollIntervalMs } from './drill-runtime';
+
+const drainPhases = ['drain-decision', 'drain-insync', 'drain-weight'];
+const restorePhases = ['restore-decision', 'restore-insync', 'restore-weight'];
+
+describe('drill runtime', () => {
+  it('evacuates a target, restores it, and reports timings that add up', async () => {
+    const w = operatorWorld();
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60, startedBy: 'arn:aws:iam::1:user/ops' });
+
+    const report = await new DrillRuntime(w.deps).run(drill.id);
+
+    expect(report.status).toBe('passed');
+    expect(report.phases.map((p) => p.name)).toEqual(['requested', ...drainPhases, 'hold', ...restorePhases]);
+    const byName = Object.fromEntries(report.phases.map((p) => [p.name, p]));
+    const override = w.store.overrides.get(report.overrideId!)!;
+    expect(override).toMatchObject({ target: 'eu-west-1', action: 'drain', source: 'drill', drillId: drill.id, expiresMs: override.createdMs + 60_000 });
+    // The phases follow one another, and the drain phases add up to the RTO.
+    for (let i = 2; i < report.phases.length; i += 1) expect(report.phases[i]!.startedMs).toBe(report.phases[i - 1]!.endedMs);
+    expect(byName['drain-decision']!.startedMs).toBe(override.createdMs);
+    const drainSumMs = drainPhases.reduce((sum, name) => sum + byName[name]!.durationMs!, 0);
+    expect(report.rtoMs).toBe(drainSumMs);
+    expect(report.rtoMs).toBeGreaterThan(0);
+    expect(report.rtoMs).toBeLessThanOrEqual(report.rtoSecondsMax * 1000);
+    expect(byName.hold!.endedMs).toBe(override.expiresMs - 5_000);
+    expect(report.changeIds).toHaveLength(2);
+    expect(w.dns.changes.map((c) => c.changes.map((x) => `${x.target}:${x.fromWeight}->${x.toWeight}`))).toEqual([['eu-west-1:100->0'], ['eu-west-1:0->100']]);
+    expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    expect(w.store.overrideEnds.get(override.id)).toMatchObject({ actor: `drill:${drill.id}`, endedMs: byName.hold!.endedMs });
+    const kinds = [...w.store.audit.values()].sort((a, b) => a.atMs - b.atMs).map((e) => e.kind);
+    expect(kinds).toEqual(['drill-started', 'override-created', 'decision-applied', 'override-ended', 'decision-applied', 'drill-finished']);
+    const event = w.bus.published.find((e) => e.type === 'drill-report');
+    expect(event).toMatchObject({ type: 'drill-report', report: { id: drill.id, passed: true, target: 'eu-west-1' } });
+    expect(w.store.drills.get(drill.id)!.version).toBe(report.version);
+  });
+
+  it('refuses to evacuate while another target is drained, audited and reported', async () => {
+    const w = operatorWorld();
+    const nowMs = w.clock.nowMs();
+    await w.store.putApplied({ observer: 'us-east-1', decisionId: 'd-1', decidedMs: nowMs, appliedMs: nowMs, routing: { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, changeId: 'C1', lastFlipMs: {} });
+
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60, startedBy: 'ops' });
+
+    expect(drill.status).toBe('refused');
+    expect(drill.problems).toEqual(['otherDrained: another target is already drained: us-east-1']);
+    expect(w.store.overrides.size).toBe(0);
+    expect([...w.store.audit.values()].map((e) => e.kind)).toEqual(['drill-refused']);
+    expect(w.bus.published.filter((e) => e.type === 'drill-report')).toHaveLength(1);
+    expect(await new DrillRuntime(w.deps).run(drill.id)).toEqual(drill);
+  });
+
+  it('runs a shadow drill that predicts the change without touching Route 53', async () => {
+    const w = operatorWorld({ drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
+    await w.step();
+    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+
+    expect(report.status).toBe('passed');
+    expect(report.startedBy).toBe('schedule:eu-shadow');
+    expect(w.dns.changes).toHaveLength(0);
+    expect(w.store.overrides.size).toBe(0);
+    expect(report.shadow).toMatchObject({ wouldDrain: true, changes: [{ target: 'eu-west-1', setIdentifier: 'eu-west-1', fromWeight: 100, toWeight: 0 }], refusals: [] });
+    const predicted = (report.shadow as { predicted: { detectionMs: number; totalMs: number } }).predicted;
+    expect(predicted.detectionMs).toBe(10_000 + 2 * 1_000);
+    expect(report.rtoMs).toBe(predicted.totalMs);
+  });
+
+  it('reports in a shadow drill which safety rule would bite', async () => {
+    const w = operatorWorld({ drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
+    await w.step();
+    const nowMs = w.clock.nowMs();
+    await w.store.putApplied({ observer: 'us-east-1', decisionId: 'd-1', decidedMs: nowMs - 3_600_000, appliedMs: nowMs, routing: { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, changeId: 'C1', lastFlipMs: {} });
+    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+    expect(report.status).toBe('failed');
+    expect(report.problems[0]).toBe('maxDrained: maxDrained 1: draining eu-west-1 would make 2 drained by automation');
+    expect(w.dns.changes).toHaveLength(0);
+  });
+
+  it('caps the hold by the invocation time left and says so in the report', async () => {
+    const w = operatorWorld();
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'ap-southeast-2', mode: 'evacuate', holdSeconds: 3600, startedBy: 'ops' });
+    const deadlineMs = w.clock.nowMs() + 900_000;
+    const report = await new DrillRuntime(w.deps, { remainingMs: () => deadlineMs - w.clock.nowMs() }).run(drill.id);
+    expect(report.status).toBe('passed');
+    expect(report.problems.some((p) => p.startsWith('note: hold capped at'))).toBe(true);
+    expect(w.clock.nowMs()).toBeLessThanOrEqual(deadlineMs);
+    expect(w.dns.weightOf('ap-southeast-2')).toBe(100);
+  });
+
+  it('restores the target when the drill dies mid-way, once its override expires (memory adapters, ManualClock)', async () => {
+    const w = operatorWorld();
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60, startedBy: 'ops' });
+    const original = w.clock.sleepMs.bind(w.clock);
+    // The invocation dies when it starts to hold: no restore by the drill itself.
+    const sleep = jest.spyOn(w.clock, 'sleepMs').mockImplementation(async (ms) => {
+      if (ms > drillPollIntervalMs) throw new Error('Task timed out');
+      return original(ms);
+    });
+    await expect(new DrillRuntime(w.deps).run(drill.id)).rejects.toThrow('Task timed out');
+    sleep.mockRestore();
+    expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    const override = w.store.overrides.get(w.store.drills.get(drill.id)!.overrideId!)!;
+    expect(w.store.overrideEnds.size).toBe(0);
+
+    const stepsMax = 200;
+    for (let i = 0; i < stepsMax && w.dns.weightOf('eu-west-1') !== 100; i += 1) await w.clock.sleepMs(drillPollIntervalMs);
+
+    expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    expect(w.clock.nowMs()).toBeGreaterThanOrEqual(override.expiresMs);
+    const finished = await new DrillRuntime(w.deps).run(drill.id);
+    expect(finished.status).toBe('failed');
+    expect(finished.problems).toContain('the drill invocation ended before it finished; its override ended by TTL or by an operator');
+  });
+});
