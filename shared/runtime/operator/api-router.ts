@@ -14,7 +14,7 @@
  */
 import { activeOverrides } from '../../domain';
 import { auditPageLimitMax, parseAuditQuery, parseDrillRequest, parseOverrideRequest, type RequestProblem } from '../../domain/operator/operator-requests';
-import { ArbiterError } from '../../ports';
+import { ArbiterError, TransientError } from '../../ports';
 import type { ApiRequest, ApiResponse, OperatorDeps } from './api-types';
 import { createDrill } from './drill-runtime';
 import { IdempotencyInProgressError, IdempotencyMismatchError, MemoryIdempotency, type IdempotencyGuard } from './idempotency';
@@ -122,8 +122,13 @@ const routes: Route[] = [
         handler: async (deps, request) => {
           const query = parseAuditQuery(request.query);
           if (!query.ok) return problem(400, 'invalid audit query', query.problems);
-          const page = await deps.store.listAudit({ ...query.value, limit: Math.min(query.value.limit, auditPageLimitMax) });
-          return json(200, page);
+          try {
+            return json(200, await deps.store.listAudit({ ...query.value, limit: Math.min(query.value.limit, auditPageLimitMax) }));
+          } catch (error) {
+            // A cursor is opaque to the router: when the store rejects one, it was not a cursor it gave out.
+            if (query.value.cursor === undefined || !(error instanceof ArbiterError) || error instanceof TransientError) throw error;
+            return problem(400, 'invalid audit query', [{ path: 'cursor', message: 'must be a cursor returned by a previous page' }]);
+          }
         },
       },
     },
