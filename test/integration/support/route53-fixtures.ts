@@ -1,0 +1,33 @@
+/** A hosted zone with one weighted record per target, as a deployment would have them. */
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { Moto } from '../../support/moto';
+
+/** Creates a zone with weighted A records `api.<zone>` (weight 100 each) plus a decoy under another name; returns the zone id. */
+export async function createWeightedZone(moto: Moto, setIdentifiers: readonly string[], zoneName = 'example.com.'): Promise<string> {
+  const client = new Route53Client(moto.clientOptions('us-east-1'));
+  try {
+    const zone = await client.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: `ref-${Date.now()}-${Math.random()}` }));
+    const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+    const record = (name: string, id: string, i: number) => ({ Action: 'CREATE' as const, ResourceRecordSet: { Name: name, Type: 'A' as const, SetIdentifier: id, Weight: 100, TTL: 60, ResourceRecords: [{ Value: `192.0.2.${i + 1}` }] } });
+    await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [
+      ...setIdentifiers.map((id, i) => record(`api.${zoneName}`, id, i)),
+      ...setIdentifiers.map((id, i) => record(`decoy.${zoneName}`, id, i)),
+    ] } }));
+    return zoneId;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The weight of every weighted record in the zone, keyed `name|setIdentifier`. */
+export async function weightsIn(moto: Moto, zoneId: string): Promise<Record<string, number | undefined>> {
+  const client = new Route53Client(moto.clientOptions('us-east-1'));
+  try {
+    const out = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 100 }));
+    const weights: Record<string, number | undefined> = {};
+    for (const set of out.ResourceRecordSets ?? []) if (set.SetIdentifier !== undefined) weights[`${set.Name}|${set.SetIdentifier}`] = set.Weight;
+    return weights;
+  } finally {
+    client.destroy();
+  }
+}
