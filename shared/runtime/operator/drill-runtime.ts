@@ -207,7 +207,10 @@ export class DrillRuntime {
       return appliedShowing(view, target, wantState, fromMs);
     });
     const changeId = decided === null ? null : await this.phase(rec, `${direction}-insync`, this.deps.clock.nowMs(), timeoutMs(), async () => this.insync(target, wantState, fromMs));
-    if (changeId !== null && !rec.record.changeIds.includes(changeId)) await rec.save({ changeIds: [...rec.record.changeIds, changeId] });
+    if (changeId !== null) {
+      const phases = rec.record.phases.map((p) => (p.name === `${direction}-insync` ? { ...p, detail: `change ${changeId}` } : p));
+      await rec.save({ phases, changeIds: rec.record.changeIds.includes(changeId) ? rec.record.changeIds : [...rec.record.changeIds, changeId] });
+    }
     const reads = await this.phase(rec, `${direction}-weight`, this.deps.clock.nowMs(), timeoutMs(), async () => {
       const records = await this.deps.dns.readRecords([this.binding(target).route53]);
       return records.find((r) => r.setIdentifier === this.binding(target).route53.setIdentifier)?.weight === weight ? this.deps.clock.nowMs() : null;
