@@ -3,16 +3,21 @@
  * problems with a line and column, like every other problem: the caller prints them all.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { validateConfig, type ConfigProblem, type ConfigResult } from '../../domain';
 
 export const defaultConfigPath = 'arbiter.config.yml';
 
 /** Parses YAML text and validates it. */
 export function parseConfigText(text: string): ConfigResult {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // prettyErrors: false leaves `linePos` unset, so positions come from a LineCounter instead.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (document.errors.length > 0) {
-    const errors: ConfigProblem[] = document.errors.map((e) => ({ path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: `invalid YAML: ${e.message.split('\n')[0]}` }));
+    const errors: ConfigProblem[] = document.errors.map((e) => {
+      const at = lineCounter.linePos(e.pos[0]);
+      return { path: `line ${at.line}, column ${at.col}`, message: `invalid YAML: ${e.message.split('\n')[0]}` };
+    });
     return { ok: false, errors };
   }
   return validateConfig(document.toJS());
