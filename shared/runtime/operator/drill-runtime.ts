@@ -21,6 +21,8 @@ import type { OperatorDeps } from './api-types';
 import { appendAudit, createOverride, drainRefusal, endOverride, expectedRouting } from './override-service';
 import { shadowPlan } from './shadow-plan';
 
+/** The event the API publishes to start a drill in its own region's drill function (rule: detail.observer = that region). */
+export const drillStartDetailType = 'Arbiter Drill Start';
 /** How often a drill polls the store and Route 53. */
 export const drillPollIntervalMs = 2_000;
 /** Upper bound on polls in any one phase, whatever its timeout. */
