@@ -1,0 +1,100 @@
+import { makeConfig } from '../../../test/support/fixtures';
+import { appliedOf, proposalWanting } from '../../../test/unit/support/core-builders';
+import { appliedRecord, decide, freshProposals, latestApplied, type DecisionInput } from './decision';
+import type { Proposal } from '../types';
+
+const nowMs = 50_000_000;
+const config = makeConfig(); // observers us-east-1, eu-west-1, ap-southeast-2; maxDrained 1
+const [us, eu, ap] = config.observers as [string, string, string];
+const allServing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
+
+function input(proposals: Proposal[], extra: Partial<DecisionInput> = {}): DecisionInput {
+  return { config, nowMs, proposals, lastApplied: null, proposalFreshnessMs: config.probe.verdictFreshnessMs, ...extra };
+}
+
+describe('decide', () => {
+  it('drains a target once a quorum of proposals want it drained, naming the supporters', () => {
+    const d = decide(input([proposalWanting(config, us, { 'eu-west-1': 'drained' }, nowMs), proposalWanting(config, eu, { 'eu-west-1': 'drained' }, nowMs), proposalWanting(config, ap, {}, nowMs)]));
+    expect(d.routing).toEqual({ ...allServing, 'eu-west-1': 'drained' });
+    expect(d.supporters['eu-west-1']).toEqual([eu, us]);
+    expect(d.changed).toEqual(['eu-west-1']);
+    expect(d.refusals).toEqual([]);
+  });
+
+  it('keeps the last state when fewer than a quorum agree (per target)', () => {
+    const d = decide(input([proposalWanting(config, us, { 'eu-west-1': 'drained' }, nowMs), proposalWanting(config, eu, { 'us-east-1': 'drained' }, nowMs)]));
+    expect(d.routing['eu-west-1']).toBe('serving');
+    expect(d.routing['us-east-1']).toBe('serving');
+    expect(d.changed).toEqual([]);
+  });
+
+  it('fails static with no proposals at all: the last applied state holds', () => {
+    const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 1000);
+    const d = decide(input([], { lastApplied }));
+    expect(d.routing).toEqual(lastApplied.routing);
+    expect(d.supporters).toEqual({ 'us-east-1': [], 'eu-west-1': [], 'ap-southeast-2': [] });
+    expect(d.changed).toEqual([]);
+  });
+
+  it('ignores stale proposals, proposals from unknown observers, and older proposals of the same observer', () => {
+    const stale = nowMs - config.probe.verdictFreshnessMs - 1;
+    const proposals = [
+      proposalWanting(config, us, { 'eu-west-1': 'drained' }, stale),
+      proposalWanting(config, 'sa-east-1', { 'eu-west-1': 'drained' }, nowMs),
+      proposalWanting(config, eu, { 'eu-west-1': 'drained' }, nowMs - 10, 1),
+      proposalWanting(config, eu, {}, nowMs - 5, 2),
+      proposalWanting(config, ap, { 'eu-west-1': 'drained' }, nowMs),
+    ];
+    expect(freshProposals(input(proposals)).map((p) => `${p.observer}:${p.seq}`)).toEqual([`${ap}:1`, `${eu}:2`]);
+    expect(decide(input(proposals)).routing['eu-west-1']).toBe('serving');
+  });
+
+  it('restores a drained target once a quorum of proposals want it serving', () => {
+    const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 1000);
+    const d = decide(input([proposalWanting(config, us, {}, nowMs), proposalWanting(config, ap, {}, nowMs)], { lastApplied }));
+    expect(d.routing['eu-west-1']).toBe('serving');
+    expect(d.changed).toEqual(['eu-west-1']);
+  });
+
+  it('holds back a drain the combined state cannot afford, although each proposal obeyed the rules', () => {
+    // us wants x drained, ap wants y drained, eu wants both: each target has a quorum of 2, but maxDrained is 1.
+    const proposals = [
+      proposalWanting(config, us, { 'eu-west-1': 'drained' }, nowMs),
+      proposalWanting(config, eu, { 'eu-west-1': 'drained', 'ap-southeast-2': 'drained' }, nowMs),
+      proposalWanting(config, ap, { 'ap-southeast-2': 'drained' }, nowMs),
+    ];
+    const d = decide(input(proposals));
+    expect(Object.values(d.routing).filter((s) => s === 'drained')).toHaveLength(1);
+    expect(d.refusals).toHaveLength(1);
+    expect(d.refusals[0]!.rule).toBe('maxDrained');
+    const heldBack = d.refusals[0]!.target;
+    expect(d.routing[heldBack]).toBe('serving');
+    expect(d.supporters[heldBack]).toEqual([]);
+  });
+
+  it('gives the same id to the same inputs and a different id to different votes', () => {
+    const proposals = [proposalWanting(config, us, { 'eu-west-1': 'drained' }, nowMs), proposalWanting(config, eu, { 'eu-west-1': 'drained' }, nowMs)];
+    expect(decide(input(proposals)).id).toBe(decide(input([...proposals].reverse())).id);
+    const more = [...proposals, proposalWanting(config, ap, {}, nowMs)];
+    expect(decide(input(more)).id).not.toBe(decide(input(proposals)).id);
+    expect(decide(input(more)).routing).toEqual(decide(input(proposals)).routing);
+  });
+});
+
+describe('appliedRecord and latestApplied', () => {
+  it('stamps flip times on changed targets and carries the others forward', () => {
+    const before = appliedOf(allServing, 1000, { 'us-east-1': 500, 'eu-west-1': null, 'ap-southeast-2': null });
+    const decision = decide(input([proposalWanting(config, us, { 'eu-west-1': 'drained' }, nowMs), proposalWanting(config, eu, { 'eu-west-1': 'drained' }, nowMs)], { lastApplied: before }));
+    const record = appliedRecord(eu, decision, before, 'C1', nowMs + 5);
+    expect(record).toMatchObject({ observer: eu, decisionId: decision.id, decidedMs: nowMs, appliedMs: nowMs + 5, changeId: 'C1' });
+    expect(record.lastFlipMs).toEqual({ 'us-east-1': 500, 'eu-west-1': nowMs, 'ap-southeast-2': null });
+  });
+
+  it('picks the newest applied record by decision time, then id', () => {
+    const a = { ...appliedOf(allServing, 10), decisionId: 'd-a' };
+    const b = { ...appliedOf(allServing, 20), decisionId: 'd-b' };
+    const c = { ...appliedOf(allServing, 20), decisionId: 'd-c' };
+    expect(latestApplied([a, c, b])!.decisionId).toBe('d-c');
+    expect(latestApplied([])).toBeNull();
+  });
+});

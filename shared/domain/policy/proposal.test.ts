@@ -1,0 +1,175 @@
+import { makeConfig } from '../../../test/support/fixtures';
+import { alarmSignal, appliedOf, overrideOf, proposalInput, someObservers, unanimous } from '../../../test/unit/support/core-builders';
+import { alarmSignalTtlMs, computeProposal, indictingAlarms } from './proposal';
+
+const nowMs = 10_000_000;
+const config = makeConfig(); // 3 observers, 3 targets, minServing 1, maxDrained 1, cooldown 300 s, recovery hold 60 s
+const allServing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
+
+describe('computeProposal', () => {
+  describe('from verdicts', () => {
+    it('serves every target a quorum judges healthy', () => {
+      const p = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs)));
+      expect(Object.values(p.targets).map((t) => [t.state, t.cause])).toEqual([['serving', 'healthy'], ['serving', 'healthy'], ['serving', 'healthy']]);
+      expect(p.refusals).toEqual([]);
+      expect(p.targets['eu-west-1']!.healthyQuorumSinceMs).toBe(nowMs);
+    });
+
+    it('drains a target a quorum judges unhealthy', () => {
+      const p = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 2, nowMs)));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy', reason: '2 of 3 observers judge it unhealthy (quorum 2)' });
+    });
+
+    it('keeps serving when only one observer judges it unhealthy (no quorum either way is not reached: 2 healthy)', () => {
+      const p = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 1, nowMs)));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+    });
+
+    it('fails static without a quorum either way: a drained target stays drained, a serving one serving', () => {
+      // Two of three observers are silent (their verdicts are stale): no quorum at all.
+      const stale = nowMs - config.probe.verdictFreshnessMs - 1;
+      const snapshots = [...unanimous(config, 'healthy', stale).slice(1), ...unanimous(config, 'healthy', nowMs).slice(0, 1)];
+      const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 3_600_000);
+      const p = computeProposal(proposalInput(config, nowMs, snapshots, { lastApplied }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'no-quorum' });
+      expect(p.targets['us-east-1']).toMatchObject({ state: 'serving', cause: 'no-quorum' });
+      expect(p.targets['eu-west-1']!.reason).toBe('no quorum (1 healthy, 0 suspect, 0 unhealthy, 2 unknown): keep drained');
+    });
+  });
+
+  describe('recovery hold', () => {
+    const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 3_600_000, { 'eu-west-1': nowMs - 3_600_000 });
+
+    it('keeps a drained target drained until a healthy quorum has held for recoveryHoldMs', () => {
+      const first = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied }));
+      expect(first.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'recovery-hold', healthyQuorumSinceMs: nowMs });
+
+      const later = nowMs + config.safety.recoveryHoldMs - 1;
+      const second = computeProposal(proposalInput(config, later, unanimous(config, 'healthy', later), { lastApplied, previous: first, seq: 2 }));
+      expect(second.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'recovery-hold', healthyQuorumSinceMs: nowMs });
+
+      const done = nowMs + config.safety.recoveryHoldMs;
+      const third = computeProposal(proposalInput(config, done, unanimous(config, 'healthy', done), { lastApplied, previous: second, seq: 3 }));
+      expect(third.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+    });
+
+    it('restarts the hold when the healthy quorum breaks', () => {
+      const first = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied }));
+      const t2 = nowMs + 30_000;
+      const broken = computeProposal(proposalInput(config, t2, someObservers(config, 'eu-west-1', 'suspect', 2, t2), { lastApplied, previous: first, seq: 2 }));
+      expect(broken.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'no-quorum', healthyQuorumSinceMs: null });
+      const t3 = nowMs + 70_000;
+      const again = computeProposal(proposalInput(config, t3, unanimous(config, 'healthy', t3), { lastApplied, previous: broken, seq: 3 }));
+      expect(again.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'recovery-hold', healthyQuorumSinceMs: t3 });
+    });
+  });
+
+  describe('cooldown (hysteresis)', () => {
+    it('holds back an automatic flip within flipCooldownMs of the last one, and allows it after', () => {
+      const lastApplied = appliedOf(allServing, nowMs - 1000, { 'eu-west-1': nowMs - 60_000 });
+      const held = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 3, nowMs), { lastApplied }));
+      expect(held.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'cooldown' });
+      expect(held.targets['eu-west-1']!.reason).toMatch(/held: last flip 60000 ms ago \(flipCooldownMs 300000\)$/);
+
+      const after = nowMs - 60_000 + config.safety.flipCooldownMs;
+      const allowed = computeProposal(proposalInput(config, after, someObservers(config, 'eu-west-1', 'unhealthy', 3, after), { lastApplied }));
+      expect(allowed.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    });
+
+    it('never holds back an operator override', () => {
+      const lastApplied = appliedOf(allServing, nowMs - 1000, { 'eu-west-1': nowMs - 1000 });
+      const override = overrideOf('eu-west-1', 'drain', nowMs - 10, nowMs + 3_600_000);
+      const p = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied, overrides: [override] }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'override', overrideId: override.id });
+    });
+  });
+
+  describe('overrides', () => {
+    it('drains a healthy target while the override is active and names it', () => {
+      const override = overrideOf('eu-west-1', 'drain', nowMs - 1000, nowMs + 1000);
+      const p = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { overrides: [override] }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'override', reason: `override ${override.id} by ${override.actor}: maintenance` });
+    });
+
+    it('has no effect once expired', () => {
+      const override = overrideOf('eu-west-1', 'drain', nowMs - 2000, nowMs);
+      const p = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { overrides: [override] }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy', overrideId: null });
+    });
+
+    it('has no effect once ended early', () => {
+      const override = overrideOf('eu-west-1', 'drain', nowMs - 2000, nowMs + 3_600_000);
+      const p = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), {
+        overrides: [override], overrideEnds: [{ overrideId: override.id, endedMs: nowMs - 1, actor: 'ops', reason: 'back' }],
+      }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+    });
+
+    it('serve override keeps an unhealthy target serving', () => {
+      const override = overrideOf('eu-west-1', 'serve', nowMs - 1000, nowMs + 1000);
+      const p = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 3, nowMs), { overrides: [override] }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'override' });
+    });
+
+    it('refuses an unforced drain override that breaks minServing, and lets a forced one through', () => {
+      const two = makeConfig({ targets: makeConfig().targets.slice(0, 2) });
+      const lastApplied = appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'serving' }, nowMs - 3_600_000);
+      const snapshots = someObservers(two, 'us-east-1', 'unhealthy', 3, nowMs);
+      const unforced = overrideOf('eu-west-1', 'drain', nowMs - 1, nowMs + 1000);
+      const refused = computeProposal(proposalInput(two, nowMs, snapshots, { lastApplied, overrides: [unforced] }));
+      expect(refused.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'safety-refused' });
+      expect(refused.refusals).toEqual([{ target: 'eu-west-1', rule: 'minServing', message: 'minServing 1: draining eu-west-1 would leave 0 serving' }]);
+
+      const forced = computeProposal(proposalInput(two, nowMs, snapshots, { lastApplied, overrides: [{ ...unforced, force: true }] }));
+      expect(forced.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'forced-override' });
+      expect(forced.refusals).toEqual([]);
+    });
+  });
+
+  describe('alarms', () => {
+    const withAlarms = makeConfig({ alarms: [{ name: 'eu-5xx', target: 'eu-west-1', effect: 'indict' }, { name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] });
+
+    it('drains a target whose indicting alarm is in ALARM, even when verdicts are healthy', () => {
+      const p = computeProposal(proposalInput(withAlarms, nowMs, unanimous(withAlarms, 'healthy', nowMs), { signals: [alarmSignal('eu-5xx', 'eu-west-1', 'ALARM', nowMs - 5)] }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'alarm', reason: 'alarm eu-5xx in ALARM' });
+    });
+
+    it('follows the newest state of each alarm, ignores confirm alarms and signals older than the TTL', () => {
+      const okAgain = [alarmSignal('eu-5xx', 'eu-west-1', 'ALARM', nowMs - 10), alarmSignal('eu-5xx', 'eu-west-1', 'OK', nowMs - 5)];
+      expect(indictingAlarms(withAlarms, okAgain, nowMs).size).toBe(0);
+      expect(indictingAlarms(withAlarms, [alarmSignal('us-5xx', 'us-east-1', 'ALARM', nowMs)], nowMs).size).toBe(0);
+      expect(indictingAlarms(withAlarms, [alarmSignal('eu-5xx', 'eu-west-1', 'ALARM', nowMs - alarmSignalTtlMs - 1)], nowMs).size).toBe(0);
+      expect(indictingAlarms(withAlarms, [alarmSignal('eu-5xx', 'eu-west-1', 'ALARM', nowMs - alarmSignalTtlMs)], nowMs).get('eu-west-1')).toEqual(['eu-5xx']);
+    });
+  });
+
+  describe('safety rules', () => {
+    it('refuses drains beyond minServing and maxDrained when every target is unhealthy, keeping one drain', () => {
+      const snapshots = unanimous(config, 'unhealthy', nowMs);
+      const p = computeProposal(proposalInput(config, nowMs, snapshots));
+      const drained = Object.values(p.targets).filter((t) => t.state === 'drained');
+      expect(drained).toHaveLength(1);
+      expect(p.refusals).toHaveLength(2);
+      // Refused lowest priority first (ties: later region name first), counting the drains still pending.
+      expect(p.refusals).toEqual([
+        { target: 'us-east-1', rule: 'minServing', message: 'minServing 1: draining us-east-1 would leave 0 serving' },
+        { target: 'eu-west-1', rule: 'maxDrained', message: 'maxDrained 1: draining eu-west-1 would make 2 drained by automation' },
+      ]);
+      expect(drained[0]!.target).toBe('ap-southeast-2');
+    });
+
+    it('refuses a drain that would leave fewer than minServing serving, with a message saying so', () => {
+      const roomy = makeConfig({ safety: { minServing: 1, maxDrained: 2 } });
+      const lastApplied = appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' }, nowMs - 3_600_000);
+      const p = computeProposal(proposalInput(roomy, nowMs, unanimous(roomy, 'unhealthy', nowMs), { lastApplied }));
+      expect(p.refusals).toEqual([{ target: 'eu-west-1', rule: 'minServing', message: 'minServing 1: draining eu-west-1 would leave 0 serving' }]);
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'safety-refused' });
+      expect(p.targets['eu-west-1']!.reason).toMatch(/; minServing 1: draining eu-west-1 would leave 0 serving$/);
+    });
+
+    it('is deterministic: the same input gives the same proposal', () => {
+      const input = proposalInput(config, nowMs, unanimous(config, 'unhealthy', nowMs));
+      expect(computeProposal(structuredClone(input))).toEqual(computeProposal(structuredClone(input)));
+    });
+  });
+});

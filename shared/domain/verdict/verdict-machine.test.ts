@@ -1,0 +1,118 @@
+import { makeConfig } from '../../../test/support/fixtures';
+import type { ProbeEvaluation, TargetVerdict } from '../types';
+import { initialVerdict, latencySamplesMin, markSuspectBySignal, stepVerdict } from './verdict-machine';
+
+const config = makeConfig();
+const endpoints = config.targets[0]!.endpoints; // latencyMsMax 500, timeoutMs 2000
+const probe = config.probe; // failureThreshold 3, recoveryThreshold 3, window 10, p90
+
+const pass = (latencyMs = 80): ProbeEvaluation => ({ endpointIndex: 0, pass: true, answered: true, latencyMs, reason: `status 200 in ${latencyMs} ms` });
+const fail = (reason = 'timeout: no answer'): ProbeEvaluation => ({ endpointIndex: 0, pass: false, answered: false, latencyMs: 2000, reason });
+
+/** Steps a verdict through rounds, one second apart; returns every step. */
+function run(rounds: ProbeEvaluation[][], start: TargetVerdict = initialVerdict('us-east-1', 1, 0)) {
+  const steps = [];
+  let verdict = start;
+  for (const [i, evaluations] of rounds.entries()) {
+    const step = stepVerdict(verdict, evaluations, endpoints, probe, (i + 1) * 1000);
+    steps.push(step);
+    verdict = step.verdict;
+  }
+  return steps;
+}
+
+describe('verdict machine', () => {
+  it('starts healthy: traffic moves only on evidence', () => {
+    expect(initialVerdict('eu-west-1', 2, 5)).toMatchObject({ status: 'healthy', consecutiveFailures: 0, changedMs: 5, latencySamplesMs: [[], []], latencyQuantileMs: [null, null] });
+  });
+
+  it('turns suspect on a first failure and asks to confirm now', () => {
+    const [step] = run([[fail()]]);
+    expect(step).toMatchObject({ changed: true, confirmNow: true, failed: true });
+    expect(step!.verdict).toMatchObject({ status: 'suspect', consecutiveFailures: 1, changedMs: 1000, reason: 'timeout: no answer' });
+  });
+
+  it('reaches unhealthy after failureThreshold failures in a row, fast confirmations counted', () => {
+    const steps = run([[fail()], [fail()], [fail()]]);
+    expect(steps.map((s) => s.verdict.status)).toEqual(['suspect', 'suspect', 'unhealthy']);
+    expect(steps[2]!.confirmNow).toBe(false);
+    expect(steps[2]!.verdict.changedMs).toBe(3000);
+  });
+
+  it('goes back from suspect to healthy on one pass (a blip)', () => {
+    const steps = run([[fail()], [pass()]]);
+    expect(steps.map((s) => s.verdict.status)).toEqual(['suspect', 'healthy']);
+    expect(steps[1]!.verdict.consecutiveFailures).toBe(0);
+  });
+
+  it('restores an unhealthy target only after recoveryThreshold passes in a row', () => {
+    const steps = run([[fail()], [fail()], [fail()], [pass()], [pass()], [fail()], [pass()], [pass()], [pass()]]);
+    expect(steps.map((s) => s.verdict.status)).toEqual(['suspect', 'suspect', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'healthy']);
+  });
+
+  it('fails a round when any endpoint fails, with that endpoint\'s reason', () => {
+    const twoEndpoints = [endpoints[0]!, { ...endpoints[0]!, url: 'https://x.example.com/deep' }];
+    const step = stepVerdict(initialVerdict('us-east-1', 2, 0), [pass(), { ...fail('status 503 outside 200-299'), endpointIndex: 1, answered: true, latencyMs: 40 }], twoEndpoints, probe, 1000);
+    expect(step.verdict).toMatchObject({ status: 'suspect', reason: 'status 503 outside 200-299' });
+    expect(step.verdict.latencySamplesMs).toEqual([[80], [40]]);
+  });
+
+  describe('gray failure through the latency window', () => {
+    it('fails rounds once the window quantile exceeds latencyMsMax, although every answer was 200', () => {
+      const slow = Array.from({ length: 6 }, () => [pass(900)]);
+      const steps = run(slow);
+      // Fewer than latencySamplesMin samples: the quantile is not trusted yet.
+      expect(steps.slice(0, latencySamplesMin - 1).every((s) => !s.failed)).toBe(true);
+      expect(steps[latencySamplesMin - 1]!.failed).toBe(true);
+      expect(steps[latencySamplesMin - 1]!.verdict.reason).toBe('p90 latency 900 ms > latencyMsMax 500 ms (endpoint 0)');
+      expect(steps.map((s) => s.verdict.status)).toEqual(['healthy', 'healthy', 'suspect', 'suspect', 'unhealthy', 'unhealthy']);
+    });
+
+    it('tolerates a few slow answers while the quantile stays under the limit', () => {
+      const rounds = [...Array.from({ length: 9 }, () => [pass(100)]), [pass(1500)]];
+      const steps = run(rounds);
+      expect(steps.every((s) => s.verdict.status === 'healthy')).toBe(true);
+      expect(steps[9]!.verdict.latencyQuantileMs).toEqual([100]);
+    });
+
+    it('keeps at most latencyWindowSize samples, so a slow past slides out and the target recovers', () => {
+      const rounds = [...Array.from({ length: 10 }, () => [pass(900)]), ...Array.from({ length: 11 }, () => [pass(100)])];
+      const steps = run(rounds);
+      expect(steps[9]!.verdict.status).toBe('unhealthy');
+      expect(steps.at(-1)!.verdict.latencySamplesMs[0]).toHaveLength(probe.latencyWindowSize);
+      expect(steps.at(-1)!.verdict.status).toBe('healthy');
+      // p90 of 10 samples is the 9th: it drops under 500 ms once 9 fast samples are in (round 19),
+      // and recoveryThreshold (3) passes later the target is healthy again (round 21).
+      const firstPass = steps.findIndex((s, i) => i >= 10 && !s.failed);
+      expect(firstPass).toBe(18);
+      expect(steps[19]!.verdict.status).toBe('unhealthy');
+    });
+
+    it('does not count unanswered probes as latency samples', () => {
+      const step = run([[fail()]])[0]!;
+      expect(step.verdict.latencySamplesMs).toEqual([[]]);
+      expect(step.verdict.lastLatencyMs).toBeNull();
+    });
+  });
+
+  it('refuses a round with no evaluations', () => {
+    expect(() => stepVerdict(initialVerdict('us-east-1', 1, 0), [], endpoints, probe, 1)).toThrow(/at least one evaluation/);
+  });
+
+  describe('markSuspectBySignal (confirm alarm)', () => {
+    it('makes a healthy target suspect and asks to confirm, counting one failure', () => {
+      const step = markSuspectBySignal(initialVerdict('us-east-1', 1, 0), 'alarm x in ALARM', 50);
+      expect(step).toMatchObject({ changed: true, confirmNow: true });
+      expect(step.verdict).toMatchObject({ status: 'suspect', consecutiveFailures: 1, changedMs: 50, reason: 'alarm x in ALARM' });
+    });
+
+    it('never makes a target unhealthy by itself', () => {
+      const unhealthy = run([[fail()], [fail()], [fail()]]).at(-1)!.verdict;
+      const step = markSuspectBySignal(unhealthy, 'alarm', 10_000);
+      expect(step.changed).toBe(false);
+      expect(step.verdict).toBe(unhealthy);
+      const suspect = run([[fail()]])[0]!.verdict;
+      expect(markSuspectBySignal(suspect, 'alarm', 10_000).verdict.status).toBe('suspect');
+    });
+  });
+});
