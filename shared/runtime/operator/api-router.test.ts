@@ -128,6 +128,32 @@ describe('operator API router', () => {
     expect(w.store.audit.size).toBe(2);
   });
 
+  it('answers 409 to a retry that arrives while the first request with its key is still running', async () => {
+    const w = operatorWorld();
+    const [a, b] = await Promise.all([handleApiRequest(w.deps, postOverride(drainEu, 'same')), handleApiRequest(w.deps, postOverride(drainEu, 'same'))]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    expect(((a.statusCode === 409 ? a : b).body as { error: string }).error).toBe('a request with Idempotency-Key same is still in progress');
+    expect(w.store.overrides.size).toBe(1);
+  });
+
+  it('starts drills through the launcher, and refuses an evacuate that may not start with 409', async () => {
+    const w = operatorWorld();
+    const launched: string[] = [];
+    w.deps.launchDrill = async (id) => void launched.push(id);
+    const started = await handleApiRequest(w.deps, request({ method: 'POST', path: '/drills', body: JSON.stringify({ target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }) }));
+    expect(started.statusCode).toBe(202);
+    expect(launched).toEqual([(started.body as { drill: { id: string } }).drill.id]);
+    const invalid = await handleApiRequest(w.deps, request({ method: 'POST', path: '/drills', body: JSON.stringify({ target: 'mars-1', mode: 'chaos', holdSeconds: 5 }) }));
+    expect((invalid.body as { problems: Array<{ path: string }> }).problems.map((p) => p.path)).toEqual(['target', 'mode', 'holdSeconds']);
+    await drainedByDecision(w, ['us-east-1']);
+    const refused = await handleApiRequest(w.deps, request({ method: 'POST', path: '/drills', body: JSON.stringify({ target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60 }) }));
+    expect(refused.statusCode).toBe(409);
+    expect((refused.body as { error: string }).error).toBe('drill refused: otherDrained: another target is already drained: us-east-1');
+    expect(launched).toHaveLength(1);
+    const listed = await handleApiRequest(w.deps, request({ path: '/drills' }));
+    expect((listed.body as { drills: Array<{ status: string }> }).drills.map((d) => d.status).sort()).toEqual(['refused', 'running']);
+  });
+
   it('answers unknown routes and ids with 404 and wrong methods with 405 and Allow', async () => {
     const w = operatorWorld();
     expect((await handleApiRequest(w.deps, request({ path: '/nope' }))).statusCode).toBe(404);

@@ -69,11 +69,17 @@ const postOverride: Handler = async (deps, request, actor) => {
   if (!body.ok) problems.push({ path: '(body)', message: (body.response.body as { error: string }).error });
   if (parsed !== null && !parsed.ok) problems.push(...parsed.problems);
   if (problems.length > 0 || parsed === null || !parsed.ok) return problem(400, 'invalid override request', problems);
-  return guardOf(deps).run(`overrides#${actor}#${key}`, { ...parsed.value }, async () => {
-    const outcome = await createOverride(deps, { ...parsed.value, actor, source: 'api' });
-    if (outcome.kind === 'refused') throw new Outcome(json(409, { error: `refused by safety rule ${outcome.refusal.message}`, rule: outcome.refusal.rule, message: outcome.refusal.message, hint: 'pass "force": true to override the rule (audited as override-forced)' }));
-    return json(201, { override: outcome.override, warnings: outcome.warnings });
-  });
+  try {
+    return await guardOf(deps).run(`overrides#${actor}#${key}`, { ...parsed.value }, async () => {
+      const outcome = await createOverride(deps, { ...parsed.value, actor, source: 'api' });
+      if (outcome.kind === 'refused') throw new Outcome(json(409, { error: `refused by safety rule ${outcome.refusal.message}`, rule: outcome.refusal.rule, message: outcome.refusal.message, hint: 'pass "force": true to override the rule (audited as override-forced)' }));
+      return json(201, { override: outcome.override, warnings: outcome.warnings });
+    });
+  } catch (error) {
+    if (error instanceof IdempotencyMismatchError) return problem(422, `Idempotency-Key ${key} was already used with a different request`);
+    if (error instanceof IdempotencyInProgressError) return problem(409, `a request with Idempotency-Key ${key} is still in progress`);
+    throw error;
+  }
 };
 
 const deleteOverride: Handler = async (deps, request, actor, id) => {
@@ -149,8 +155,6 @@ export function isOperator(operators: readonly string[] | undefined, principal: 
 }
 
 function dependencyFailure(deps: OperatorDeps, request: ApiRequest, error: unknown): ApiResponse {
-  if (error instanceof IdempotencyMismatchError) return problem(422, error.message);
-  if (error instanceof IdempotencyInProgressError) return problem(409, error.message);
   // Every ArbiterError (TransientError, DnsError, PublishError, …) is a dependency that failed after its bounded retries.
   const transient = error instanceof ArbiterError;
   deps.telemetry.error('operator API request failed', { requestId: request.requestId, path: request.path, message: (error as Error)?.message });

@@ -37,6 +37,16 @@ describe('drill runtime', () => {
     expect(w.store.drills.get(drill.id)!.version).toBe(report.version);
   });
 
+  it('runs a drill delivered twice only once', async () => {
+    const w = operatorWorld();
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60, startedBy: 'ops' });
+    const [a, b] = await Promise.all([new DrillRuntime(w.deps).run(drill.id), new DrillRuntime(w.deps).run(drill.id)]);
+    expect([a.status, b.status].sort()).toEqual(['passed', 'running']);
+    expect(w.store.overrides.size).toBe(1);
+    expect(w.store.drills.get(drill.id)!.status).toBe('passed');
+  });
+
   it('refuses to evacuate while another target is drained, audited and reported', async () => {
     const w = operatorWorld();
     const nowMs = w.clock.nowMs();
@@ -114,5 +124,6 @@ describe('drill runtime', () => {
     const finished = await new DrillRuntime(w.deps).run(drill.id);
     expect(finished.status).toBe('failed');
     expect(finished.problems).toContain('the drill invocation ended before it finished; its override ended by TTL or by an operator');
+    expect([...w.store.audit.values()].filter((e) => e.kind === 'drill-finished')).toHaveLength(1);
   });
 });

@@ -16,7 +16,7 @@
  * earlier one (its override expired) finishes the report as failed.
  */
 import { latestApplied, type AppliedDecision, type Region, type TargetConfig } from '../../domain';
-import { ArbiterError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
+import { ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
 import type { OperatorDeps } from './api-types';
 import { appendAudit, createOverride, drainRefusal, endOverride, expectedRouting } from './override-service';
 import { shadowPlan } from './shadow-plan';
@@ -123,6 +123,7 @@ export class DrillRuntime {
     if (stored.status !== 'running') return stored;
     const rec = recorder(this.deps, stored);
     if (stored.phases.some((p) => p.name !== 'requested')) return this.finishAbandoned(rec);
+    if (!(await this.claim(rec))) return (await this.deps.store.getDrill(drillId)) ?? stored;
     try {
       if (stored.mode === 'shadow') await this.shadow(rec);
       else await this.evacuate(rec);
@@ -133,6 +134,21 @@ export class DrillRuntime {
     await appendAudit(this.deps, { kind: 'drill-finished', actor: rec.record.startedBy, summary: `${rec.record.mode} drill of ${rec.record.target}: ${rec.record.status}`, details: { drillId, status: rec.record.status, rtoMs: rec.record.rtoMs, problems: rec.record.problems } }, drillId);
     await emitReport(this.deps, rec.record);
     return rec.record;
+  }
+
+  /**
+   * Claims the drill by writing the next version: EventBridge delivers at least once, and of two
+   * invocations for one drill only the one whose conditional write wins may run it.
+   */
+  private async claim(rec: Recorder): Promise<boolean> {
+    try {
+      await rec.save({});
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      this.deps.telemetry.warn('drill already claimed by another invocation', { drillId: rec.record.id });
+      return false;
+    }
   }
 
   private async shadow(rec: Recorder): Promise<void> {
@@ -266,6 +282,7 @@ export class DrillRuntime {
     const live = view.overrides.some((o) => o.id === rec.record.overrideId && o.expiresMs > nowMs) && !view.overrideEnds.some((e) => e.overrideId === rec.record.overrideId);
     if (live) return rec.record;
     await rec.save({ status: 'failed', problems: [...rec.record.problems, 'the drill invocation ended before it finished; its override ended by TTL or by an operator'] });
+    await appendAudit(this.deps, { kind: 'drill-finished', actor: rec.record.startedBy, summary: `${rec.record.mode} drill of ${rec.record.target}: failed (its invocation ended early)`, details: { drillId: rec.record.id, status: 'failed', problems: rec.record.problems } }, rec.record.id);
     await emitReport(this.deps, rec.record);
     return rec.record;
   }
