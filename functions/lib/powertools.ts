@@ -16,7 +16,8 @@ export const serviceName = 'arbiter';
 export const metricsNamespace = 'Arbiter';
 
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
+// Metrics' own warnings (e.g. an invocation with no metrics) go through the structured logger.
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName, logger });
 export const tracer = new Tracer({ serviceName });
 
 /**
