@@ -43,7 +43,8 @@ export const operatorConfigDefaults: Partial<ArbiterConfigInput> = {
   rtoSecondsMax: 120,
 };
 
-export function operatorWorld(overrides: Partial<ArbiterConfigInput> = {}, telemetry: Telemetry = silentTelemetry): OperatorWorld {
+/** `observerClockOffsetMs`: how far the observers' clocks run from the operator's (negative: behind). */
+export function operatorWorld(overrides: Partial<ArbiterConfigInput> = {}, telemetry: Telemetry = silentTelemetry, observerClockOffsetMs = 0): OperatorWorld {
   const config = makeConfig({ ...operatorConfigDefaults, ...overrides });
   const clock = new SteppingClock(1_700_000_000_000);
   const store = new MemoryStore();
@@ -55,7 +56,8 @@ export function operatorWorld(overrides: Partial<ArbiterConfigInput> = {}, telem
   const runtimes = regions.map((observer) => {
     const prober = new ScriptedProber(clock);
     probers.push(prober);
-    const deps: ObserverDeps = { config, observer, clock, store, bus, dns, prober, telemetry: silentTelemetry };
+    const observerClock = observerClockOffsetMs === 0 ? clock : { nowMs: () => clock.nowMs() + observerClockOffsetMs, sleepMs: (ms: number) => clock.sleepMs(ms) };
+    const deps: ObserverDeps = { config, observer, clock: observerClock, store, bus, dns, prober, telemetry: silentTelemetry };
     return { probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
   });
   const step = async () => {

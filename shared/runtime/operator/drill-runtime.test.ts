@@ -37,6 +37,17 @@ describe('drill runtime', () => {
     expect(w.store.drills.get(drill.id)!.version).toBe(report.version);
   });
 
+  it('counts decisions stamped by an observer whose clock runs behind the drill\'s', async () => {
+    const w = operatorWorld({}, undefined, -3_000);
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60, startedBy: 'ops' });
+    const report = await new DrillRuntime(w.deps).run(drill.id);
+    expect(report.status).toBe('passed');
+    expect(report.problems).toEqual([]);
+    // Observers act on the override only once their own clocks reach it: one poll later than in step.
+    expect(report.phases.find((p) => p.name === 'drain-decision')!.durationMs).toBe(2 * drillPollIntervalMs);
+  });
+
   it('runs a drill delivered twice only once', async () => {
     const w = operatorWorld();
     await w.step();

@@ -288,6 +288,11 @@ export class DrillRuntime {
   }
 }
 
+/**
+ * The applied decision showing `state`, decided at or after `sinceMs`. No clock-skew allowance is
+ * needed: an observer applies an override (or its end) only once its own clock has reached the
+ * item's time, so the decision it causes is stamped no earlier than that.
+ */
 function appliedShowing(view: StoreView, target: Region, state: 'drained' | 'serving', sinceMs: number): AppliedDecision | null {
   const applied = latestApplied(view.applied);
   return applied !== null && applied.routing[target] === state && applied.decidedMs >= sinceMs ? applied : null;
