@@ -1,6 +1,7 @@
 /** The pure core of Arbiter. Imports only itself (and zod for the config schema). */
 export * from './assert';
 export * from './config';
+export * from './dataplane';
 export * from './decision/decision';
 export * from './hash';
 export * from './overrides/overrides';

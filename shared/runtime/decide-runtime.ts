@@ -10,12 +10,13 @@
  * already shows is empty, and each region writes only its own items.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute,
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, weightTargets,
   type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { DnsError, type AuditEntry, type StoreView } from '../ports';
 import type { ObserverDeps } from './deps';
 import { mergeEvent } from './view';
+import { publishVotes } from './dataplane-votes';
 
 export interface DecideOutcome {
   proposal: Proposal;
@@ -66,8 +67,10 @@ export class DecideRuntime {
 
   private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number) {
     const { config, dns, store, observer } = this.deps;
-    const records = await dns.readRecords(config.targets.map((t) => t.route53));
-    const plan = planRoute(config.targets, decision.routing, records);
+    // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
+    const weighted = weightTargets(config);
+    const records = weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53));
+    const plan = planRoute(weighted, decision.routing, records);
     if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
     const changeIds: string[] = [];
     for (const [zone, changes] of Object.entries(plan.byZone)) {
@@ -100,6 +103,7 @@ export class DecideRuntime {
     view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
     const lastApplied = latestApplied(view.applied);
     const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
+    await publishVotes(this.deps, decision, nowMs); // before Route 53, which may be down: votes must not wait on it
     try {
       const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs);
       return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };

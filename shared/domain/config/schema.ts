@@ -35,6 +35,26 @@ export const route53BindingSchema = z
     setIdentifier: z.string().min(1).max(128),
     /** The weight the record carries while the target is serving (0..255). */
     weight: z.number().int().min(1).max(255),
+    /**
+     * How Arbiter moves this target's traffic (see docs/dataplane.md). Absent means `weight`.
+     * - `weight`: Arbiter UPSERTs the record's weight (0 when drained) through ChangeResourceRecordSets,
+     *   the Route 53 control plane, which lives in us-east-1 only.
+     * - `health-check`: Arbiter never changes the record. At deploy time it creates a CALCULATED
+     *   health check per target that you attach to your records (any routing policy); at run time
+     *   each observer region votes through a regional data-plane mechanism (`vote`), and the
+     *   CALCULATED check needs a quorum of drain votes to fail. Keeps working while the Route 53
+     *   control plane is down.
+     */
+    mode: z.enum(['weight', 'health-check']).optional(),
+    /**
+     * `health-check` mode only: how an observer expresses its vote. Absent means `gate`.
+     * - `gate`: a public Lambda function URL per observer region, probed by an HTTPS health check
+     *   every 10 s (fast: drains in about 30-40 s; a dead observer counts as "no drain").
+     * - `metric`: a CloudWatch metric per observer and target, an alarm on it and a
+     *   CLOUDWATCH_METRIC health check (cheaper; alarms evaluate once a minute; a dead observer
+     *   keeps its last vote through insufficient-data status `LastKnownStatus`).
+     */
+    vote: z.enum(['gate', 'metric']).optional(),
   })
   .strict();
 

@@ -77,6 +77,11 @@ function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
 function targetProblems(config: ArbiterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const region of duplicates(config.targets.map((t) => t.region))) problems.push({ path: 'targets', message: `has two targets for ${region}` });
+  config.targets.forEach((target, t) => {
+    if (target.route53.vote !== undefined && target.route53.mode !== 'health-check') {
+      problems.push({ path: `targets[${t}].route53.vote`, message: 'applies only with route53.mode: health-check (a vote is how an observer drives the health checks)' });
+    }
+  });
   const recordKeys = config.targets.map((t) => `${t.route53.hostedZoneId}|${t.route53.recordName}|${t.route53.recordType}|${t.route53.setIdentifier}`);
   const dupRecords = duplicates(recordKeys);
   recordKeys.forEach((key, t) => {

@@ -1,0 +1,119 @@
+/**
+ * The Route 53 health checks that carry data-plane votes, as plain definitions (the shape of
+ * Route 53's HealthCheckConfig). The infrastructure renders them into CloudFormation; the
+ * integration tests create them in moto; the simulator evaluates them.
+ *
+ * Per data-plane target t and observer o, one child check:
+ *   gate:   HTTPS on o's gate, path /drain/<t>, Inverted — the gate answers 200 only for a drain
+ *           vote, so a gate that is down, slow or wrong counts as "no drain", never as a drain.
+ *   metric: CLOUDWATCH_METRIC on the alarm `<name>-vote-<o>-<t>` in region o, which is in ALARM
+ *           while o votes drain; InsufficientDataHealthStatus LastKnownStatus, so an observer
+ *           that stops writing keeps its last vote.
+ * and one CALCULATED check per target over its n children, HealthThreshold = n − quorum + 1.
+ */
+import type { TargetConfig, ValidConfig } from '../config';
+import type { Region } from '../types';
+import { calculatedThreshold, dataPlaneTargets, voteMechanism } from './votes';
+
+/** Route 53 allows 10 s or 30 s; 10 s ("fast") is what makes the gate fast. */
+export const gateRequestIntervalSeconds = 10;
+/** Checker results in a row that flip a child (Route 53 allows 1..10). */
+export const gateFailureThreshold = 2;
+export const gatePort = 443;
+/** The CloudWatch namespace and metric of metric-mode votes (1 = drain, 0 = no drain). */
+export const voteMetricNamespace = 'Arbiter/Votes';
+export const voteMetricName = 'DrainVote';
+/** Standard resolution: alarms on it evaluate once a minute. */
+export const voteMetricPeriodSeconds = 60;
+
+export interface GateChildCheck {
+  kind: 'gate';
+  observer: Region;
+  target: Region;
+  config: { Type: 'HTTPS'; FullyQualifiedDomainName: string; Port: number; ResourcePath: string; RequestInterval: number; FailureThreshold: number; Inverted: true; EnableSNI: true };
+}
+
+export interface MetricChildCheck {
+  kind: 'metric';
+  observer: Region;
+  target: Region;
+  alarm: VoteAlarmDefinition;
+  config: { Type: 'CLOUDWATCH_METRIC'; AlarmIdentifier: { Region: Region; Name: string }; InsufficientDataHealthStatus: 'LastKnownStatus'; Inverted: false };
+}
+
+export type ChildCheck = GateChildCheck | MetricChildCheck;
+
+/** The alarm a metric-mode child check reads: ALARM while the observer votes drain. */
+export interface VoteAlarmDefinition {
+  region: Region;
+  AlarmName: string;
+  Namespace: string;
+  MetricName: string;
+  Dimensions: Array<{ Name: string; Value: string }>;
+  Statistic: 'Maximum';
+  Period: number;
+  EvaluationPeriods: 1;
+  Threshold: 1;
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold';
+  /** A silent observer keeps its alarm's state, hence its last vote. */
+  TreatMissingData: 'ignore';
+}
+
+export interface TargetHealthChecks {
+  target: Region;
+  children: ChildCheck[];
+  /** The CALCULATED check users attach to the target's records. */
+  calculated: { Type: 'CALCULATED'; HealthThreshold: number; childCount: number };
+}
+
+/** Where each observer's gate answers (function URL host names, known after deploy). */
+export type GateHosts = Record<Region, string>;
+
+/** The alarm name of one observer's vote on one target. */
+export function voteAlarmName(config: ValidConfig, observer: Region, target: Region): string {
+  return `${config.name}-vote-${observer}-${target}`;
+}
+
+/** The CloudWatch dimensions of one vote metric. */
+export function voteDimensions(config: ValidConfig, observer: Region, target: Region): Array<{ Name: string; Value: string }> {
+  return [{ Name: 'Deployment', Value: config.name }, { Name: 'Observer', Value: observer }, { Name: 'Target', Value: target }];
+}
+
+export function voteAlarm(config: ValidConfig, observer: Region, target: Region): VoteAlarmDefinition {
+  return {
+    region: observer, AlarmName: voteAlarmName(config, observer, target), Namespace: voteMetricNamespace, MetricName: voteMetricName,
+    Dimensions: voteDimensions(config, observer, target), Statistic: 'Maximum', Period: voteMetricPeriodSeconds, EvaluationPeriods: 1,
+    Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'ignore',
+  };
+}
+
+/** The gate path of a target's drain vote. */
+export function gatePath(target: Region): string {
+  return `/drain/${target}`;
+}
+
+function childCheck(config: ValidConfig, target: TargetConfig, observer: Region, gateHosts: GateHosts): ChildCheck {
+  if (voteMechanism(target) === 'metric') {
+    const alarm = voteAlarm(config, observer, target.region);
+    return { kind: 'metric', observer, target: target.region, alarm, config: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: observer, Name: alarm.AlarmName }, InsufficientDataHealthStatus: 'LastKnownStatus', Inverted: false } };
+  }
+  const host = gateHosts[observer];
+  if (host === undefined || !/^[a-z0-9.-]{1,253}$/.test(host)) throw new Error(`health checks: no valid gate host for observer ${observer} (got ${JSON.stringify(host)})`);
+  return {
+    kind: 'gate', observer, target: target.region,
+    config: { Type: 'HTTPS', FullyQualifiedDomainName: host, Port: gatePort, ResourcePath: gatePath(target.region), RequestInterval: gateRequestIntervalSeconds, FailureThreshold: gateFailureThreshold, Inverted: true, EnableSNI: true },
+  };
+}
+
+/**
+ * Every health check the data-plane targets need. Throws when a gate-mode target lacks a gate host.
+ *
+ * @example dataPlaneHealthChecks(config, { 'us-east-1': 'abc.lambda-url.us-east-1.on.aws', ... })[0].calculated.HealthThreshold // → 2 of 3
+ */
+export function dataPlaneHealthChecks(config: ValidConfig, gateHosts: GateHosts = {}): TargetHealthChecks[] {
+  const threshold = calculatedThreshold(config.observers.length);
+  return dataPlaneTargets(config).map((target) => {
+    const children = config.observers.map((observer) => childCheck(config, target, observer, gateHosts));
+    return { target: target.region, children, calculated: { Type: 'CALCULATED', HealthThreshold: threshold, childCount: children.length } };
+  });
+}

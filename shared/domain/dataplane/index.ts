@@ -1,0 +1,4 @@
+/** Data-plane mode: votes, health check definitions and the gate's answer (see docs/dataplane.md). */
+export * from './gate';
+export * from './health-checks';
+export * from './votes';

@@ -1,0 +1,89 @@
+/**
+ * Data-plane mode: how an observer's decision becomes a vote that Route 53 health checkers read.
+ *
+ * A vote is per observer and target, and only ever says "drain" or "no drain". The CALCULATED
+ * health check of a target is healthy while fewer than a quorum of observers vote "drain":
+ *
+ *   observers' votes ──▶ child health checks (one per observer) ──▶ CALCULATED check per target
+ *   drain    → child unhealthy                                       healthy  ⇔ healthy children ≥ threshold
+ *   no drain → child healthy                                         threshold = n − quorum + 1
+ *
+ * The observer votes what its own decision says (decide(): a quorum of fresh proposals, safety
+ * rules across targets, fail static without a quorum), so a drain needs a quorum twice: once in
+ * every observer's decision, once more in Route 53's CALCULATED check.
+ */
+import { quorumSize, type TargetConfig, type ValidConfig } from '../config';
+import type { Region, Routing } from '../types';
+
+export type BindingMode = 'weight' | 'health-check';
+export type VoteMechanism = 'gate' | 'metric';
+export type Vote = 'drain' | 'no-drain';
+
+/** A target's binding mode; an absent `route53.mode` is `weight` (the original behaviour). */
+export function bindingMode(target: TargetConfig): BindingMode {
+  return target.route53.mode ?? 'weight';
+}
+
+/** How a `health-check` target's observers vote; an absent `route53.vote` is `gate`. */
+export function voteMechanism(target: TargetConfig): VoteMechanism {
+  return target.route53.vote ?? 'gate';
+}
+
+/** Targets whose weights Arbiter UPSERTs through the Route 53 control plane. */
+export function weightTargets(config: ValidConfig): TargetConfig[] {
+  return config.targets.filter((t) => bindingMode(t) === 'weight');
+}
+
+/** Targets moved only through health checks (the data plane). */
+export function dataPlaneTargets(config: ValidConfig): TargetConfig[] {
+  return config.targets.filter((t) => bindingMode(t) === 'health-check');
+}
+
+/**
+ * The CALCULATED check's HealthThreshold: the least number of healthy children ("no drain")
+ * that keeps the target healthy. With n observers and quorum q, a target fails exactly when
+ * q or more observers vote drain: healthy children ≤ n − q ⇔ below n − q + 1.
+ * For an odd n (3, 5, 7) this equals the quorum itself.
+ *
+ * @example calculatedThreshold(3) // → 2; calculatedThreshold(5) // → 3; calculatedThreshold(4) // → 2
+ */
+export function calculatedThreshold(observerCount: number): number {
+  const quorum = quorumSize(observerCount);
+  const threshold = observerCount - quorum + 1;
+  if (threshold < 1 || threshold > observerCount) throw new Error(`calculatedThreshold: ${threshold} is outside 1..${observerCount}`);
+  return threshold;
+}
+
+/**
+ * One observer's votes for every data-plane target, from the routing its decision holds.
+ * A target the routing does not name votes "no drain": only a positive decision drains.
+ *
+ * @example observerVotes(config, { 'eu-west-1': 'drained' }) // → { 'eu-west-1': 'drain', 'us-east-1': 'no-drain', ... }
+ */
+export function observerVotes(config: ValidConfig, routing: Routing | null): Record<Region, Vote> {
+  const votes: Record<Region, Vote> = {};
+  for (const target of dataPlaneTargets(config)) votes[target.region] = routing?.[target.region] === 'drained' ? 'drain' : 'no-drain';
+  return votes;
+}
+
+/** One observer's vote for one target, as a vote writer publishes it. */
+export interface VoteRecord {
+  observer: Region;
+  target: Region;
+  vote: Vote;
+  /** The decision the vote comes from (for logs and metric dimensions of audits). */
+  decisionId: string;
+}
+
+/**
+ * Where an observer's votes go in `metric` mode (CloudWatch PutMetricData in AWS; a recorder in
+ * tests and in the simulator). Failures throw; the caller retries on its next pass and reports.
+ */
+export interface VoteWriter {
+  writeVotes(votes: readonly VoteRecord[], nowMs: number): Promise<void>;
+}
+
+/** Route 53 evaluates a CALCULATED check: healthy when at least `threshold` children are healthy. */
+export function calculatedHealthy(childrenHealthy: readonly boolean[], threshold: number): boolean {
+  return childrenHealthy.filter(Boolean).length >= threshold;
+}
