@@ -3,7 +3,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { defaultConfigPath } from '../shared/adapters/config/config-file';
+import { parsePort, runStart } from './commands/start';
 import { runValidate } from './commands/validate';
+import { defaultLocalPort } from './local/local-run';
 import { exitCodes, processIo, type CommandIo } from './io';
 
 export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
@@ -18,6 +20,12 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .command('validate [file]')
     .description('check a configuration file (default: --config)')
     .action((file: string | undefined) => setExit(runValidate(file ?? program.opts<{ config: string }>().config, io)));
+
+  program
+    .command('start')
+    .description('run the control plane locally: three observer regions, sample apps and a dashboard (npm start)')
+    .option('--port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', String(defaultLocalPort))
+    .action(async (options: { port: string }) => setExit(await runStart({ configPath: program.opts<{ config: string }>().config, port: parsePort(options.port) }, io)));
 
   return program;
 }
