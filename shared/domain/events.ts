@@ -50,7 +50,7 @@ const snapshotSchema = z.object({ observer: region, seq: ms, writtenMs: ms, verd
 const tallySchema = z.object({ target: region, quorum: z.number().int().positive(), healthy: ms, suspect: ms, unhealthy: ms, unknown: ms, byObserver: z.record(z.string(), z.string()) });
 const targetProposalSchema = z.object({
   target: region, state: z.enum(['serving', 'drained']), cause: z.string(), reason: z.string(), tally: tallySchema,
-  healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(),
+  healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(), fromState: z.enum(['serving', 'drained']).optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
 const proposalSchema = z.object({ observer: region, seq: ms, createdMs: ms, targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema) });

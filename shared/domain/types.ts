@@ -141,6 +141,12 @@ export interface TargetProposal {
   /** Since when a quorum has judged this target healthy without a break; null when not. */
   healthyQuorumSinceMs: number | null;
   overrideId: string | null;
+  /**
+   * The state this observer saw applied when it proposed. A vote to change a target counts only
+   * against that same state: a stale "keep drained" must not read as "drain again" once a newer
+   * decision restored the target. Absent in proposals written before this field existed.
+   */
+  fromState?: RoutingState;
 }
 
 /** One observer's desired routing state for all targets. Written only by that observer. */

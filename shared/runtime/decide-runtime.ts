@@ -10,7 +10,7 @@
  * already shows is empty, and each region writes only its own items.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, weightTargets,
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, routingFromRecords, weightTargets,
   type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { DnsError, type AuditEntry, type StoreView } from '../ports';
@@ -33,6 +33,18 @@ function proposalKey(p: Proposal | undefined): string {
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
   return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
+
+/**
+ * When Route 53 shows, for a target this pass would change, a state this observer's replica never
+ * saw applied ("drift"), another observer has most likely applied a newer decision that has not
+ * replicated here yet (or this pass was slow: throttled, retried). Undoing it from a stale view
+ * flaps the target, so the pass waits once, re-reads its replica and decides again; drift that is
+ * still there afterwards is repaired (a lost apply, an out-of-band edit).
+ *
+ *   A applies "serve x" ──replication (~1 s)──▶ B's replica
+ *   B (view still "x drained") reads Route 53: x serving → wait driftSettleMs, re-read → serve x
+ */
+export const driftSettleMs = 5_000;
 
 export class DecideRuntime {
   constructor(private readonly deps: ObserverDeps) {}
@@ -65,12 +77,13 @@ export class DecideRuntime {
     await this.deps.store.appendAudit({ ...entry, id, atMs: nowMs, observer: this.deps.observer });
   }
 
-  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number) {
+  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number, settle = false) {
     const { config, dns, store, observer } = this.deps;
     // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
     const weighted = weightTargets(config);
     const records = weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53));
     const plan = planRoute(weighted, decision.routing, records);
+    if (settle && drifted(plan, lastApplied, routingFromRecords(weighted, records))) return { plan, applied: null, changeIds: [], drift: true };
     if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
     const changeIds: string[] = [];
     for (const [zone, changes] of Object.entries(plan.byZone)) {
@@ -101,11 +114,19 @@ export class DecideRuntime {
     let view = mergeEvent(await store.readView(nowMs), trigger);
     const { proposal, written } = await this.writeProposal(view, nowMs);
     view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
-    const lastApplied = latestApplied(view.applied);
-    const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
+    let lastApplied = latestApplied(view.applied);
+    let decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
     await publishVotes(this.deps, decision, nowMs); // before Route 53, which may be down: votes must not wait on it
     try {
-      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs);
+      const first = await this.reconcile(decision, lastApplied, view.proposals, nowMs, true);
+      if (!('drift' in first)) return { proposal, proposalWritten: written, decision, plan: first.plan, applied: first.applied, changeIds: first.changeIds, error: null };
+      this.deps.telemetry.warn('Route 53 differs from the last applied decision; waiting for replication before reconciling', { settleMs: driftSettleMs });
+      await this.deps.clock.sleepMs(driftSettleMs);
+      const settledMs = this.deps.clock.nowMs();
+      view = mergeEvent(mergeEvent(await store.readView(settledMs), trigger), { type: 'proposal', observer: this.deps.observer, proposal });
+      lastApplied = latestApplied(view.applied);
+      decision = decide({ config, nowMs: settledMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
+      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, settledMs);
       return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
@@ -114,6 +135,11 @@ export class DecideRuntime {
       return { proposal, proposalWritten: written, decision, plan: null, applied: null, changeIds: [], error: `${error.code}: ${error.message}` };
     }
   }
+}
+
+/** Route 53 shows, for a target the plan would change, a state other than the last applied one. */
+function drifted(plan: RoutePlan, lastApplied: AppliedDecision | null, shown: Record<string, 'serving' | 'drained' | null>): boolean {
+  return plan.changes.some((c) => shown[c.target] !== null && shown[c.target] !== (lastApplied?.routing[c.target] ?? 'serving'));
 }
 
 function computeProposalFor(deps: ObserverDeps, view: StoreView, nowMs: number, previous: Proposal | undefined): Proposal {

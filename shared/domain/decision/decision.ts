@@ -37,6 +37,17 @@ function decisionId(routing: Routing, supporters: Record<Region, Region[]>, prop
   return `d-${fnv1a(canonicalJson(routing))}-${fnv1a(`${canonicalJson(supporters)}|${votes}`)}`;
 }
 
+/**
+ * Whether a proposal votes for `state` on `target`. A vote to move away from `last` counts only if
+ * the proposer also saw `last` applied: one made under an older decision (replication lag) would
+ * otherwise undo a newer one (a stale "keep drained" re-draining a target a quorum just restored).
+ */
+export function votesFor(proposal: Proposal, target: Region, state: RoutingState, last: RoutingState): boolean {
+  const vote = proposal.targets[target];
+  if (vote === undefined || vote.state !== state) return false;
+  return state === last || vote.fromState === undefined || vote.fromState === last;
+}
+
 /** Why the supporters want a state: operator causes are kept so the safety rules treat them as such. */
 function causeOf(proposals: readonly Proposal[], target: Region, state: RoutingState): ProposalCause {
   const causes = proposals.filter((p) => p.targets[target]?.state === state).map((p) => p.targets[target]!.cause);
@@ -56,7 +67,7 @@ export function decide(input: DecisionInput): Decision {
   const supporters: Record<Region, Region[]> = {};
   for (const { region: target } of config.targets) {
     const last = input.lastApplied?.routing[target] ?? 'serving';
-    const voters = (state: RoutingState) => proposals.filter((p) => p.targets[target]?.state === state).map((p) => p.observer);
+    const voters = (state: RoutingState) => proposals.filter((p) => votesFor(p, target, state, last)).map((p) => p.observer);
     const drained = voters('drained');
     const serving = voters('serving');
     let state: RoutingState = last;

@@ -116,7 +116,7 @@ export function computeProposal(input: ProposalInput): Proposal {
     const desire = desires.get(entry.target)!;
     const refusal = safe.refusals.find((r) => r.target === entry.target);
     const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
-    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId };
+    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
   }
   return { observer: input.observer, seq: input.seq, createdMs: nowMs, targets, refusals: safe.refusals };
 }

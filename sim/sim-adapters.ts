@@ -1,0 +1,168 @@
+/**
+ * The simulated edges of one observer region: its skewed clock, its store replica (replicating to
+ * peers after a drawn delay, last writer wins, conditional writes checked locally), its bus
+ * (EventBridge rules: own functions plus every peer's bus, with delay, loss, duplication and
+ * reordering) and its prober (per observer→target path conditions from the fault timeline).
+ */
+import type { AlarmSignal, AppliedDecision, ArbiterEvent, EndpointConfig, Override, OverrideEnd, ProbeResult, Proposal, Region, RoutingState, VerdictSnapshot } from '../shared/domain';
+import { MemoryStore } from '../shared/adapters/memory';
+import type { Bus, Clock, Prober, StoreView } from '../shared/ports';
+import type { FaultTimeline } from './faults';
+import type { History } from './history';
+import type { SimRandom } from './random';
+import type { Scheduler } from './scheduler';
+
+/** Normal Global Tables replication delay (typically about a second). */
+export const replicationDelayMsRange = [300, 1500] as const;
+/** EventBridge delivery: to this region's own functions, and to a peer region's bus. */
+export const localDeliveryMsRange = [20, 200] as const;
+export const crossRegionDeliveryMsRange = [100, 800] as const;
+
+/** Items are plain JSON data (they travel through DynamoDB and EventBridge as JSON). */
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export class SimClock implements Clock {
+  constructor(private readonly scheduler: Scheduler, readonly skewMs: number) {}
+
+  nowMs(): number {
+    return this.scheduler.nowMs() + this.skewMs;
+  }
+
+  sleepMs(ms: number): Promise<void> {
+    return this.scheduler.sleepMs(ms);
+  }
+}
+
+export interface Replication {
+  replicate(from: Region, apply: (peer: ReplicaStore) => void): void;
+}
+
+/** One region's replica. Writes land here at once and reach peers after a drawn delay. */
+export class ReplicaStore extends MemoryStore {
+  private readonly verdictSeen = new Map<string, string>();
+  private readonly proposalSeen = new Map<Region, string>();
+
+  constructor(readonly region: Region, private readonly replication: Replication, private readonly history: History, private readonly scheduler: Scheduler) {
+    super();
+  }
+
+  /** Same contract as MemoryStore.readView; a JSON copy is several times faster than structuredClone here. */
+  override async readView(nowMs: number): Promise<StoreView> {
+    return jsonCopy({
+      snapshots: [...this.snapshots.values()],
+      proposals: [...this.proposals.values()],
+      applied: [...this.applied.values()],
+      overrides: [...this.overrides.values()].filter((o) => o.expiresMs > nowMs),
+      overrideEnds: [...this.overrideEnds.values()],
+      signals: [...this.signals.values()],
+      heartbeats: [...this.heartbeats.values()],
+    });
+  }
+
+  override async putSnapshot(snapshot: VerdictSnapshot): Promise<void> {
+    await super.putSnapshot(snapshot);
+    this.recordVerdicts(snapshot);
+    this.replication.replicate(this.region, (peer) => peer.applyReplicated('snapshot', snapshot));
+  }
+
+  override async putProposal(proposal: Proposal): Promise<void> {
+    await super.putProposal(proposal);
+    const routing: Record<Region, RoutingState> = {};
+    for (const [target, p] of Object.entries(proposal.targets)) routing[target] = p.state;
+    const key = JSON.stringify(routing);
+    if (this.proposalSeen.get(proposal.observer) !== key) {
+      this.proposalSeen.set(proposal.observer, key);
+      this.history.add({ atMs: this.scheduler.nowMs(), kind: 'proposal', observer: proposal.observer, seq: proposal.seq, routing });
+    }
+    this.replication.replicate(this.region, (peer) => peer.applyReplicated('proposal', proposal));
+  }
+
+  override async putApplied(applied: AppliedDecision): Promise<void> {
+    await super.putApplied(applied);
+    this.history.add({ atMs: this.scheduler.nowMs(), kind: 'applied', observer: applied.observer, decisionId: applied.decisionId, routing: { ...applied.routing } });
+    this.replication.replicate(this.region, (peer) => peer.applyReplicated('applied', applied));
+  }
+
+  override async appendOverride(override: Override): Promise<void> {
+    await super.appendOverride(override);
+    this.replication.replicate(this.region, (peer) => peer.acceptImmutable('override', override));
+  }
+
+  override async appendOverrideEnd(end: OverrideEnd): Promise<void> {
+    await super.appendOverrideEnd(end);
+    this.replication.replicate(this.region, (peer) => peer.acceptImmutable('end', end));
+  }
+
+  override async appendSignal(signal: AlarmSignal): Promise<void> {
+    await super.appendSignal(signal);
+    this.replication.replicate(this.region, (peer) => peer.acceptImmutable('signal', signal));
+  }
+
+  /** Replication of an immutable, uniquely keyed item: the first copy is the only copy. */
+  acceptImmutable(kind: 'override' | 'end' | 'signal', item: Override | OverrideEnd | AlarmSignal): void {
+    if (kind === 'override') { const o = item as Override; if (!this.overrides.has(o.id)) this.overrides.set(o.id, structuredClone(o)); }
+    if (kind === 'end') { const e = item as OverrideEnd; if (!this.overrideEnds.has(e.overrideId)) this.overrideEnds.set(e.overrideId, structuredClone(e)); }
+    if (kind === 'signal') { const s = item as AlarmSignal; if (!this.signals.has(s.id)) this.signals.set(s.id, structuredClone(s)); }
+  }
+
+  private recordVerdicts(snapshot: VerdictSnapshot): void {
+    for (const [target, verdict] of Object.entries(snapshot.verdicts)) {
+      const key = `${snapshot.observer}|${target}`;
+      if (this.verdictSeen.get(key) === verdict.status) continue;
+      this.verdictSeen.set(key, verdict.status);
+      this.history.add({ atMs: this.scheduler.nowMs(), kind: 'verdict', observer: snapshot.observer, target, status: verdict.status, reason: verdict.reason });
+    }
+  }
+}
+
+export type Deliver = (destination: Region, event: ArbiterEvent) => void;
+
+/** This region's Arbiter bus plus the forwarding rules to every peer region's bus. */
+export class SimBus implements Bus {
+  constructor(
+    private readonly region: Region,
+    private readonly regions: readonly Region[],
+    private readonly scheduler: Scheduler,
+    private readonly faults: FaultTimeline,
+    private readonly random: SimRandom,
+    private readonly deliver: Deliver,
+  ) {}
+
+  async publish(events: readonly ArbiterEvent[]): Promise<void> {
+    const { lossRate, duplicateRate, reorderMsMax } = this.faults.bus(this.scheduler.nowMs());
+    for (const event of events) {
+      for (const destination of this.regions) {
+        const copies = this.random.chance(duplicateRate) ? 2 : 1;
+        for (let copy = 0; copy < copies; copy += 1) {
+          if (this.random.chance(lossRate)) continue;
+          const [min, max] = destination === this.region ? localDeliveryMsRange : crossRegionDeliveryMsRange;
+          const delayMs = this.random.uniform(min, max) + this.random.uniform(0, reorderMsMax);
+          const payload = jsonCopy(event);
+          this.scheduler.after(delayMs, () => this.deliver(destination, payload));
+        }
+      }
+    }
+  }
+}
+
+/** Probes from one observer region; answers follow the fault timeline for that path. */
+export class SimProber implements Prober {
+  constructor(private readonly observer: Region, private readonly clock: SimClock, private readonly scheduler: Scheduler, private readonly faults: FaultTimeline, private readonly random: SimRandom) {}
+
+  private baseLatencyMs(target: Region): number {
+    return target === this.observer ? this.random.uniform(5, 25) : this.random.uniform(60, 230);
+  }
+
+  async probe(target: Region, endpointIndex: number, endpoint: EndpointConfig): Promise<ProbeResult> {
+    const startedMs = this.clock.nowMs();
+    const condition = this.faults.pathCondition(this.observer, target, this.scheduler.nowMs());
+    const lost = condition.down || this.random.chance(condition.lossRate);
+    const latencyMs = Math.round(this.baseLatencyMs(target) + (condition.latencyMs === null ? 0 : condition.latencyMs * this.random.uniform(0.9, 1.1)));
+    if (lost || latencyMs > endpoint.timeoutMs) {
+      await this.scheduler.sleepMs(endpoint.timeoutMs);
+      return { target, endpointIndex, startedMs, latencyMs: endpoint.timeoutMs, error: { kind: condition.down && !lost ? 'partitioned' : 'timeout', message: `no answer within ${endpoint.timeoutMs} ms` } };
+    }
+    await this.scheduler.sleepMs(latencyMs);
+    return { target, endpointIndex, startedMs, latencyMs, status: 200, bodyExcerpt: endpoint.bodyContains ?? '{"status":"ok"}' };
+  }
+}
