@@ -16,8 +16,8 @@ import { ArbiterError, DnsError, type ChangeStatus, type Dns } from '../../ports
 import { sdkClientConfig, sdkErrorName, type SdkOptions } from './sdk-options';
 
 /** Record sets per ListResourceRecordSets page, and pages per bound name, before giving up. */
-export const listPageSizeMax = 100;
-export const listPagesMax = 10;
+export const recordSetsPageSizeMax = 100;
+export const recordSetsPagesMax = 10;
 /** Route 53 allows 1,000 changes per batch; a plan is one change per target, at most 20. */
 export const changesPerBatchMax = 100;
 /** GetChange polling: every `pollMs`, at most `waitMs` in all. */
@@ -100,10 +100,10 @@ export class Route53Dns implements Dns {
   private async listNameType(zoneId: string, name: string, type: string): Promise<RecordSetView[]> {
     const found: RecordSetView[] = [];
     let start: { name: string; type: string; identifier?: string } | null = { name, type };
-    for (let page = 0; page < listPagesMax && start !== null; page += 1) {
+    for (let page = 0; page < recordSetsPagesMax && start !== null; page += 1) {
       const from: { name: string; type: string; identifier?: string } = start;
       const out = await this.send('ListResourceRecordSets', () => this.client.send(new ListResourceRecordSetsCommand({
-        HostedZoneId: zoneId, StartRecordName: from.name, StartRecordType: from.type as RRType, MaxItems: listPageSizeMax,
+        HostedZoneId: zoneId, StartRecordName: from.name, StartRecordType: from.type as RRType, MaxItems: recordSetsPageSizeMax,
         ...(from.identifier === undefined ? {} : { StartRecordIdentifier: from.identifier }),
       })));
       const sets = out.ResourceRecordSets ?? [];
@@ -115,7 +115,7 @@ export class Route53Dns implements Dns {
         : null;
       if (start === null) return found;
     }
-    throw new DnsError(`Route 53 ${name} ${type} in ${zoneId}: more than ${listPagesMax} pages of record sets`, 'invalid');
+    throw new DnsError(`Route 53 ${name} ${type} in ${zoneId}: more than ${recordSetsPagesMax} pages of record sets`, 'invalid');
   }
 
   async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string): Promise<{ changeId: string }> {
