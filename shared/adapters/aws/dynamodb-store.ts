@@ -15,6 +15,7 @@
  *   DRILL                <startedMs:15>#<id>                 drill runner   version grows                 startedMs + auditRetentionDays
  *   UNIQUE#<kind>#<id>   UNIQUE                              (guard items, written in the same transaction; same TTL as their item)
  *   DRILL-ID#<id>        REF                                 (index item: id → its DRILL sort key)
+ *   IDEMPOTENCY#<key>    (Powertools idempotency records of the operator API share the table under this prefix; not read here)
  *
  * Time-ordered sort keys keep every read bounded: `readView` queries only overrides created within
  * `overrides.ttlSecondsMax` (older ones cannot be active), ends in the same window and signals
