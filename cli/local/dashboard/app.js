@@ -104,16 +104,16 @@ function renderMatrix(s) {
 function renderProposals(s) {
   const st = s.status.targets ? s.status : null;
   $('quorum').textContent = st ? `quorum ${st.quorum} of ${s.observers.length}` : '';
-  const head = `<tr><th>target</th>${s.observers.map((o) => `<th>${esc(o)}</th>`).join('')}<th>tally</th></tr>`;
+  const head = `<tr><th>target ↓ observer →</th>${s.observers.map((o) => `<th>${esc(o)}</th>`).join('')}<th>tally</th></tr>`;
   const rows = s.targets.map((t) => {
     const tally = st ? st.targets.find((x) => x.target === t).tally : null;
     const cells = s.observers.map((o) => {
       const p = s.proposals.find((x) => x.observer === o);
       const tp = p && p.seq !== null ? p.targets[t] : null;
       if (!tp) return '<td class="unknown">–</td>';
-      return `<td class="${tp.state}-cell" title="${esc(tp.reason)}">${tp.state}<small class="tally">${esc(tp.cause)}</small></td>`;
+      return `<td class="${tp.state}-cell" title="${esc(tp.reason)}">${tp.state}<small>${esc(tp.cause)}</small></td>`;
     }).join('');
-    const tallyText = tally ? `${tally.healthy} healthy · ${tally.unhealthy} unhealthy · ${tally.suspect} suspect · ${tally.unknown} unknown` : '';
+    const tallyText = tally ? ['unhealthy', 'suspect', 'healthy', 'unknown'].filter((k) => tally[k] > 0).map((k) => `${tally[k]} ${k}`).join('<br>') : '';
     return `<tr><th>${esc(t)}</th>${cells}<td class="tally">${tallyText}</td></tr>`;
   }).join('');
   $('proposals').innerHTML = head + rows;
