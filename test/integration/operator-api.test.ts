@@ -10,8 +10,8 @@ import { ScriptedProber } from '../../shared/adapters/memory';
 import { DynamoDbStore } from '../../shared/adapters/aws/dynamodb-store';
 import { EventBridgeBus } from '../../shared/adapters/aws/eventbridge-bus';
 import { Route53Dns } from '../../shared/adapters/aws/route53-dns';
-import { arbiterIdempotencyPersistence, PowertoolsIdempotency } from '../../shared/adapters/idempotency/powertools-idempotency';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { arbiterIdempotencyPersistence, idempotencyPartitionKey, PowertoolsIdempotency } from '../../shared/adapters/idempotency/powertools-idempotency';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { ValidConfig } from '../../shared/domain';
 import { silentTelemetry } from '../../shared/ports';
@@ -43,6 +43,8 @@ interface MotoWorld {
   clock: SteppingClock;
   zoneId: string;
   queue: TestQueue;
+  dynamo: DynamoDBClient;
+  table: string;
   close(): void;
 }
 
@@ -75,7 +77,7 @@ async function motoWorld(): Promise<MotoWorld> {
   };
   await clock.onStep();
   const deps: OperatorDeps = { config, observer: home, clock, store, bus: eventBus, dns, prober: new ScriptedProber(clock), telemetry: silentTelemetry, newId: (p) => `${p}-${tableCount}-${nextId++}`, idempotency };
-  return { deps, config, clock, zoneId, queue, close: () => { dynamo.destroy(); queue.destroy(); } };
+  return { deps, config, clock, zoneId, queue, dynamo, table, close: () => { dynamo.destroy(); queue.destroy(); } };
 }
 
 function call(deps: OperatorDeps, partial: Partial<ApiRequest>): Promise<ReturnType<typeof handleApiRequest> extends Promise<infer R> ? R : never> {
@@ -93,6 +95,12 @@ describe('operator API and drills against moto', () => {
       expect(second).toEqual(first);
       const mismatch = await call(w.deps, { method: 'POST', path: '/overrides', headers: { 'idempotency-key': 'it-key-1' }, body: body.replace('deploy', 'other') });
       expect(mismatch.statusCode).toBe(422);
+      // Powertools keeps its record in the Arbiter table: pk IDEMPOTENCY#api, sk overrides#<hash>, TTL attribute expiresAt.
+      const records = await w.dynamo.send(new QueryCommand({ TableName: w.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: idempotencyPartitionKey } } }));
+      expect(records.Items).toHaveLength(1);
+      expect(records.Items![0]!.sk!.S).toMatch(/^overrides#[A-Za-z0-9+/]{22}==$/);
+      expect(Number(records.Items![0]!.expiresAt!.N)).toBeGreaterThan(Date.now() / 1000 + 23 * 3600);
+      expect(records.Items![0]!.status!.S).toBe('COMPLETED');
       const listed = await call(w.deps, { path: '/overrides' });
       expect((listed.body as { overrides: unknown[] }).overrides).toHaveLength(1);
       const events = await w.queue.receive(1);
