@@ -51,7 +51,7 @@ describe('decide', () => {
 
   it('restores a drained target once a quorum of proposals want it serving', () => {
     const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 1000);
-    const d = decide(input([proposalWanting(config, us, {}, nowMs), proposalWanting(config, ap, {}, nowMs)], { lastApplied }));
+    const d = decide(input([proposalWanting(config, us, {}, nowMs, 1, lastApplied), proposalWanting(config, ap, {}, nowMs, 1, lastApplied)], { lastApplied }));
     expect(d.routing['eu-west-1']).toBe('serving');
     expect(d.changed).toEqual(['eu-west-1']);
   });
@@ -78,6 +78,36 @@ describe('decide', () => {
     const more = [...proposals, proposalWanting(config, ap, {}, nowMs)];
     expect(decide(input(more)).id).not.toBe(decide(input(proposals)).id);
     expect(decide(input(more)).routing).toEqual(decide(input(proposals)).routing);
+  });
+});
+
+describe('decide below minServing (regressions found by the property tests)', () => {
+  it('fails static without throwing when the last state is below minServing and no quorum speaks', () => {
+    // A forced drain left eu-west-1 drained below minServing 3; every observer is silent now.
+    // Before the fix, the safety pass restored it (a change without a quorum) and the quorum invariant threw.
+    const strict = makeConfig({ safety: { minServing: 3, maxDrained: 0 } });
+    const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 1000);
+    const d = decide({ config: strict, nowMs, proposals: [], lastApplied, proposalFreshnessMs: 60_000 });
+    expect(d.routing).toEqual(lastApplied.routing);
+    expect(d.changed).toEqual([]);
+  });
+
+  it('restores one quorum-kept drain when the kept drains together fall below minServing, without throwing', () => {
+    const base = makeConfig();
+    const four = makeConfig({
+      observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1'],
+      targets: [...base.targets, { ...base.targets[0]!, region: 'us-west-2', route53: { ...base.targets[0]!.route53, setIdentifier: 'us-west-2' } }],
+      safety: { minServing: 2, maxDrained: 2 },
+    });
+    const lastApplied = appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'drained', 'ap-southeast-2': 'drained', 'us-west-2': 'serving' }, nowMs - 1000);
+    const [x, y, z] = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+    const wants: Array<[string, string[]]> = [['us-east-1', [x!, y!]], ['eu-west-1', [y!, z!]], ['ap-southeast-2', [z!, x!]], ['us-west-2', [x!, y!]], ['eu-central-1', [z!]]];
+    // Each proposal alone keeps 2 serving; per target, 3 of 5 want it drained.
+    const proposals = wants.map(([observer, drained]) => proposalWanting(four, observer, Object.fromEntries(drained.map((t) => [t, 'drained' as const])), nowMs, 1, lastApplied));
+    const d = decide({ config: four, nowMs, proposals, lastApplied, proposalFreshnessMs: 60_000 });
+    expect(Object.values(d.routing).filter((s) => s === 'serving')).toHaveLength(2);
+    expect(d.changed).toHaveLength(1);
+    expect(d.supporters[d.changed[0]!]).toEqual([]);
   });
 });
 

@@ -75,16 +75,20 @@ export function decide(input: DecisionInput): Decision {
     else if (serving.length >= quorum) state = 'serving';
     supporters[target] = state === 'drained' && drained.length >= quorum ? drained : state === 'serving' && serving.length >= quorum ? serving : [];
     const cause = causeOf(proposals, target, state);
-    entries.push({ target, state, lastState: last, cause, priority: (state === 'drained' ? supporters[target].length : 0) });
+    // No quorum either way: fail static. The safety pass must not move it either (that would be a change without a quorum).
+    entries.push({ target, state, lastState: last, cause, priority: (state === 'drained' ? supporters[target].length : 0), failStatic: supporters[target].length === 0 });
   }
   const safe = enforceSafety(entries, config.safety);
   const routing: Routing = {};
+  // A quorum-kept drain the combination cannot afford is restored by the safety pass: the one change allowed without a quorum.
+  const restored = new Set<Region>();
   for (const entry of safe.entries) {
     routing[entry.target] = entry.state;
     if (entry.cause === 'safety-refused' || entry.cause === 'safety-restore') supporters[entry.target] = [];
+    if (entry.cause === 'safety-restore') restored.add(entry.target);
   }
   for (const [target, state] of Object.entries(routing)) {
-    invariant(state === (input.lastApplied?.routing[target] ?? 'serving') || supporters[target]!.length >= quorum, `decide: ${target} changes to ${state} without a quorum`);
+    invariant(state === (input.lastApplied?.routing[target] ?? 'serving') || supporters[target]!.length >= quorum || restored.has(target), `decide: ${target} changes to ${state} without a quorum`);
   }
   const changed = config.targets.map((t) => t.region).filter((t) => routing[t] !== (input.lastApplied?.routing[t] ?? 'serving'));
   return { id: decisionId(routing, supporters, proposals), decidedMs: input.nowMs, routing, supporters, changed, refusals: safe.refusals };

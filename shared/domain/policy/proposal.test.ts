@@ -1,5 +1,5 @@
 import { makeConfig } from '../../../test/support/fixtures';
-import { alarmSignal, appliedOf, overrideOf, proposalInput, someObservers, unanimous } from '../../../test/unit/support/core-builders';
+import { alarmSignal, appliedOf, overrideOf, proposalInput, snapshotOf, someObservers, unanimous } from '../../../test/unit/support/core-builders';
 import { alarmSignalTtlMs, computeProposal, indictingAlarms } from './proposal';
 
 const nowMs = 10_000_000;
@@ -165,6 +165,24 @@ describe('computeProposal', () => {
       expect(p.refusals).toEqual([{ target: 'eu-west-1', rule: 'minServing', message: 'minServing 1: draining eu-west-1 would leave 0 serving' }]);
       expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'safety-refused' });
       expect(p.targets['eu-west-1']!.reason).toMatch(/; minServing 1: draining eu-west-1 would leave 0 serving$/);
+    });
+
+    it('regression: one more unhealthy verdict never turns a kept drain into a restore (monotonic)', () => {
+      // minServing forces one of two drained targets back. us-east-1 is healthy by quorum (3 of 5) but in
+      // its recovery hold; eu-west-1 has 2 unhealthy verdicts and no quorum. Before the fix, the
+      // recovery hold outranked no-quorum, so one more unhealthy verdict on us-east-1 (breaking its
+      // healthy quorum) made *it* the one restored.
+      const five = makeConfig({ observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1'], safety: { minServing: 2, maxDrained: 1 } });
+      const lastApplied = appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'drained', 'ap-southeast-2': 'serving' }, nowMs - 3_600_000);
+      const others = [snapshotOf('eu-west-1', { 'us-east-1': 'healthy', 'eu-west-1': 'unhealthy' }, nowMs), snapshotOf('ap-southeast-2', { 'us-east-1': 'healthy' }, nowMs)];
+      const before = computeProposal(proposalInput(five, nowMs, [snapshotOf('us-east-1', { 'us-east-1': 'healthy', 'eu-west-1': 'unhealthy' }, nowMs), ...others], { lastApplied }));
+      const after = computeProposal(proposalInput(five, nowMs, [snapshotOf('us-east-1', { 'us-east-1': 'unhealthy', 'eu-west-1': 'unhealthy' }, nowMs), ...others], { lastApplied }));
+      // The target a quorum judges healthy is the one restored; the one with unhealthy evidence stays drained.
+      expect(before.targets['us-east-1']).toMatchObject({ state: 'serving', cause: 'safety-restore' });
+      expect(before.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'no-quorum' });
+      // With one more unhealthy verdict both lack a quorum; eu-west-1 has the worse evidence (2 vs 1) and stays drained.
+      expect(after.targets['us-east-1']).toMatchObject({ state: 'serving', cause: 'safety-restore' });
+      expect(after.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'no-quorum' });
     });
 
     it('is deterministic: the same input gives the same proposal', () => {

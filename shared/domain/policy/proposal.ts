@@ -80,9 +80,15 @@ function applyCooldown(desire: Desire, last: RoutingState, lastFlipMs: number | 
   return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; held: last flip ${sinceFlipMs} ms ago (flipCooldownMs ${input.config.safety.flipCooldownMs})` };
 }
 
+/**
+ * Which drain to keep when minServing forces one back: the one with the worst evidence. A drain held
+ * only by the recovery hold or the cooldown is judged healthy by a quorum, so it goes back before a
+ * drain kept for want of a quorum (`no-quorum`). This also keeps proposals monotonic: one more
+ * unhealthy verdict (which can turn `recovery-hold` into `no-quorum`) never raises a target's chance of serving.
+ */
 const causePriority: Record<ProposalCause, number> = {
-  'forced-override': 5000, override: 4000, alarm: 3000, 'quorum-unhealthy': 2000, 'recovery-hold': 1000,
-  cooldown: 500, 'no-quorum': 100, healthy: 0, 'safety-refused': 0, 'safety-restore': 0,
+  'forced-override': 5000, override: 4000, alarm: 3000, 'quorum-unhealthy': 2000, 'no-quorum': 1000,
+  'recovery-hold': 100, cooldown: 100, healthy: 0, 'safety-refused': 0, 'safety-restore': 0,
 };
 
 /**

@@ -16,6 +16,12 @@ export interface SafetyEntry {
   cause: ProposalCause;
   /** Higher is more important to keep when something must give. */
   priority: number;
+  /**
+   * Kept at its last state because no quorum wanted any state (fail static). The rules may not
+   * move it: restoring it would change routing without a quorum. A drain kept so counts like a
+   * forced one (it can only be below minServing because an operator forced it, or the config changed).
+   */
+  failStatic?: boolean;
 }
 
 const operatorCauses: ReadonlySet<ProposalCause> = new Set(['override', 'forced-override']);
@@ -52,7 +58,7 @@ function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDra
 }
 
 function restoreHeldDrains(entries: SafetyEntry[], minServing: number): void {
-  const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override').sort(byPriorityAscending);
+  const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override' && e.failStatic !== true).sort(byPriorityAscending);
   for (const entry of held) {
     if (countServing(entries) >= minServing) return;
     entry.state = 'serving';
@@ -73,8 +79,8 @@ export function enforceSafety(input: readonly SafetyEntry[], safety: SafetyConfi
   const minServing = Math.min(safety.minServing, entries.length);
   refuseNewDrains(entries, safety, refusals);
   restoreHeldDrains(entries, minServing);
-  const forced = entries.filter((e) => e.state === 'drained' && e.cause === 'forced-override').length;
-  invariant(countServing(entries) + forced >= minServing, `safety: ${countServing(entries)} serving + ${forced} forced drains < minServing ${minServing}`);
+  const forced = entries.filter((e) => e.state === 'drained' && (e.cause === 'forced-override' || e.failStatic === true)).length;
+  invariant(countServing(entries) + forced >= minServing, `safety: ${countServing(entries)} serving + ${forced} forced or fail-static drains < minServing ${minServing}`);
   const newAutomatic = entries.filter((e) => e.state === 'drained' && e.lastState === 'serving' && !operatorCauses.has(e.cause)).length;
   invariant(newAutomatic === 0 || countAutomaticDrains(entries) <= safety.maxDrained, `safety: automation drains ${countAutomaticDrains(entries)} > maxDrained ${safety.maxDrained}`);
   return { entries, refusals };

@@ -46,10 +46,14 @@ export function proposalInput(config: ValidConfig, nowMs: number, snapshots: Ver
   return { config, observer: config.observers[0]!, nowMs, seq: 1, snapshots, overrides: [], overrideEnds: [], signals: [], lastApplied: null, previous: null, ...extra };
 }
 
-/** A proposal from `observer` wanting `routing` (unlisted targets serving), created at `createdMs`. */
-export function proposalWanting(config: ValidConfig, observer: Region, routing: Record<Region, RoutingState>, createdMs: number, seq = 1): Proposal {
-  const base = computeProposal(proposalInput(config, createdMs, unanimous(config, 'healthy', createdMs), { observer, seq }));
-  for (const [target, state] of Object.entries(routing)) {
+/**
+ * A proposal from `observer` wanting `routing` (unlisted targets serving), created at `createdMs`,
+ * proposed against `lastApplied` (the state it saw applied).
+ */
+export function proposalWanting(config: ValidConfig, observer: Region, routing: Record<Region, RoutingState>, createdMs: number, seq = 1, lastApplied: AppliedDecision | null = null): Proposal {
+  const base = computeProposal(proposalInput(config, createdMs, unanimous(config, 'healthy', createdMs), { observer, seq, lastApplied }));
+  for (const { region: target } of config.targets) {
+    const state = routing[target] ?? 'serving';
     base.targets[target] = { ...base.targets[target]!, state, cause: state === 'drained' ? 'quorum-unhealthy' : 'healthy' };
   }
   return base;
