@@ -9,6 +9,8 @@ import {
   createDynamoDbClient, createEventBridgeClient, createRoute53Client, DynamoDbStore, EventBridgeBus, PowertoolsTelemetry, Route53Dns, route53Region, SystemClock, type SdkOptions,
 } from '../../shared/adapters/aws';
 import { HttpProber } from '../../shared/adapters/http/http-prober';
+import { CloudWatchVoteWriter, createCloudWatchClient } from '../../shared/adapters/aws/dataplane-metric-votes';
+import { dataPlaneTargets, voteMechanism } from '../../shared/domain';
 import { ConfigurationError, type Clock, type Prober, type Telemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../../shared/runtime';
 import { readEnv, type ArbiterEnv } from './env';
@@ -61,6 +63,10 @@ export function buildContainer(env: ArbiterEnv, options: ContainerOptions = {}):
     dns,
     prober: options.prober ?? new HttpProber({ observer: env.region }),
     telemetry: options.telemetry ?? new PowertoolsTelemetry(logger.createChild({ persistentKeys: { observer: env.region, stage: env.stage } }), metrics),
+    // Data-plane metric votes go to CloudWatch in this observer's own region (see docs/dataplane.md).
+    ...(dataPlaneTargets(config).some((t) => voteMechanism(t) === 'metric')
+      ? { votes: new CloudWatchVoteWriter({ config, client: tracer.captureAWSv3Client(createCloudWatchClient(sdkFor(env, env.region, options))) }) }
+      : {}),
   };
   return { env, deps, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
 }

@@ -4,3 +4,5 @@ export * from './powertools-telemetry';
 export * from './route53-dns';
 export * from './sdk-options';
 export * from './system-clock';
+export * from './dataplane-gate';
+export * from './dataplane-metric-votes';
