@@ -1,5 +1,6 @@
 import { operatorWorld } from '../../../test/support/operator-world';
 import { createDrill, DrillRuntime, drillPollIntervalMs } from './drill-runtime';
+import { endOverride } from './override-service';
 
 const drainPhases = ['drain-decision', 'drain-insync', 'drain-weight'];
 const restorePhases = ['restore-decision', 'restore-insync', 'restore-weight'];
@@ -46,6 +47,33 @@ describe('drill runtime', () => {
     expect(report.problems).toEqual([]);
     // Observers act on the override only once their own clocks reach it: one poll later than in step.
     expect(report.phases.find((p) => p.name === 'drain-decision')!.durationMs).toBe(2 * drillPollIntervalMs);
+  });
+
+  it('measures the restore from an operator\'s early end of the drill override (an abort)', async () => {
+    const w = operatorWorld();
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 300, startedBy: 'ops' });
+    const step = w.clock.onStep!;
+    let abortedMs: number | null = null;
+    w.clock.onStep = async () => {
+      await step();
+      const overrideId = w.store.drills.get(drill.id)?.overrideId;
+      if (abortedMs === null && overrideId && w.dns.weightOf('eu-west-1') === 0 && w.clock.nowMs() - w.store.overrides.get(overrideId)!.createdMs >= 40_000) {
+        abortedMs = w.clock.nowMs();
+        await endOverride(w.deps, overrideId, { actor: 'arn:aws:iam::1:user/oncall', reason: 'abort drill' });
+      }
+    };
+
+    const report = await new DrillRuntime(w.deps).run(drill.id);
+
+    expect(abortedMs).not.toBeNull();
+    expect(report.status).toBe('passed');
+    expect(report.problems).toEqual(['note: override ended early by arn:aws:iam::1:user/oncall: abort drill']);
+    const hold = report.phases.find((p) => p.name === 'hold')!;
+    expect(hold.endedMs).toBe(abortedMs);
+    expect(report.phases.find((p) => p.name === 'restore-decision')!.startedMs).toBe(abortedMs);
+    expect(w.store.overrideEnds.size).toBe(1);
+    expect(w.dns.weightOf('eu-west-1')).toBe(100);
   });
 
   it('runs a drill delivered twice only once', async () => {

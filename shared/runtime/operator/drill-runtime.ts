@@ -15,7 +15,7 @@
  * invocation; the cap is noted in the report. An invocation that finds a drill abandoned by an
  * earlier one (its override expired) finishes the report as failed.
  */
-import { latestApplied, type AppliedDecision, type Region, type TargetConfig } from '../../domain';
+import { latestApplied, type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig } from '../../domain';
 import { ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
 import type { OperatorDeps } from './api-types';
 import { appendAudit, createOverride, drainRefusal, endOverride, expectedRouting } from './override-service';
@@ -27,6 +27,8 @@ export const drillStartDetailType = 'Arbiter Drill Start';
 export const drillPollIntervalMs = 2_000;
 /** Upper bound on polls in any one phase, whatever its timeout. */
 export const drillPollAttemptsMax = 1_000;
+/** How often a holding drill looks whether an operator ended its override (an abort). */
+export const drillHoldPollIntervalMs = 10_000;
 /** The override is ended this long before it would expire, so the drill measures the restore itself. */
 export const drillEndLeadMs = 5_000;
 /** Kept free at the end of the invocation to write the report. */
@@ -183,9 +185,9 @@ export class DrillRuntime {
     const t0 = created.override.createdMs;
     await rec.save({ overrideId: created.override.id, problems: [...rec.record.problems, ...created.warnings] });
     const drained = await this.measureSwitch(rec, 'drain', t0, 0);
-    await this.hold(rec, created.override.expiresMs);
-    await endOverride(this.deps, created.override.id, { actor: `drill:${rec.record.id}`, reason: 'drill restore' });
-    const restored = await this.measureSwitch(rec, 'restore', this.deps.clock.nowMs(), this.binding(target).route53.weight);
+    const endedEarly = await this.hold(rec, created.override);
+    if (endedEarly === null) await endOverride(this.deps, created.override.id, { actor: `drill:${rec.record.id}`, reason: 'drill restore' });
+    const restored = await this.measureSwitch(rec, 'restore', endedEarly?.endedMs ?? this.deps.clock.nowMs(), this.binding(target).route53.weight);
     const rtoMs = drained.weightMs === null ? null : drained.weightMs - t0;
     const passed = drained.ok && restored.ok && rtoMs !== null && rtoMs <= rec.record.rtoSecondsMax * 1000;
     const slow = rtoMs !== null && rtoMs > rec.record.rtoSecondsMax * 1000 ? [`rto ${rtoMs} ms is above rtoSecondsMax ${rec.record.rtoSecondsMax}`] : [];
@@ -204,15 +206,26 @@ export class DrillRuntime {
     return rtoSecondsMax * 1000 + Math.max(safety.recoveryHoldMs, safety.flipCooldownMs);
   }
 
-  private async hold(rec: Recorder, expiresMs: number): Promise<void> {
+  /**
+   * Holds the drain until the planned end, looking every drillHoldPollIntervalMs whether an
+   * operator ended the override first (an aborted drill); returns that end, or null.
+   */
+  private async hold(rec: Recorder, override: Override): Promise<OverrideEnd | null> {
     const startedMs = this.deps.clock.nowMs();
-    const wantedEndMs = expiresMs - drillEndLeadMs;
+    const wantedEndMs = override.expiresMs - drillEndLeadMs;
     const budgetEndMs = startedMs + this.remainingMs() - this.restoreBudgetMs() - drillReportReserveMs;
     const endMs = Math.max(startedMs, Math.min(wantedEndMs, budgetEndMs));
-    const problems = endMs < wantedEndMs ? [...rec.record.problems, `note: hold capped at ${Math.round((endMs - startedMs) / 1000)} s by the invocation's remaining time`] : rec.record.problems;
-    if (endMs > startedMs) await this.deps.clock.sleepMs(endMs - startedMs);
-    const endedMs = this.deps.clock.nowMs();
-    await rec.save({ problems, phases: [...rec.record.phases, { name: 'hold', startedMs, endedMs, durationMs: endedMs - startedMs }] });
+    const notes = endMs < wantedEndMs ? [`note: hold capped at ${Math.round((endMs - startedMs) / 1000)} s by the invocation's remaining time`] : [];
+    let ended: OverrideEnd | null = null;
+    for (let poll = 0; poll < drillPollAttemptsMax && ended === null && this.deps.clock.nowMs() < endMs; poll += 1) {
+      await this.deps.clock.sleepMs(Math.min(drillHoldPollIntervalMs, endMs - this.deps.clock.nowMs()));
+      const view = await this.deps.store.readView(this.deps.clock.nowMs());
+      ended = view.overrideEnds.find((e) => e.overrideId === override.id) ?? null;
+    }
+    if (ended !== null) notes.push(`note: override ended early by ${ended.actor}: ${ended.reason}`);
+    const endedMs = ended?.endedMs ?? this.deps.clock.nowMs();
+    await rec.save({ problems: [...rec.record.problems, ...notes], phases: [...rec.record.phases, { name: 'hold', startedMs, endedMs, durationMs: endedMs - startedMs }] });
+    return ended;
   }
 
   /** Measures decision → Route 53 INSYNC → the target's weight reading `weight`, as three phases from `fromMs`. */
