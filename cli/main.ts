@@ -5,6 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { defaultConfigPath } from '../shared/adapters/config/config-file';
 import { parsePort, runStart } from './commands/start';
 import { runValidate } from './commands/validate';
+import { runPackage } from './commands/package';
+import { runDeploy } from './commands/deploy';
+import { runRemove } from './commands/remove';
 import { defaultLocalPort } from './local/local-run';
 import { exitCodes, processIo, type CommandIo } from './io';
 
@@ -26,6 +29,26 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .description('run the control plane locally: three observer regions, sample apps and a dashboard (npm start)')
     .option('--port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', String(defaultLocalPort))
     .action(async (options: { port: string }) => setExit(await runStart({ configPath: program.opts<{ config: string }>().config, port: parsePort(options.port) }, io)));
+
+  program
+    .command('package')
+    .description('package every observer region offline into dist/package/<stage>/<region> (npm run package)')
+    .option('--stage <stage>', 'stage name', 'dev')
+    .action(async (options: { stage: string }) => setExit(await runPackage({ configFile: program.opts<{ config: string }>().config, stage: options.stage }, io)));
+
+  program
+    .command('deploy')
+    .description('deploy every observer region in order (home stack first), stopping at the first failure')
+    .requiredOption('--stage <stage>', 'stage name')
+    .option('--dry-run', 'print the plan without calling AWS', false)
+    .action(async (options: { stage: string; dryRun: boolean }) => setExit(await runDeploy({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun }, io)));
+
+  program
+    .command('remove')
+    .description('remove every observer region in reverse order (home stack last; the table is retained)')
+    .requiredOption('--stage <stage>', 'stage name')
+    .option('--dry-run', 'print the plan without calling AWS', false)
+    .action(async (options: { stage: string; dryRun: boolean }) => setExit(await runRemove({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun }, io)));
 
   return program;
 }

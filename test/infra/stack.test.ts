@@ -1,0 +1,158 @@
+/**
+ * The stack, packaged offline for three observer regions (osls + serverless-esbuild, fake
+ * credentials), checked with cfn-lint and with Arbiter's own assertions. Each assertion also runs
+ * on a deliberately loosened copy of a template, to prove it would catch the loosening.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfigFile } from '../../shared/adapters/config/config-file';
+import type { ValidConfig } from '../../shared/domain';
+import { packageDir, runPackage, type OslsRunner } from '../../cli/commands/package';
+import { hostedZoneIds } from '../../resources/stack-plan';
+import { alarmRuleNames, findFunctionSizingProblems, findIamProblems, findRoute53Problems, findRouteAuthProblems, forwardedRegions, routeKeys, type Template } from './template-checks';
+
+const configFile = 'test/infra/fixtures/infra.config.yml';
+const stage = 'infratest';
+const packageTimeoutMs = 240_000;
+const lintTimeoutMs = 120_000;
+const functionZips = ['probe', 'probeNow', 'decide', 'alarm', 'drill', 'api'];
+
+const loaded = loadConfigFile(configFile);
+if (!loaded.ok) throw new Error(`fixture ${configFile} is invalid`);
+const config: ValidConfig = loaded.config;
+const templates = new Map<string, Template>();
+const templatePath = (region: string) => join(packageDir(stage, region), 'cloudformation-template-update-stack.json');
+const clone = (t: Template): Template => JSON.parse(JSON.stringify(t)) as Template;
+
+/** osls with its output kept, shown only when it fails. */
+const quietOsls: OslsRunner = ({ args, env }) =>
+  new Promise((done) => {
+    execFile('node_modules/.bin/osls', args, { env: { ...process.env, ...env }, timeout: packageTimeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) process.stderr.write(`osls ${args.join(' ')} failed:\n${stdout}\n${stderr}\n`);
+      done(error ? (typeof error.code === 'number' ? error.code : 1) : 0);
+    });
+  });
+
+beforeAll(async () => {
+  rmSync(join('dist', 'package', stage), { recursive: true, force: true });
+  const messages: string[] = [];
+  const code = await runPackage({ configFile, stage, run: quietOsls }, { out: (t) => messages.push(t), err: (t) => messages.push(t) });
+  if (code !== 0) throw new Error(`packaging failed:\n${messages.join('\n')}`);
+  for (const region of config.observers) templates.set(region, JSON.parse(readFileSync(templatePath(region), 'utf8')) as Template);
+}, packageTimeoutMs * 3);
+
+describe('packaged stack (three observer regions, offline)', () => {
+  it('packages every function of every region into its own folder', () => {
+    for (const region of config.observers) for (const fn of functionZips) expect(existsSync(join(packageDir(stage, region), `${fn}.zip`))).toBe(true);
+  });
+
+  it('ships the same bundles to every region (one build everywhere)', () => {
+    const digest = (region: string, fn: string) => createHash('sha256').update(readFileSync(join(packageDir(stage, region), `${fn}.zip`))).digest('hex');
+    for (const fn of functionZips) expect(new Set(config.observers.map((r) => digest(r, fn))).size).toBe(1);
+  });
+
+  it('passes cfn-lint with zero errors on every template', () => {
+    if (!existsSync('.venv/bin/cfn-lint')) execFileSync('bash', ['test/support/setup-python.sh'], { stdio: 'inherit', timeout: lintTimeoutMs });
+    const files = config.observers.map(templatePath);
+    let output = '';
+    let code = 0;
+    try {
+      output = execFileSync('.venv/bin/cfn-lint', ['--format', 'parseable', ...files], { encoding: 'utf8', timeout: lintTimeoutMs });
+    } catch (error) {
+      const failure = error as { status: number; stdout: string };
+      code = failure.status;
+      output = failure.stdout;
+    }
+    // cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
+    const errors = output.split('\n').filter((line) => /:E\d{4}:/.test(line));
+    expect(errors).toEqual([]);
+    expect(code & 2).toBe(0);
+  }, lintTimeoutMs);
+
+  it('creates the Global Table only in the home region, with a replica, PITR and deletion protection per observer', () => {
+    const [home, ...others] = config.observers;
+    const table = Object.values(templates.get(home!)!.Resources).find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')!;
+    const replicas = table.Properties!.Replicas as Array<{ Region: string; PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: boolean }; DeletionProtectionEnabled: boolean }>;
+    expect(replicas.map((r) => r.Region)).toEqual(config.observers);
+    expect(replicas.every((r) => r.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled && r.DeletionProtectionEnabled)).toBe(true);
+    expect(table.Properties!.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    for (const region of others) expect(Object.values(templates.get(region)!.Resources).some((r) => r.Type === 'AWS::DynamoDB::GlobalTable')).toBe(false);
+  });
+
+  it('requires AWS_IAM on every API route, and serves every operator route', () => {
+    for (const template of templates.values()) {
+      expect(findRouteAuthProblems(template)).toEqual([]);
+      expect(routeKeys(template)).toEqual(['DELETE /overrides/{id}', 'GET /audit', 'GET /drills', 'GET /drills/{id}', 'GET /overrides', 'GET /status', 'POST /drills', 'POST /overrides']);
+    }
+    const loosened = clone(templates.get('eu-west-1')!);
+    const route = Object.values(loosened.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Route')!;
+    route.Properties!.AuthorizationType = 'NONE';
+    expect(findRouteAuthProblems(loosened)).toHaveLength(1);
+  });
+
+  it('has no wildcard action and no unexplained "*" resource in any IAM statement', () => {
+    for (const template of templates.values()) expect(findIamProblems(template)).toEqual([]);
+    const wildcardAction = clone(templates.get('us-east-1')!);
+    (wildcardAction.Resources.DecideIamRoleLambdaExecution!.Properties!.Policies as Array<{ PolicyDocument: { Statement: unknown[] } }>)[0]!.PolicyDocument.Statement.push({ Effect: 'Allow', Action: 'dynamodb:*', Resource: 'arn:aws:dynamodb:us-east-1:1:table/x' });
+    expect(findIamProblems(wildcardAction)).toEqual(['DecideIamRoleLambdaExecution: wildcard action dynamodb:*']);
+    const starResource = clone(templates.get('us-east-1')!);
+    (starResource.Resources.ApiIamRoleLambdaExecution!.Properties!.Policies as Array<{ PolicyDocument: { Statement: unknown[] } }>)[0]!.PolicyDocument.Statement.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: '*' });
+    expect(findIamProblems(starResource)).toEqual(['ApiIamRoleLambdaExecution: Resource "*" for events:PutEvents']);
+  });
+
+  it('scopes Route 53 changes to the configured hosted zones only', () => {
+    const zones = hostedZoneIds(config);
+    expect(zones).toEqual(['Z0INFRAZONEONE', 'Z0INFRAZONETWO']);
+    for (const template of templates.values()) {
+      expect(findRoute53Problems(template, zones)).toEqual([]);
+      const route53Roles = Object.entries(template.Resources).filter(([, r]) => JSON.stringify(r).includes('route53:ChangeResourceRecordSets')).map(([id]) => id).sort();
+      expect(route53Roles).toEqual(['ApiIamRoleLambdaExecution', 'DecideIamRoleLambdaExecution', 'DrillIamRoleLambdaExecution']);
+    }
+    const loosened = clone(templates.get('ap-southeast-2')!);
+    const statements = (loosened.Resources.DecideIamRoleLambdaExecution!.Properties!.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown[] }> } }>)[0]!.PolicyDocument.Statement;
+    statements.find((s) => s.Action.includes('route53:ChangeResourceRecordSets'))!.Resource.push('arn:aws:route53:::hostedzone/ZSOMEONEELSES');
+    expect(findRoute53Problems(loosened, zones)).toEqual(['DecideIamRoleLambdaExecution: route53:ChangeResourceRecordSets, route53:ListResourceRecordSets on arn:aws:route53:::hostedzone/ZSOMEONEELSES']);
+  });
+
+  it('gives every function memory, a timeout and a log retention, and the probe loop one reserved execution', () => {
+    for (const template of templates.values()) {
+      expect(findFunctionSizingProblems(template)).toEqual([]);
+      const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(functionZips.length);
+      expect(functions.every((f) => f.Properties!.Runtime === 'nodejs22.x' && JSON.stringify(f.Properties!.Architectures) === '["arm64"]')).toBe(true);
+      expect(template.Resources.ProbeLambdaFunction!.Properties!.ReservedConcurrentExecutions).toBe(1);
+    }
+    const loosened = clone(templates.get('us-east-1')!);
+    delete loosened.Resources.AlarmLambdaFunction!.Properties!.Timeout;
+    delete loosened.Resources.DrillLogGroup!.Properties!.RetentionInDays;
+    expect(findFunctionSizingProblems(loosened)).toEqual(['AlarmLambdaFunction: no Timeout', 'DrillLambdaFunction: no log group with RetentionInDays']);
+  });
+
+  it("forwards each region's own events to every peer region's bus", () => {
+    for (const region of config.observers) expect(forwardedRegions(templates.get(region)!, region)).toEqual(config.observers.filter((r) => r !== region).sort());
+    const loosened = clone(templates.get('eu-west-1')!);
+    delete loosened.Resources.ForwardApSoutheast2Rule;
+    expect(forwardedRegions(loosened, 'eu-west-1')).toEqual(['us-east-1']);
+  });
+
+  it('listens for exactly the configured alarm names', () => {
+    for (const template of templates.values()) expect(alarmRuleNames(template)).toEqual(config.alarms.map((a) => a.name).sort());
+  });
+
+  it('schedules the probe loop, the decide reconcile and every configured drill', () => {
+    const rules = Object.values(templates.get('eu-west-1')!.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties!.ScheduleExpression !== undefined);
+    const schedules = rules.map((r) => ({ expression: r.Properties!.ScheduleExpression, input: (r.Properties!.Targets as Array<{ Input?: string }>)[0]!.Input ?? null }));
+    expect(schedules.filter((s) => s.expression === 'rate(1 minute)')).toHaveLength(2);
+    for (const drill of config.drills) expect(schedules).toContainEqual({ expression: drill.schedule, input: JSON.stringify({ drill: drill.name }) });
+  });
+
+  it('alarms on function errors, a stale probe heartbeat (missing data breaches) and dead-letter queue depth', () => {
+    const alarms = Object.entries(templates.get('us-east-1')!.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.filter(([id]) => id.endsWith('ErrorsAlarm'))).toHaveLength(functionZips.length);
+    const heartbeat = alarms.find(([id]) => id === 'ProbeHeartbeatAlarm')![1].Properties!;
+    expect(heartbeat).toMatchObject({ Namespace: 'Arbiter', MetricName: 'ProbeRounds', TreatMissingData: 'breaching' });
+    expect(alarms.some(([, r]) => r.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Checks over a packaged CloudFormation template. Each returns the problems it finds (empty: fine),
+ * so a test can run it on the real template (expect none) and on a deliberately loosened copy
+ * (expect the loosening to be reported).
+ */
+import { actionsWithoutResourceLevelPermission } from '../../resources/stack-resources';
+
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: unknown;
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const resourcesOf = (template: Template, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/** Every IAM statement in roles and resource policies, with where it came from. */
+export function iamStatements(template: Template): Array<{ where: string; statement: Statement }> {
+  const found: Array<{ where: string; statement: Statement }> = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const p = resource.Properties ?? {};
+    const documents: unknown[] = [];
+    if (resource.Type === 'AWS::IAM::Role') for (const policy of asArray(p.Policies as Array<{ PolicyDocument: unknown }>)) documents.push(policy.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::SQS::QueuePolicy') documents.push(p.PolicyDocument);
+    for (const doc of documents) for (const statement of asArray((doc as { Statement: Statement | Statement[] }).Statement)) found.push({ where: id, statement });
+  }
+  return found;
+}
+
+/** Wildcard actions (`*`, `service:*`, `service:Get*`) and `Resource: "*"` for actions that have resource-level permissions. */
+export function findIamProblems(template: Template): string[] {
+  const problems: string[] = [];
+  for (const { where, statement } of iamStatements(template)) {
+    const actions = asArray(statement.Action);
+    for (const action of actions) if (action.includes('*')) problems.push(`${where}: wildcard action ${action}`);
+    if (asArray(statement.Resource).includes('*')) {
+      const unexplained = actions.filter((a) => !actionsWithoutResourceLevelPermission.includes(a));
+      if (unexplained.length > 0) problems.push(`${where}: Resource "*" for ${unexplained.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+/** Route 53 actions only on the configured hosted zones (GetChange only on change/*). */
+export function findRoute53Problems(template: Template, zoneIds: readonly string[]): string[] {
+  const problems: string[] = [];
+  const zoneArns = new Set(zoneIds.map((id) => `arn:\${AWS::Partition}:route53:::hostedzone/${id}`));
+  for (const { where, statement } of iamStatements(template)) {
+    const actions = asArray(statement.Action).filter((a) => a.startsWith('route53:'));
+    if (actions.length === 0) continue;
+    const arns = asArray(statement.Resource).map((r) => (typeof r === 'string' ? r : ((r as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(r))));
+    const onlyGetChange = actions.every((a) => a === 'route53:GetChange');
+    for (const arn of arns) {
+      const allowed = onlyGetChange ? arn === 'arn:${AWS::Partition}:route53:::change/*' : zoneArns.has(arn);
+      if (!allowed) problems.push(`${where}: ${actions.join(', ')} on ${arn}`);
+    }
+  }
+  return problems;
+}
+
+/** Every API Gateway v2 route requires AWS_IAM. */
+export function findRouteAuthProblems(template: Template): string[] {
+  return resourcesOf(template, 'AWS::ApiGatewayV2::Route')
+    .filter(([, r]) => r.Properties?.AuthorizationType !== 'AWS_IAM')
+    .map(([id, r]) => `${id} (${String(r.Properties?.RouteKey)}): AuthorizationType ${String(r.Properties?.AuthorizationType ?? 'NONE')}`);
+}
+
+export function routeKeys(template: Template): string[] {
+  return resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => String(r.Properties?.RouteKey)).sort();
+}
+
+/** Every function sets memory and timeout, and its log group has a retention. */
+export function findFunctionSizingProblems(template: Template): string[] {
+  const problems: string[] = [];
+  const retained = new Set(resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, r]) => typeof r.Properties?.RetentionInDays === 'number').map(([, r]) => String(r.Properties?.LogGroupName)));
+  for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    const p = fn.Properties ?? {};
+    if (typeof p.MemorySize !== 'number') problems.push(`${id}: no MemorySize`);
+    if (typeof p.Timeout !== 'number') problems.push(`${id}: no Timeout`);
+    if (!retained.has(`/aws/lambda/${String(p.FunctionName)}`)) problems.push(`${id}: no log group with RetentionInDays`);
+  }
+  return problems;
+}
+
+/** Regions whose Arbiter bus receives this region's own events (rules on the Arbiter bus, filtered by observer). */
+export function forwardedRegions(template: Template, region: string): string[] {
+  const regions: string[] = [];
+  for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
+    const p = rule.Properties ?? {};
+    const pattern = p.EventPattern as { detail?: { observer?: string[] } } | undefined;
+    if (JSON.stringify(pattern?.detail?.observer) !== JSON.stringify([region])) continue;
+    for (const target of asArray(p.Targets as Array<{ Arn: unknown; RoleArn?: unknown }>)) {
+      const match = /:events:([a-z0-9-]+):\$\{AWS::AccountId\}:event-bus\//.exec(JSON.stringify(target.Arn));
+      if (match && target.RoleArn !== undefined) regions.push(match[1]!);
+    }
+  }
+  return regions.sort();
+}
+
+/** The alarm names the CloudWatch Alarm State Change rule listens for (null: no such rule). */
+export function alarmRuleNames(template: Template): string[] | null {
+  for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
+    const pattern = rule.Properties?.EventPattern as { 'detail-type'?: string[]; detail?: { alarmName?: string[] } } | undefined;
+    if (pattern?.['detail-type']?.includes('CloudWatch Alarm State Change')) return [...(pattern.detail?.alarmName ?? [])].sort();
+  }
+  return null;
+}
