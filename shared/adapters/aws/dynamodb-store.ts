@@ -54,6 +54,9 @@ export interface DynamoDbStoreOptions {
   /** Injected client (built once per container); otherwise built from `sdk`. */
   client?: DynamoDBClient;
   sdk?: SdkOptions;
+  /** Smaller pages (tests); capped by queryPageSizeMax and queryPagesMax. */
+  queryPageSize?: number;
+  queryPages?: number;
 }
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
@@ -89,14 +92,16 @@ export class DynamoDbStore implements Store {
 
   /** Every item of a partition from `skFrom` on, ascending, in bounded pages. */
   private async queryAll(pk: string, skFrom?: string): Promise<Item[]> {
+    const pageSize = Math.max(1, Math.min(this.options.queryPageSize ?? queryPageSizeMax, queryPageSizeMax));
+    const pages = Math.max(1, Math.min(this.options.queryPages ?? queryPagesMax, queryPagesMax));
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < queryPagesMax; page += 1) {
+    for (let page = 0; page < pages; page += 1) {
       const input: QueryCommandInput = {
         TableName: this.table,
         KeyConditionExpression: skFrom === undefined ? 'pk = :pk' : 'pk = :pk AND sk >= :from',
         ExpressionAttributeValues: skFrom === undefined ? { ':pk': pk } : { ':pk': pk, ':from': skFrom },
-        Limit: queryPageSizeMax,
+        Limit: pageSize,
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       };
       const out = await this.call(`Query ${pk}`, () => this.doc.send(new QueryCommand(input)));
@@ -104,7 +109,7 @@ export class DynamoDbStore implements Store {
       startKey = out.LastEvaluatedKey;
       if (startKey === undefined) return items;
     }
-    throw new ArbiterError(`query of ${pk} exceeded ${queryPagesMax} pages of ${queryPageSizeMax} items: refusing an unbounded read`);
+    throw new ArbiterError(`query of ${pk} exceeded ${pages} pages of ${pageSize} items: refusing an unbounded read`);
   }
 
   async readView(nowMs: number): Promise<StoreView> {
