@@ -1,5 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createAlarmHandler } from '../../functions/alarm';
+import { createAlarmHandler, handler as alarmLambda } from '../../functions/alarm';
 import { createDecideHandler } from '../../functions/decide';
 import { readEnv } from '../../functions/lib/env';
 import { logger } from '../../functions/lib/powertools';
@@ -50,6 +50,13 @@ describe('Lambda handlers over moto (one region)', () => {
     expect(() => readEnv({ AWS_REGION: 'eu-west-1', ARBITER_STAGE: 'prod' })).toThrow(ConfigurationError);
     expect(() => readEnv({ AWS_REGION: 'eu-west-1', ARBITER_STAGE: 'prod' })).toThrow('Arbiter environment: ARBITER_TABLE is missing; ARBITER_BUS is missing');
     expect(() => readEnv({ AWS_REGION: 'mars', ARBITER_STAGE: 'prod', ARBITER_TABLE: 't', ARBITER_BUS: 'b' })).toThrow(/AWS_REGION must be an AWS region name/);
+  });
+
+  it('the deployed handler fails with one error naming the missing variables, before any write', async () => {
+    for (const name of ['ARBITER_TABLE', 'ARBITER_BUS', 'ARBITER_STAGE']) expect(process.env[name]).toBeUndefined();
+    const before = await itemKeys();
+    await expect(alarmLambda(alarmEvent('us-5xx', 'ALARM'), lambdaContext(5_000))).rejects.toThrow(/^Arbiter environment: ARBITER_TABLE is missing; ARBITER_BUS is missing; ARBITER_STAGE is missing/);
+    expect(await itemKeys()).toEqual(before);
   });
 
   it('alarm: a malformed event and an unknown alarm are each one log line and no write', async () => {
