@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultConfigPath } from '../shared/adapters/config/config-file';
 import { parsePort, runStart } from './commands/start';
 import { runValidate } from './commands/validate';
+import { runSimulate } from './commands/simulate';
 import { runPackage } from './commands/package';
 import { runDeploy } from './commands/deploy';
 import { runRemove } from './commands/remove';
@@ -49,6 +50,15 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .requiredOption('--stage <stage>', 'stage name')
     .option('--dry-run', 'print the plan without calling AWS', false)
     .action(async (options: { stage: string; dryRun: boolean }) => setExit(await runRemove({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun }, io)));
+
+  program
+    .command('simulate')
+    .description('run the deterministic simulator: a scenario (name in sim/scenarios or a file) from a seed; exit 5 on an invariant violation')
+    .requiredOption('--scenario <name|file>', 'scenario name or YAML file')
+    .requiredOption('--seed <n>', 'seed of the first run (replays exactly)')
+    .option('--runs <k>', 'runs, seeds n … n+k-1', '1')
+    .option('--json', 'print results as JSON', false)
+    .action(async (options: { scenario: string; seed: string; runs: string; json: boolean }) => setExit(await runSimulate(options, io)));
 
   return program;
 }

@@ -66,7 +66,11 @@ function arbiterMetrics(scenario: Scenario, params: WorldParams, history: readon
   const flips = new Map<Region, number>();
   let falseFailovers = 0;
   const guarded = mustNotDrain(scenario, targets);
+  const serving = new Map<Region, boolean>(targets.map((t) => [t, true]));
   for (const c of changes) for (const ch of c.changes) {
+    // Two regions applying the same decision at once both UPSERT: a flip is a change of state, not a call.
+    if (serving.get(ch.target) === ch.toWeight > 0) continue;
+    serving.set(ch.target, ch.toWeight > 0);
     flips.set(ch.target, (flips.get(ch.target) ?? 0) + 1);
     if (ch.toWeight === 0 && guarded.includes(ch.target) && c.atMs < scenario.safetyMs) falseFailovers += 1;
   }
