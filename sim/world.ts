@@ -4,7 +4,7 @@
  * at probe.intervalMs; a scheduled decide a minute; one invocation per delivered event), whole-region
  * failures, and fault sites (buggify) that kill an invocation half-way through.
  */
-import type { ArbiterEvent, Region, ValidConfig } from '../shared/domain';
+import type { ArbiterEvent, Region, ValidConfig, VoteWriter } from '../shared/domain';
 import { ConflictError, silentTelemetry, type Store } from '../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../shared/runtime';
 import { describeFault, FaultTimeline, type ActiveFault } from './faults';
@@ -51,6 +51,8 @@ export class World {
   readonly route53: SimRoute53;
   private readonly regions = new Map<Region, RegionRuntime>();
   private readonly crashRandom: SimRandom;
+  /** Data-plane `metric` mode (sim/dataplane): where each region's decide passes write their votes. */
+  readonly voteWriters = new Map<Region, VoteWriter>();
 
   constructor(readonly config: ValidConfig, readonly scenario: Scenario, readonly params: WorldParams, random: SimRandom) {
     this.timeline = new FaultTimeline(params.faults);
@@ -103,7 +105,8 @@ export class World {
         };
       },
     });
-    return { config: this.config, observer: region, clock: r.clock, store, bus: r.bus, dns: r.dns, prober: r.prober, telemetry: silentTelemetry };
+    const votes = this.voteWriters.get(region);
+    return { config: this.config, observer: region, clock: r.clock, store, bus: r.bus, dns: r.dns, prober: r.prober, telemetry: silentTelemetry, ...(votes === undefined ? {} : { votes }) };
   }
 
   /** Runs one invocation; errors are recorded, never thrown into the scheduler. */

@@ -1,0 +1,59 @@
+/**
+ * Data-plane mode in the simulator: with the Route 53 control plane down for 10 minutes during a
+ * hard outage, the CALCULATED health checks drain the target within the config's RTO bound
+ * (gate) — the control-plane mode can only drain once the control plane returns.
+ */
+import { loadScenario } from '../scenario';
+import { simConfig } from '../sim-config';
+import { runDataPlaneSimulation, type DataPlaneResult } from './dataplane-sim';
+
+/** Seeds per mode: a gate run takes ~2.5 s and a metric run ~1 s on one core. */
+const seedsCount = 6;
+const testTimeoutMs = 240_000;
+/** Metric mode waits for a once-a-minute alarm twice removed (datapoint → alarm → Route 53). */
+const metricDetectMsMax = 180_000;
+
+async function runSeeds(name: string, vote: 'gate' | 'metric'): Promise<DataPlaneResult[]> {
+  const results: DataPlaneResult[] = [];
+  for (let seed = 1; seed <= seedsCount; seed += 1) results.push(await runDataPlaneSimulation(loadScenario(name), seed, vote));
+  return results;
+}
+
+function failures(results: readonly DataPlaneResult[]): string[] {
+  return results.filter((r) => r.problems.length > 0).map((r) => `seed ${r.seed} (${r.vote}): ${r.problems.join('; ')}`);
+}
+
+describe('simulator: data-plane mode', () => {
+  const scenario = loadScenario('failover-route53-outage-10min');
+  const rtoMsMax = simConfig(scenario).rtoSecondsMax * 1000;
+
+  it(`gate: Route 53 control plane down 10 min during a hard outage drains within rtoSecondsMax, no control-plane call (${seedsCount} seeds)`, async () => {
+    const results = await runSeeds('failover-route53-outage-10min', 'gate');
+    expect(failures(results)).toEqual([]);
+    for (const r of results) {
+      expect(r.controlPlaneCalls).toBe(0);
+      expect(r.metrics.rtoMs).not.toBeNull();
+      expect(r.metrics.rtoMs!).toBeLessThanOrEqual(rtoMsMax);
+    }
+  }, testTimeoutMs);
+
+  it(`metric: the same scenario drains within ${metricDetectMsMax / 1000} s of the onset, no control-plane call (${seedsCount} seeds)`, async () => {
+    const results = await runSeeds('failover-route53-outage-10min', 'metric');
+    expect(failures(results)).toEqual([]);
+    for (const r of results) {
+      expect(r.controlPlaneCalls).toBe(0);
+      expect(r.metrics.detectMs!).toBeLessThanOrEqual(metricDetectMsMax);
+    }
+  }, testTimeoutMs);
+
+  it.each(['gate', 'metric'] as const)('%s: two of three observer regions down moves nothing (fail static)', async (vote) => {
+    const results = await runSeeds('fail-static-two-observers-down', vote);
+    expect(failures(results)).toEqual([]);
+  }, testTimeoutMs);
+
+  it.each(['gate', 'metric'] as const)('%s: one observer cut off from a healthy target moves nothing', async (vote) => {
+    const results = await runSeeds('no-move-observer-partition', vote);
+    expect(failures(results)).toEqual([]);
+    for (const r of results) expect(r.transitions).toEqual([]);
+  }, testTimeoutMs);
+});
