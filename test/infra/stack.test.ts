@@ -138,7 +138,11 @@ describe('packaged stack (three observer regions, offline)', () => {
   });
 
   it('listens for exactly the configured alarm names', () => {
-    for (const template of templates.values()) expect(alarmRuleNames(template)).toEqual(config.alarms.map((a) => a.name).sort());
+    const configured = config.alarms.map((a) => a.name).sort();
+    for (const template of templates.values()) expect(alarmRuleNames(template)).toEqual(configured);
+    const loosened = clone(templates.get('us-east-1')!);
+    (loosened.Resources.AlarmStateRule!.Properties!.EventPattern as { detail: { alarmName: string[] } }).detail.alarmName.push('someone-elses-alarm');
+    expect(alarmRuleNames(loosened)).not.toEqual(configured);
   });
 
   it('schedules the probe loop, the decide reconcile and every configured drill', () => {
