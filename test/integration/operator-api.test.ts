@@ -56,7 +56,8 @@ async function motoWorld(): Promise<MotoWorld> {
   const queue = await TestQueue.create(moto, home, `operator-events-${tableCount}`);
   await addRule(moto, home, bus, 'observe-all', { source: ['arbiter'] }, queue.arn);
   const zoneId = await createWeightedZone(moto, regions, `op${tableCount}.example.com.`);
-  const base = makeConfig({ ...operatorConfigDefaults, overrides: { ttlSecondsMax: 3600, operators: [operator] } });
+  // Short recovery hold and cooldown: every virtual step costs real moto calls from three observers.
+  const base = makeConfig({ ...operatorConfigDefaults, safety: { minServing: 1, maxDrained: 1, flipCooldownMs: 10_000, recoveryHoldMs: 4_000 }, overrides: { ttlSecondsMax: 3600, operators: [operator] } });
   const config: ValidConfig = { ...base, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, hostedZoneId: zoneId, recordName: `api.op${tableCount}.example.com` } })) };
   const clock = new SteppingClock(Date.now());
   const dynamo = new DynamoDBClient(moto.clientOptions(home));
@@ -175,8 +176,8 @@ describe('operator API and drills against moto', () => {
       sleep.mockRestore();
       const key = `api.op${tableCount}.example.com.|ap-southeast-2`;
       expect((await weightsIn(moto, w.zoneId))[key]).toBe(0);
-      const stepsMax = 60;
-      for (let i = 0; i < stepsMax && (await weightsIn(moto, w.zoneId))[key] !== 100; i += 1) await w.clock.sleepMs(2_000);
+      const stepsMax = 20;
+      for (let i = 0; i < stepsMax && (await weightsIn(moto, w.zoneId))[key] !== 100; i += 1) await w.clock.sleepMs(5_000);
       expect((await weightsIn(moto, w.zoneId))[key]).toBe(100);
       expect((await new DrillRuntime(w.deps).run(drill.id)).status).toBe('failed');
     } finally {
