@@ -67,7 +67,8 @@ export class DecideRuntime {
     for (const refusal of newRefusals) {
       this.deps.telemetry.warn('safety rule refused an automatic action', { ...refusal });
       this.deps.telemetry.metric('SafetyRefusals', 1, 'Count');
-      await this.audit({ kind: 'refusal', actor: 'arbiter', summary: refusal.message, details: { ...refusal, proposalSeq: proposal.seq } }, nowMs);
+      // One id per refused target and rule: two refusals in one pass must not collide on the audit key.
+      await this.audit({ kind: 'refusal', actor: 'arbiter', summary: refusal.message, details: { ...refusal, proposalSeq: proposal.seq } }, nowMs, `${refusal.target}-${refusal.rule}`);
     }
     return { proposal, written: true, previous };
   }

@@ -1,13 +1,14 @@
 import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber } from '../adapters/memory';
-import { silentTelemetry } from '../ports';
+import type { ArbiterEvent, ValidConfig } from '../domain';
+import { DnsError, silentTelemetry } from '../ports';
 import { makeConfig, regions } from '../../test/support/fixtures';
+import { recordAlarmChange } from './alarm-runtime';
 import { DecideRuntime } from './decide-runtime';
 import { ProbeRuntime } from './probe-runtime';
 import type { ObserverDeps } from './deps';
 
 /** Three observers sharing one store (no replication lag) and one Route 53. */
-function world() {
-  const config = makeConfig();
+function world(config: ValidConfig = makeConfig()) {
   const clock = new ManualClock(1_000_000);
   const store = new MemoryStore();
   const bus = new RecordingBus();
@@ -15,9 +16,23 @@ function world() {
   const observers = regions.map((observer) => {
     const prober = new ScriptedProber(clock);
     const deps: ObserverDeps = { config, observer, clock, store, bus, dns, prober, telemetry: silentTelemetry };
-    return { observer, prober, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
+    return { observer, deps, prober, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
   });
   return { config, clock, store, bus, dns, observers };
+}
+
+type World = ReturnType<typeof world>;
+
+/** One probe interval: every observer probes, then every observer decides. */
+async function cycle(w: World, only: readonly string[] = regions): Promise<void> {
+  w.clock.advance(w.config.probe.intervalMs);
+  const active = w.observers.filter((o) => only.includes(o.observer));
+  for (const o of active) await o.probe.round();
+  for (const o of active) await o.decide.run();
+}
+
+function refusalAudits(w: World) {
+  return [...w.store.audit.values()].filter((e) => e.kind === 'refusal');
 }
 
 describe('observer runtime (probe + decide over memory adapters)', () => {
@@ -46,5 +61,134 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     expect(outcome.confirmRequested).toEqual(['us-east-1']);
     expect(outcome.snapshot.verdicts['us-east-1']!.status).toBe('unhealthy');
     expect(w.bus.published.some((e) => e.type === 'probe-now' && e.target === 'us-east-1')).toBe(true);
+  });
+
+  it('never drains on one observer\'s bad network, however long it lasts', async () => {
+    const w = world();
+    const [a] = w.observers;
+    for (const target of regions) a!.prober.set(target, { kind: 'down' });
+    for (let i = 0; i < 30; i += 1) await cycle(w);
+    expect(regions.map((r) => w.dns.weightOf(r))).toEqual([100, 100, 100]);
+    expect(w.dns.changes).toHaveLength(0);
+    // It did judge every target unhealthy: the quorum, not a lack of evidence, kept traffic where it was.
+    expect(Object.values(a!.probe.current()!.verdicts).map((v) => v.status)).toEqual(['unhealthy', 'unhealthy', 'unhealthy']);
+  });
+
+  it('fails static when 2 of 3 observers fall silent: their verdicts go stale and the last state holds', async () => {
+    const w = world();
+    const [a, b] = w.observers;
+    a!.prober.set('eu-west-1', { kind: 'down' });
+    b!.prober.set('eu-west-1', { kind: 'down' });
+    await cycle(w);
+    expect(w.dns.weightOf('eu-west-1')).toBe(0);
+
+    // eu-west-1 recovers, but only us-east-1 is left to see it; it also sees us-east-1 itself go down.
+    a!.prober.set('eu-west-1', { kind: 'up' });
+    a!.prober.set('us-east-1', { kind: 'down' });
+    const cyclesPastFreshness = Math.ceil((w.config.probe.verdictFreshnessMs + w.config.safety.recoveryHoldMs) / w.config.probe.intervalMs) + 2;
+    for (let i = 0; i < cyclesPastFreshness; i += 1) await cycle(w, ['us-east-1']);
+    const outcome = await a!.decide.run();
+    expect(outcome.proposal.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'no-quorum' });
+    expect(outcome.proposal.targets['eu-west-1']!.tally).toMatchObject({ healthy: 1, unknown: 2 });
+    expect(outcome.decision.changed).toEqual([]);
+    expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    expect(w.dns.weightOf('us-east-1')).toBe(100);
+    expect(w.dns.changes).toHaveLength(1);
+  });
+
+  it('reports a Route 53 failure in the outcome and applies on the next run', async () => {
+    const w = world();
+    const [a, b, c] = w.observers;
+    a!.prober.set('eu-west-1', { kind: 'down' });
+    b!.prober.set('eu-west-1', { kind: 'down' });
+    for (const o of [a, b, c]) await o!.probe.round();
+    w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+    await a!.decide.run();
+    const failed = await b!.decide.run();
+    expect(failed.decision.routing['eu-west-1']).toBe('drained');
+    expect(failed.error).toBe('unavailable: Route 53 control plane unavailable');
+    expect(failed.applied).toBeNull();
+    expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    expect(w.store.applied.size).toBe(0);
+
+    w.dns.failWith = null;
+    w.clock.advance(1000);
+    const retried = await b!.decide.run();
+    expect(retried.error).toBeNull();
+    expect(retried.changeIds).toHaveLength(1);
+    expect(w.dns.weightOf('eu-west-1')).toBe(0);
+  });
+
+  it('changes Route 53 once when decide runs twice (and in every region)', async () => {
+    const w = world();
+    const [a, b] = w.observers;
+    a!.prober.set('ap-southeast-2', { kind: 'down' });
+    b!.prober.set('ap-southeast-2', { kind: 'down' });
+    await cycle(w);
+    for (const o of w.observers) {
+      const again = await o.decide.run();
+      expect(again.changeIds).toEqual([]);
+      expect(again.plan!.changes).toEqual([]);
+    }
+    expect(w.dns.changes).toHaveLength(1);
+    expect(w.dns.changes[0]!.changes.map((c) => [c.target, c.fromWeight, c.toWeight])).toEqual([['ap-southeast-2', 100, 0]]);
+  });
+
+  it('audits a safety refusal once, not on every run', async () => {
+    const w = world(); // maxDrained 1, minServing 1
+    for (const o of w.observers) for (const target of regions) o.prober.set(target, { kind: 'down' });
+    for (let i = 0; i < 6; i += 1) await cycle(w); // 60 s: proposals are rewritten (refresh) more than once
+    expect(w.dns.changes).toHaveLength(1);
+    expect(regions.filter((r) => w.dns.weightOf(r) === 0)).toHaveLength(1);
+    const audits = refusalAudits(w);
+    // Two targets refused, by each of the three observers: six entries, each once.
+    expect(audits).toHaveLength(6);
+    expect(new Set(audits.map((e) => `${e.observer}|${String(e.details.target)}|${String(e.details.rule)}`)).size).toBe(6);
+    expect(audits.some((e) => /^minServing 1: draining \S+ would leave 0 serving$/.test(e.summary))).toBe(true);
+  });
+
+  it('a confirm alarm marks the target suspect (one failure) and every observer re-probes at once', async () => {
+    const w = world(makeConfig({ alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] }));
+    for (const o of w.observers) await o.probe.round();
+    for (const o of w.observers) o.prober.set('us-east-1', { kind: 'down' });
+    const callsBefore = w.observers.map((o) => o.prober.calls);
+    const recorded = await recordAlarmChange(w.observers[0]!.deps, { alarmName: 'us-5xx', state: 'ALARM', changedMs: w.clock.nowMs() });
+    expect(recorded).toMatchObject({ recorded: true, duplicate: false });
+    const probeNow = w.bus.published.find((e): e is Extract<ArbiterEvent, { type: 'probe-now' }> => e.type === 'probe-now' && e.alarmName === 'us-5xx');
+    expect(probeNow).toBeDefined();
+    for (const o of w.observers) {
+      const outcome = await o.probe.answerProbeNow(probeNow!);
+      // The alarm counted as the first failure: one probe and one confirmation reach failureThreshold 3.
+      expect(outcome!.snapshot.verdicts['us-east-1']!.status).toBe('unhealthy');
+    }
+    expect(w.observers.map((o, i) => o.prober.calls - callsBefore[i]!)).toEqual([2, 2, 2]);
+    for (const o of w.observers) await o.decide.run();
+    expect(w.dns.weightOf('us-east-1')).toBe(0);
+  });
+
+  it('a confirm alarm on a healthy target re-probes and changes nothing', async () => {
+    const w = world(makeConfig({ alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] }));
+    for (const o of w.observers) await o.probe.round();
+    const [a] = w.observers;
+    const before = a!.prober.calls;
+    const outcome = await a!.probe.answerProbeNow({ observer: 'eu-west-1', target: 'us-east-1', alarmName: 'us-5xx' });
+    expect(a!.prober.calls - before).toBe(1);
+    expect(outcome!.snapshot.verdicts['us-east-1']).toMatchObject({ status: 'healthy', consecutiveFailures: 0 });
+    for (const o of w.observers) await o.decide.run();
+    expect(w.dns.changes).toHaveLength(0);
+  });
+
+  it('an indict alarm drains its target through a quorum of proposals, with healthy verdicts', async () => {
+    const w = world(makeConfig({ alarms: [{ name: 'eu-5xx', target: 'eu-west-1', effect: 'indict' }] }));
+    const [a, b] = w.observers;
+    for (const o of w.observers) await o.probe.round();
+    await recordAlarmChange(a!.deps, { alarmName: 'eu-5xx', state: 'ALARM', changedMs: w.clock.nowMs() });
+    const first = await a!.decide.run();
+    expect(first.proposal.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'alarm' });
+    expect(first.decision.routing['eu-west-1']).toBe('serving');
+    expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    const second = await b!.decide.run();
+    expect(second.decision.supporters['eu-west-1']).toEqual(['eu-west-1', 'us-east-1']);
+    expect(w.dns.weightOf('eu-west-1')).toBe(0);
   });
 });
