@@ -11,3 +11,6 @@ export const processIo: CommandIo = {
 
 /** Exit codes, documented in README. */
 export const exitCodes = { ok: 0, failure: 1, usage: 2, unreachable: 3, refused: 4, invariant: 5 } as const;
+
+/** A bad argument or option: printed as one line, exit code `usage`. */
+export class UsageError extends Error {}

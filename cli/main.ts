@@ -3,14 +3,23 @@
  */
 import { Command, CommanderError } from 'commander';
 import { defaultConfigPath } from '../shared/adapters/config/config-file';
+import { runAudit } from './commands/audit';
+import { runDrain, type DrainOptions } from './commands/drain';
+import { runDrill } from './commands/drill';
+import { runDrills } from './commands/drills';
+import { runOverrides } from './commands/overrides';
+import { defaultServeTtl, runRestore } from './commands/restore';
 import { parsePort, runStart } from './commands/start';
+import { runStatus } from './commands/status';
+import { operatorContext } from './client/operator-context';
+import { operatorOptions, withOperatorOptions } from './client/operator-options';
 import { runValidate } from './commands/validate';
 import { runSimulate } from './commands/simulate';
 import { runPackage } from './commands/package';
 import { runDeploy } from './commands/deploy';
 import { runRemove } from './commands/remove';
 import { defaultLocalPort } from './local/local-run';
-import { exitCodes, processIo, type CommandIo } from './io';
+import { exitCodes, processIo, UsageError, type CommandIo } from './io';
 
 export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
   const program = new Command('arbiter')
@@ -60,6 +69,39 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .option('--json', 'print results as JSON', false)
     .action(async (options: { scenario: string; seed: string; runs: string; json: boolean }) => setExit(await runSimulate(options, io)));
 
+  const operator = (name: string, description: string) => withOperatorOptions(program.command(name).description(description));
+  const contextOf = (command: Command) => operatorContext(operatorOptions(command, program.opts<{ config: string }>().config), io);
+
+  operator('status', 'every target\'s routing state and why (from the first region that answers)')
+    .action(async (_o: unknown, command: Command) => setExit(await runStatus(contextOf(command))));
+
+  operator('drain <target>', 'drain a target through an override (audited)')
+    .requiredOption('--ttl <duration>', 'how long, e.g. 30m, 2h')
+    .requiredOption('--reason <text>', 'why, for the audit log')
+    .option('--force', 'go past the safety rules (audited as override-forced)')
+    .action(async (target: string, options: DrainOptions, command: Command) => setExit(await runDrain(contextOf(command), target, options)));
+
+  operator('restore <target>', 'end the target\'s drain override, or pin it serving when it has none (says which)')
+    .option('--ttl <duration>', 'how long a serve override lasts', defaultServeTtl)
+    .option('--reason <text>', 'why, for the audit log')
+    .option('--force', 'go past the safety rules')
+    .action(async (target: string, options: { ttl: string; reason?: string; force?: boolean }, command: Command) => setExit(await runRestore(contextOf(command), target, options)));
+
+  operator('overrides', 'active overrides').action(async (_o: unknown, command: Command) => setExit(await runOverrides(contextOf(command))));
+
+  operator('drill <target>', 'start a drill: shadow predicts, evacuate really drains and restores')
+    .requiredOption('--mode <mode>', 'shadow or evacuate')
+    .option('--hold <duration>', 'how long an evacuate drill holds the target drained (30s..1h)')
+    .action(async (target: string, options: { mode: string; hold?: string }, command: Command) => setExit(await runDrill(contextOf(command), target, options)));
+
+  operator('drills', 'recent drills and their reports').action(async (_o: unknown, command: Command) => setExit(await runDrills(contextOf(command))));
+
+  operator('audit', 'the audit log, newest first')
+    .option('--since <time>', 'epoch ms or ISO 8601')
+    .option('--limit <n>', 'entries (1..100)')
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(async (options: { since?: string; limit?: string; cursor?: string }, command: Command) => setExit(await runAudit(contextOf(command), options)));
+
   return program;
 }
 
@@ -70,6 +112,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    if (error instanceof UsageError) {
+      io.err(`arbiter: ${error.message}`);
+      return exitCodes.usage;
+    }
     io.err(`arbiter: ${(error as Error).message}`);
     return exitCodes.failure;
   }

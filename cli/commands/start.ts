@@ -1,7 +1,7 @@
 /** `arbiter start` (`npm start`): the local three-region control plane and its dashboard, until Ctrl-C. */
 import { exitCodes, type CommandIo } from '../io';
 import { PortInUseError } from '../local/local-server';
-import { startLocalRun, type LocalRun } from '../local/local-run';
+import { defaultLocalPort, startLocalRun, type LocalRun } from '../local/local-run';
 
 /** A port must be 0 (any free port) or 1..65535. */
 export function parsePort(value: string): number {
@@ -24,7 +24,7 @@ export async function runStart(options: { configPath: string; port: number }, io
   }
   io.out(`Arbiter local control plane: ${run.world.config.observers.length} observers, ${run.samples.length} sample apps, probing every ${run.world.config.probe.intervalMs} ms.`);
   io.out(`Dashboard: ${run.url}`);
-  io.out(`CLI against it: npx arbiter status --endpoint ${Object.values(run.apiUrls)[0]}   (or --local${options.port === 8080 ? '' : ` --port ${options.port}`})`);
+  io.out(`CLI against it: npx arbiter status --local${options.port === defaultLocalPort ? '' : ` ${run.url.replace(/\/$/, '')}`}`);
   io.out('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -1,0 +1,23 @@
+/** `arbiter status`: every target's routing state and why, from the first region that answers. */
+import type { StatusBody } from '../../shared/runtime/operator/status';
+import { runApi, type OperatorContext } from '../client/operator-context';
+import { formatTime, renderTable } from '../format/table';
+
+/** Renders a status body as a table and a few sentences. */
+export function renderStatus(body: StatusBody): string {
+  const rows = body.targets.map((t) => [
+    t.target, t.routing, t.route53 ?? 'unreadable',
+    `${t.tally.healthy} healthy, ${t.tally.unhealthy} unhealthy, ${t.tally.suspect} suspect, ${t.tally.unknown} unknown`,
+    t.override === null ? '-' : `${t.override.action} until ${formatTime(t.override.expiresMs)}`,
+  ]);
+  const lines = [renderTable(['TARGET', 'DECIDED', 'ROUTE 53', `VERDICTS (quorum ${body.quorum})`, 'OVERRIDE'], rows)];
+  const last = body.lastApplied;
+  lines.push(last === null ? 'No decision applied yet: every target serves at its configured weight.' : `Last decision ${last.decisionId} applied by ${last.observer} at ${formatTime(last.appliedMs)}.`);
+  if (body.runningDrills.length > 0) lines.push(`Running drills: ${body.runningDrills.map((d) => `${d.id} (${d.mode} ${d.target})`).join(', ')}.`);
+  for (const problem of body.problems) lines.push(`Problem: ${problem}`);
+  return lines.join('\n');
+}
+
+export async function runStatus(ctx: OperatorContext): Promise<number> {
+  return runApi(ctx, { method: 'GET', path: '/status' }, (body) => ctx.io.out(renderStatus(body as StatusBody)));
+}

@@ -1,0 +1,166 @@
+/**
+ * The operator commands end to end through main(): argument errors, table and JSON output,
+ * client-side failover across regional URLs (local http servers), SigV4 and Idempotency-Key headers.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { main } from '../../cli/main';
+import { exitCodes, type CommandIo } from '../../cli/io';
+import { parseDurationSeconds, renderTable } from '../../cli/format/table';
+
+interface Seen { method: string; url: string; headers: IncomingHttpHeaders; body: string }
+type Reply = (seen: Seen) => { status: number; body: unknown };
+
+const servers: Server[] = [];
+async function apiServer(reply: Reply): Promise<{ url: (region: string) => string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body };
+      seen.push(entry);
+      const { status, body: out } = reply(entry);
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  const port = (server.address() as AddressInfo).port;
+  return { url: (region) => `http://127.0.0.1:${port}/api/${region}`, seen };
+}
+
+/** A loopback URL nothing listens on: a port that was free a moment ago. */
+async function refusingUrl(region: string): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/api/${region}`;
+}
+
+function captureIo(): CommandIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+const statusBody = {
+  observer: 'eu-west-1', nowMs: 1_700_000_000_000, quorum: 2, problems: [], activeOverrides: [], runningDrills: [], observers: [],
+  lastApplied: { decisionId: 'd-1', observer: 'eu-west-1', decidedMs: 1_700_000_000_000, appliedMs: 1_700_000_000_500, changeId: 'C1', routing: { 'us-east-1': 'drained', 'eu-west-1': 'serving' } },
+  targets: [
+    { target: 'us-east-1', routing: 'drained', route53: 'drained', tally: { target: 'us-east-1', quorum: 2, healthy: 0, suspect: 0, unhealthy: 3, unknown: 0, byObserver: {} }, verdicts: {}, proposals: {}, override: null },
+    { target: 'eu-west-1', routing: 'serving', route53: 'serving', tally: { target: 'eu-west-1', quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, verdicts: {}, proposals: {}, override: null },
+  ],
+};
+
+const savedEnv = { ...process.env };
+beforeAll(() => {
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDCLITEST';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret-for-tests';
+  delete process.env.AWS_PROFILE;
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+describe('arbiter operator commands: arguments', () => {
+  it.each([
+    [['drain', 'eu-west-1', '--reason', 'x', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--ttl/],
+    [['drain', 'eu-west-1', '--ttl', '5x', '--reason', 'x', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--ttl must be a duration like 90s, 30m, 2h or 1d, got "5x"/],
+    [['status', '--output', 'xml', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--output must be table or json, got "xml"/],
+    [['drill', 'eu-west-1', '--mode', 'chaos', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--mode must be shadow or evacuate, got "chaos"/],
+    [['status', '--endpoint', 'not a url'], /--endpoint is not a URL/],
+    [['status', '--stage', 'nosuchstage'], /\.arbiter\/nosuchstage\.json does not exist \(run arbiter deploy, or pass --endpoint <url> or --local\)/],
+    [['status', '--region', 'sa-east-1', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--region sa-east-1 has no API URL \(known: eu-west-1\)/],
+  ])('%j is a usage error naming the problem', async (argv, message) => {
+    const io = captureIo();
+    expect(await main(argv, io)).toBe(exitCodes.usage);
+    expect(io.stderr.join('\n')).toMatch(message);
+    expect(io.stdout).toEqual([]);
+  });
+
+  it('parses durations and rejects zero', () => {
+    expect(parseDurationSeconds('30m', '--ttl')).toBe(1800);
+    expect(parseDurationSeconds('2h', '--ttl')).toBe(7200);
+    expect(parseDurationSeconds('45', '--ttl')).toBe(45);
+    expect(() => parseDurationSeconds('0s', '--ttl')).toThrow('at least 1 second');
+  });
+
+  it('renders aligned tables', () => {
+    expect(renderTable(['A', 'LONGER'], [['wide cell', 'x']]).split('\n')).toEqual(['A          LONGER', '---------  ------', 'wide cell  x']);
+  });
+});
+
+describe('arbiter operator commands: output and failover', () => {
+  it('fails over from a region refusing connections to the next and says which region answered (table output)', async () => {
+    const api = await apiServer(() => ({ status: 200, body: statusBody }));
+    const io = captureIo();
+    const code = await main(['status', '--endpoint', await refusingUrl('us-east-1'), '--endpoint', api.url('eu-west-1')], io);
+    expect(code).toBe(exitCodes.ok);
+    expect(io.stderr.join('\n')).toMatch(/answered by eu-west-1 after trying us-east-1: connection refused/);
+    const out = io.stdout.join('\n');
+    expect(out).toMatch(/^TARGET\s+DECIDED\s+ROUTE 53/m);
+    expect(out).toMatch(/^us-east-1\s+drained\s+drained\s+0 healthy, 3 unhealthy/m);
+    expect(out).toMatch(/Last decision d-1 applied by eu-west-1/);
+    expect(api.seen).toHaveLength(1);
+  });
+
+  it('signs requests with SigV4 for execute-api in the endpoint region and prints the body as JSON with --output json', async () => {
+    const api = await apiServer(() => ({ status: 200, body: statusBody }));
+    const io = captureIo();
+    expect(await main(['status', '--output', 'json', '--endpoint', api.url('eu-west-1')], io)).toBe(exitCodes.ok);
+    expect(JSON.parse(io.stdout.join('\n'))).toEqual(statusBody);
+    const headers = api.seen[0]!.headers;
+    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDCLITEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
+    expect(headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+
+  it('skips a region answering 5xx, and exits 3 naming every region when none answers', async () => {
+    const failing = await apiServer(() => ({ status: 503, body: { error: 'dependency failed' } }));
+    const io = captureIo();
+    const code = await main(['overrides', '--endpoint', failing.url('us-east-1'), '--endpoint', await refusingUrl('eu-west-1')], io);
+    expect(code).toBe(exitCodes.unreachable);
+    expect(io.stderr.join('\n')).toMatch(/no region answered: us-east-1 \(HTTP 503\); eu-west-1 \(connection refused\)/);
+  });
+
+  it('sends a drain with a fresh Idempotency-Key per invocation and reports a safety refusal as exit 4 with the way out', async () => {
+    let calls = 0;
+    const api = await apiServer(() => {
+      calls += 1;
+      return calls === 1
+        ? { status: 201, body: { override: { id: 'ov-1', target: 'eu-west-1', action: 'drain', createdMs: 0, expiresMs: 1_800_000, reason: 'db', actor: 'me', force: false, source: 'api' }, warnings: [] } }
+        : { status: 409, body: { error: 'refused by safety rule maxDrained 1', rule: 'maxDrained', hint: 'pass "force": true to override the rule' } };
+    });
+    const first = captureIo();
+    expect(await main(['drain', 'eu-west-1', '--ttl', '30m', '--reason', 'db', '--endpoint', api.url('eu-west-1')], first)).toBe(exitCodes.ok);
+    expect(first.stdout.join('\n')).toMatch(/^Override ov-1: drain eu-west-1 until 1970-01-01T00:30:00Z; answered by eu-west-1\.$/);
+    expect(JSON.parse(api.seen[0]!.body)).toEqual({ target: 'eu-west-1', action: 'drain', ttlSeconds: 1800, reason: 'db', force: false });
+    const second = captureIo();
+    expect(await main(['drain', 'us-east-1', '--ttl', '30m', '--reason', 'db', '--endpoint', api.url('eu-west-1')], second)).toBe(exitCodes.refused);
+    expect(second.stderr.join('\n')).toMatch(/refused by safety rule maxDrained 1 .*\n.*repeat with --force/);
+    const keys = api.seen.map((s) => s.headers['idempotency-key']);
+    expect(keys[0]).toMatch(/^cli-[0-9a-f-]{36}$/);
+    expect(keys[1]).not.toBe(keys[0]);
+  });
+
+  it('restore ends an active drain override, and creates a serve override when there is none (saying so)', async () => {
+    const drain = { id: 'ov-7', target: 'eu-west-1', action: 'drain', createdMs: 0, expiresMs: 9, reason: 'r', actor: 'a', force: false, source: 'api' };
+    const api = await apiServer((seen) => {
+      if (seen.method === 'GET') return { status: 200, body: { overrides: [drain] } };
+      if (seen.method === 'DELETE') return { status: 200, body: { end: { overrideId: 'ov-7' }, override: drain } };
+      return { status: 201, body: { override: { ...drain, id: 'ov-8', target: 'us-east-1', action: 'serve' } } };
+    });
+    const ended = captureIo();
+    expect(await main(['restore', 'eu-west-1', '--endpoint', api.url('eu-west-1')], ended)).toBe(exitCodes.ok);
+    expect(api.seen.map((s) => `${s.method} ${s.url.split('?')[0]}`)).toEqual(['GET /api/eu-west-1/overrides', 'DELETE /api/eu-west-1/overrides/ov-7']);
+    expect(ended.stdout.join('\n')).toMatch(/Ended drain override ov-7 on eu-west-1/);
+
+    const pinned = captureIo();
+    expect(await main(['restore', 'us-east-1', '--endpoint', api.url('eu-west-1')], pinned)).toBe(exitCodes.ok);
+    expect(api.seen.at(-1)!.method).toBe('POST');
+    expect(JSON.parse(api.seen.at(-1)!.body)).toMatchObject({ target: 'us-east-1', action: 'serve', ttlSeconds: 3600 });
+    expect(pinned.stdout.join('\n')).toMatch(/us-east-1 had no active drain override, so a serve override was created/);
+  });
+});
