@@ -18,6 +18,7 @@ import { runSimulate } from './commands/simulate';
 import { runPackage } from './commands/package';
 import { runDeploy } from './commands/deploy';
 import { runRemove } from './commands/remove';
+import { runCost } from './commands/cost';
 import { defaultLocalPort } from './local/local-run';
 import { exitCodes, processIo, UsageError, type CommandIo } from './io';
 
@@ -101,6 +102,11 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .option('--limit <n>', 'entries (1..100)')
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
     .action(async (options: { since?: string; limit?: string; cursor?: string }, command: Command) => setExit(await runAudit(contextOf(command), options)));
+
+  program
+    .command('cost')
+    .description('estimate the monthly AWS bill of the configured deployment (--config), line by line')
+    .action(() => setExit(runCost(program.opts<{ config: string }>().config, io)));
 
   return program;
 }
