@@ -1,6 +1,7 @@
 import { operatorWorld } from '../../../test/support/operator-world';
 import { createDrill, DrillRuntime, drillPollIntervalMs } from './drill-runtime';
 import { endOverride } from './override-service';
+import { DnsError } from '../../ports';
 
 const drainPhases = ['drain-decision', 'drain-insync', 'drain-weight'];
 const restorePhases = ['restore-decision', 'restore-insync', 'restore-weight'];
@@ -73,6 +74,24 @@ describe('drill runtime', () => {
     expect(hold.endedMs).toBe(abortedMs);
     expect(report.phases.find((p) => p.name === 'restore-decision')!.startedMs).toBe(abortedMs);
     expect(w.store.overrideEnds.size).toBe(1);
+    expect(w.dns.weightOf('eu-west-1')).toBe(100);
+  });
+
+  it('fails without holding when Route 53 refuses the drain, and ends its override at once', async () => {
+    const w = operatorWorld();
+    await w.step();
+    w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 600, startedBy: 'ops' });
+    const startedMs = w.clock.nowMs();
+
+    const report = await new DrillRuntime(w.deps).run(drill.id);
+
+    expect(report.status).toBe('failed');
+    expect(report.phases.map((p) => p.name)).not.toContain('hold');
+    expect(report.phases.find((p) => p.name === 'drain-decision')).toMatchObject({ endedMs: null, durationMs: null });
+    expect(report.problems[0]).toBe('drain-decision did not complete within 120000 ms');
+    expect(w.store.overrideEnds.get(report.overrideId!)).toMatchObject({ actor: `drill:${drill.id}`, reason: 'drill restore' });
+    expect(w.clock.nowMs() - startedMs).toBeLessThan(600_000);
     expect(w.dns.weightOf('eu-west-1')).toBe(100);
   });
 

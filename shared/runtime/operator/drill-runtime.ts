@@ -185,7 +185,8 @@ export class DrillRuntime {
     const t0 = created.override.createdMs;
     await rec.save({ overrideId: created.override.id, problems: [...rec.record.problems, ...created.warnings] });
     const drained = await this.measureSwitch(rec, 'drain', t0, 0);
-    const endedEarly = await this.hold(rec, created.override);
+    // A drain that did not complete is not held: end the override now and see the target back.
+    const endedEarly = drained.ok ? await this.hold(rec, created.override) : null;
     if (endedEarly === null) await endOverride(this.deps, created.override.id, { actor: `drill:${rec.record.id}`, reason: 'drill restore' });
     const restored = await this.measureSwitch(rec, 'restore', endedEarly?.endedMs ?? this.deps.clock.nowMs(), this.binding(target).route53.weight);
     const rtoMs = drained.weightMs === null ? null : drained.weightMs - t0;
