@@ -2,3 +2,4 @@
 export * from './gate';
 export * from './health-checks';
 export * from './votes';
+export * from './dataplane-cost';

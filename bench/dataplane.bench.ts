@@ -1,0 +1,92 @@
+/**
+ * Data-plane benchmark: the control-plane (`weight`) mode and both data-plane vote mechanisms
+ * side by side — a hard outage alone, and the same outage with the Route 53 control plane down
+ * for 10 minutes — with detect and RTO percentiles and what each mode adds to the monthly bill.
+ * Writes bench/results/dataplane.json. Seeds are 1…runs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataPlaneMonthlyCost, type DataPlaneCost } from '../shared/domain';
+import { dataPlaneConfig, runDataPlaneSimulation } from '../sim/dataplane/dataplane-sim';
+import { loadScenario } from '../sim/scenario';
+import { simConfig } from '../sim/sim-config';
+import { runSimulation } from '../sim/simulation';
+
+/** Runs per row: a gate run takes about 2.5 s on one core. */
+export const seedsPerRow = 30;
+
+interface Row {
+  mode: 'control-plane' | 'data-plane gate' | 'data-plane metric';
+  scenario: string;
+  runs: number;
+  detectP50Ms: number | null;
+  detectP95Ms: number | null;
+  rtoP95Ms: number | null;
+  missed: number;
+  invalid: number;
+  addedUsdPerMonth: number;
+}
+
+function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
+}
+
+function row(mode: Row['mode'], scenario: string, results: ReadonlyArray<{ detectMs: number | null; rtoMs: number | null; valid: boolean }>, addedUsdPerMonth: number): Row {
+  const detects = results.map((r) => r.detectMs).filter((d): d is number => d !== null);
+  const rtos = results.map((r) => r.rtoMs).filter((d): d is number => d !== null);
+  return {
+    mode, scenario, runs: results.length, detectP50Ms: percentile(detects, 0.5), detectP95Ms: percentile(detects, 0.95), rtoP95Ms: percentile(rtos, 0.95),
+    missed: results.length - detects.length, invalid: results.filter((r) => !r.valid).length, addedUsdPerMonth,
+  };
+}
+
+async function controlPlaneRow(name: string): Promise<Row> {
+  const results = [];
+  for (let seed = 1; seed <= seedsPerRow; seed += 1) {
+    const r = await runSimulation(loadScenario(name), seed);
+    results.push({ detectMs: r.arbiter.detectMs, rtoMs: r.arbiter.rtoMs, valid: r.check.valid });
+  }
+  return row('control-plane', name, results, 0);
+}
+
+async function dataPlaneRow(name: string, vote: 'gate' | 'metric', cost: DataPlaneCost): Promise<Row> {
+  const results = [];
+  for (let seed = 1; seed <= seedsPerRow; seed += 1) {
+    const r = await runDataPlaneSimulation(loadScenario(name), seed, vote);
+    results.push({ detectMs: r.metrics.detectMs, rtoMs: r.metrics.rtoMs, valid: r.problems.length === 0 });
+  }
+  return row(vote === 'gate' ? 'data-plane gate' : 'data-plane metric', name, results, cost.totalUsd);
+}
+
+const s = (v: number | null) => (v === null ? '—' : (v / 1000).toFixed(1));
+
+function table(rows: readonly Row[]): string {
+  const header = ['mode', 'scenario', 'runs', 'detect p50 s', 'detect p95 s', 'rto p95 s', 'missed', 'invalid', 'added $/month'];
+  const lines = rows.map((r) => [r.mode, r.scenario, String(r.runs), s(r.detectP50Ms), s(r.detectP95Ms), s(r.rtoP95Ms), String(r.missed), String(r.invalid), r.addedUsdPerMonth.toFixed(2)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+export async function run(): Promise<void> {
+  const hard = 'failover-hard-outage';
+  const outage = 'failover-route53-outage-10min';
+  const base = simConfig(loadScenario(outage));
+  const gateCost = dataPlaneMonthlyCost(dataPlaneConfig(base, 'gate'));
+  const metricCost = dataPlaneMonthlyCost(dataPlaneConfig(base, 'metric'));
+  const rows: Row[] = [
+    await controlPlaneRow(hard),
+    await controlPlaneRow(outage),
+    await dataPlaneRow(hard, 'gate', gateCost),
+    await dataPlaneRow(outage, 'gate', gateCost),
+    await dataPlaneRow(hard, 'metric', metricCost),
+    await dataPlaneRow(outage, 'metric', metricCost),
+  ];
+  process.stdout.write(`${table(rows)}\n`);
+  process.stdout.write(`added cost, 3 observers × 3 targets: gate ${JSON.stringify(gateCost)}\n  metric ${JSON.stringify(metricCost)}\n`);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'dataplane.json'), `${JSON.stringify({ seedsPerRow, rows, cost: { gate: gateCost, metric: metricCost } }, null, 2)}\n`);
+}

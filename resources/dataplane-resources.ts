@@ -1,0 +1,100 @@
+/**
+ * CloudFormation for data-plane mode (route53.mode: health-check; see docs/dataplane.md).
+ *
+ * Two parts, because Route 53 health checks are global but what they read is regional:
+ *   - per observer region (in that region's stack): the gate function's public URL (only when a
+ *     target votes by gate), the vote alarms of this observer (only for metric targets), and the
+ *     IAM statements that let decide write votes (PutMetricData, limited to the vote namespace)
+ *     and let the gate read the table (GetItem/Query only);
+ *   - once per deployment, after every region's stack exists (the child checks need every
+ *     region's gate host and alarms): the child health checks and one CALCULATED check per
+ *     target with HealthThreshold = n − quorum + 1 (= quorum for 3, 5, 7 observers), whose ids
+ *     are the stack's outputs for users to attach to their records.
+ * Nothing here calls AWS.
+ */
+import {
+  dataPlaneHealthChecks, dataPlaneTargets, voteAlarm, voteMechanism, voteMetricNamespace,
+  type GateHosts, type ValidConfig,
+} from '../shared/domain';
+
+type Json = unknown;
+type Resources = Record<string, Json>;
+
+const logicalId = (text: string) => text.replace(/(^|[^A-Za-z0-9])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+/** The logical id osls gives the `gate` function. */
+export const gateFunctionLogicalId = 'GateLambdaFunction';
+
+function usesGate(config: ValidConfig): boolean {
+  return dataPlaneTargets(config).some((t) => voteMechanism(t) === 'gate');
+}
+
+function usesMetric(config: ValidConfig): boolean {
+  return dataPlaneTargets(config).some((t) => voteMechanism(t) === 'metric');
+}
+
+/**
+ * IAM statements decide needs to publish metric votes. PutMetricData has no resource-level
+ * permission (AWS documents Resource "*"), so a condition pins it to the vote namespace.
+ * @example dataPlaneDecideStatements(config) // [] when no target votes by metric
+ */
+export function dataPlaneDecideStatements(config: ValidConfig): Json[] {
+  if (!usesMetric(config)) return [];
+  return [{ Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': voteMetricNamespace } } }];
+}
+
+/** The gate reads this region's replica, nothing else. */
+export function dataPlaneGateStatements(tableArn: Json): Json[] {
+  return [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [tableArn] }];
+}
+
+/**
+ * One observer region's data-plane resources: the gate URL (public: Route 53 checkers cannot sign
+ * requests; it answers only drain/no-drain per target) and this observer's vote alarms.
+ * @example dataPlaneRegionResources(config, 'eu-west-1').GateFunctionUrl
+ */
+export function dataPlaneRegionResources(config: ValidConfig, region: string): Resources {
+  const resources: Resources = {};
+  if (usesGate(config)) {
+    resources.GateFunctionUrl = { Type: 'AWS::Lambda::Url', Properties: { TargetFunctionArn: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, AuthType: 'NONE' } };
+    resources.GateFunctionUrlPermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' } };
+  }
+  for (const target of dataPlaneTargets(config)) {
+    if (voteMechanism(target) !== 'metric') continue;
+    const { region: alarmRegion, ...alarm } = voteAlarm(config, region, target.region);
+    if (alarmRegion !== region) throw new Error(`vote alarm for ${target.region} belongs to ${alarmRegion}, not ${region}`);
+    resources[`${logicalId(`vote-${target.region}`)}Alarm`] = { Type: 'AWS::CloudWatch::Alarm', Properties: { ...alarm, AlarmDescription: `Arbiter ${config.name}: ${region}'s drain vote on ${target.region} (ALARM = drain)` } };
+  }
+  return resources;
+}
+
+/** The gate host name in a region stack's outputs (the function URL without scheme and slash). */
+export function gateHostOutput(): Json {
+  return { Value: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['GateFunctionUrl', 'FunctionUrl'] }] }] }, Description: 'Host name of this observer gate (for the data-plane health checks)' };
+}
+
+/**
+ * The deployment-wide health checks: children per observer and a CALCULATED check per target.
+ * @example dataPlaneHealthCheckResources(config, hosts).CalculatedEuWest1HealthCheck.Properties.HealthCheckConfig.HealthThreshold // 2
+ */
+export function dataPlaneHealthCheckResources(config: ValidConfig, gateHosts: GateHosts): { Resources: Resources; Outputs: Resources } {
+  const Resources: Resources = {};
+  const Outputs: Resources = {};
+  for (const check of dataPlaneHealthChecks(config, gateHosts)) {
+    const childIds = check.children.map((child) => {
+      const id = `${logicalId(`vote-${child.observer}-${check.target}`)}HealthCheck`;
+      const tags = [{ Key: 'Name', Value: `${config.name} vote ${child.observer} on ${check.target}` }];
+      Resources[id] = { Type: 'AWS::Route53::HealthCheck', Properties: { HealthCheckConfig: child.config, HealthCheckTags: tags } };
+      return id;
+    });
+    const calculatedId = `${logicalId(`calculated-${check.target}`)}HealthCheck`;
+    Resources[calculatedId] = {
+      Type: 'AWS::Route53::HealthCheck',
+      Properties: {
+        HealthCheckConfig: { Type: 'CALCULATED', HealthThreshold: check.calculated.HealthThreshold, ChildHealthChecks: childIds.map((id) => ({ Ref: id })) },
+        HealthCheckTags: [{ Key: 'Name', Value: `${config.name} ${check.target}: attach to its records` }],
+      },
+    };
+    Outputs[calculatedId] = { Value: { Ref: calculatedId }, Description: `Attach to the records of ${check.target}: unhealthy once a quorum of observers votes drain` };
+  }
+  return { Resources, Outputs };
+}
