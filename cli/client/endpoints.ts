@@ -7,7 +7,7 @@
  *   .arbiter/<stage>.json          written by `arbiter deploy`: { "stage": "prod", "apiUrls": { "us-east-1": "https://…" } }
  * `--region r` moves r to the front (it is tried first).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../io';
 
@@ -97,4 +97,16 @@ export function resolveEndpoints(options: EndpointOptions): Endpoint[] {
     endpoints = [...first, ...endpoints.filter((e) => e.region !== options.region)];
   }
   return endpoints;
+}
+
+/**
+ * Writes `.arbiter/<stage>.json` (for `arbiter deploy`, once it knows every region's API URL).
+ * @example writeOutputsFile('prod', { 'us-east-1': 'https://abc.execute-api.us-east-1.amazonaws.com/prod' })
+ */
+export function writeOutputsFile(stage: string, apiUrls: Record<string, string>, dir = '.arbiter'): string {
+  const path = outputsFilePath(stage, dir);
+  for (const [region, url] of Object.entries(apiUrls)) checkUrl(url, `apiUrls.${region}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ stage, apiUrls }, null, 2)}\n`);
+  return path;
 }

@@ -1,0 +1,132 @@
+/**
+ * The local run (`arbiter start`): port in use, clean stop on a signal, the CLI against it with
+ * --local, the sample apps' switches, and the delayed replication between region replicas.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readOutputsFile, writeOutputsFile } from '../../cli/client/endpoints';
+import { runStart } from '../../cli/commands/start';
+import { exitCodes, type CommandIo } from '../../cli/io';
+import { ReplicatedStore } from '../../cli/local/replicated-store';
+import { startLocalRun } from '../../cli/local/local-run';
+import { SampleApp } from '../../cli/local/sample-app';
+import { main } from '../../cli/main';
+
+const configPath = join(__dirname, '..', '..', 'arbiter.config.yml');
+/** How long the local run may take to drain a target the CLI drained (probe interval 1 s). */
+const drainedWithinMs = 10_000;
+
+function captureIo(): CommandIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadlineMs = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadlineMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('arbiter start', () => {
+  it('says in one line that the port is in use, and starts nothing', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const io = captureIo();
+    try {
+      expect(await runStart({ configPath, port }, io)).toBe(exitCodes.usage);
+    } finally {
+      blocker.close();
+    }
+    expect(io.stderr).toEqual([`arbiter start: port ${port} on 127.0.0.1 is already in use: stop what uses it or pass --port <another>`]);
+    expect(io.stdout).toEqual([]);
+  });
+
+  it('prints the dashboard URL and stops cleanly on SIGINT', async () => {
+    const signals = new EventEmitter();
+    const io = captureIo();
+    const done = runStart({ configPath, port: 0 }, io, signals);
+    await waitFor(() => io.stdout.some((l) => l.startsWith('Dashboard: ')), 10_000);
+    const url = io.stdout.find((l) => l.startsWith('Dashboard: '))!.slice('Dashboard: '.length);
+    expect((await fetch(url)).status).toBe(200);
+    signals.emit('SIGINT');
+    expect(await done).toBe(exitCodes.ok);
+    expect(io.stdout.at(-1)).toBe('Stopped.');
+    await expect(fetch(url)).rejects.toThrow();
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  }, 20_000);
+});
+
+describe('the local run', () => {
+  it('serves the operator API to the CLI with --local: status answers, a drain reaches the Route 53 stand-in', async () => {
+    const run = await startLocalRun({ configPath, port: 0 });
+    try {
+      const base = run.url.replace(/\/$/, '');
+      const status = captureIo();
+      expect(await main(['status', '--local', base, '--config', configPath], status)).toBe(exitCodes.ok);
+      expect(status.stderr).toEqual(['answered by us-east-1']);
+      expect(status.stdout.join('\n')).toMatch(/^eu-west-1\s+serving\s+serving/m);
+
+      const drain = captureIo();
+      expect(await main(['drain', 'eu-west-1', '--ttl', '10m', '--reason', 'test drain', '--local', base, '--region', 'ap-southeast-2'], drain)).toBe(exitCodes.ok);
+      expect(drain.stdout.join('\n')).toMatch(/drain eu-west-1 .* answered by ap-southeast-2/);
+      await waitFor(() => run.world.dns.weightOf('eu-west-1') === 0, drainedWithinMs);
+      expect(run.world.dns.weightOf('us-east-1')).toBe(100);
+    } finally {
+      await run.stop();
+    }
+  }, 30_000);
+});
+
+describe('sample app', () => {
+  it('answers healthy, down and flaky as switched', async () => {
+    let next = 0;
+    const answers = [0.1, 0.9];
+    const app = new SampleApp('eu-west-1', () => answers[next++ % 2]!);
+    const url = await app.start();
+    try {
+      expect(await (await fetch(url)).json()).toEqual({ status: 'ok', region: 'eu-west-1' });
+      app.mode = 'down';
+      expect((await fetch(url)).status).toBe(503);
+      app.mode = 'flaky';
+      expect([(await fetch(url)).status, (await fetch(url)).status]).toEqual([503, 200]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('replicated store (local run)', () => {
+  it('shows a write on a peer replica only after the replication delay', async () => {
+    const a = new ReplicatedStore('us-east-1', 200);
+    const b = new ReplicatedStore('eu-west-1', 200);
+    a.connect([a, b]);
+    b.connect([a, b]);
+    await a.putProposal({ observer: 'us-east-1', seq: 1, createdMs: 1, targets: {}, refusals: [] });
+    expect(b.proposals.has('us-east-1')).toBe(false);
+    await waitFor(() => b.proposals.has('us-east-1'), 2_000);
+    expect(a.replicationErrors + b.replicationErrors).toBe(0);
+    a.stop();
+    b.stop();
+  });
+});
+
+describe('outputs file (.arbiter/<stage>.json)', () => {
+  it('round-trips the API URLs and rejects a bad stage name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-outputs-'));
+    try {
+      const path = writeOutputsFile('prod', { 'us-east-1': 'https://a.execute-api.us-east-1.amazonaws.com/prod' }, dir);
+      expect(readOutputsFile(path)).toEqual([{ region: 'us-east-1', url: 'https://a.execute-api.us-east-1.amazonaws.com/prod' }]);
+      expect(() => writeOutputsFile('Prod!', {}, dir)).toThrow('--stage must be lower-case letters, digits or dashes');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
