@@ -18,6 +18,19 @@ export const nowMs = 1_000_000_000;
 
 const statusOrAbsent = fc.constantFrom<VerdictStatus | 'absent'>('healthy', 'suspect', 'unhealthy', 'absent');
 
+/** Validated configs by their generating record (shared, never mutated): zod parsing is most of a run's cost. */
+const configCache = new Map<string, ValidConfig>();
+const configCacheSizeMax = 5_000;
+
+function cachedConfig(key: string, build: () => ValidConfig): ValidConfig {
+  const known = configCache.get(key);
+  if (known !== undefined) return known;
+  if (configCache.size >= configCacheSizeMax) configCache.clear();
+  const config = build();
+  configCache.set(key, config);
+  return config;
+}
+
 /** A valid config; throws (failing the property) if the generator ever builds an invalid one. */
 export const configArb: fc.Arbitrary<ValidConfig> = fc
   .record({
@@ -29,7 +42,7 @@ export const configArb: fc.Arbitrary<ValidConfig> = fc
     recoveryHoldMs: fc.constantFrom(0, 60_000, 180_000),
     indictedCount: fc.integer({ min: 0, max: 2 }),
   })
-  .map((r) => {
+  .map((r) => cachedConfig(JSON.stringify(r), () => {
     const n = r.targets.length;
     const minServing = 1 + (r.minServingSeed % n);
     const maxDrained = r.maxDrainedSeed % (n - minServing + 1);
@@ -47,7 +60,7 @@ export const configArb: fc.Arbitrary<ValidConfig> = fc
     });
     if (!result.ok) throw new Error(`generator built an invalid config: ${JSON.stringify(result.errors)}`);
     return result.config;
-  });
+  }));
 
 /** Per observer, maybe a snapshot of any age (fresh or stale) with any status (or none) per target. */
 export function snapshotsArb(config: ValidConfig): fc.Arbitrary<VerdictSnapshot[]> {
