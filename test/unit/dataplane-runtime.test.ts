@@ -2,7 +2,9 @@ import { validateConfig, type VoteRecord, type VoteWriter } from '../../shared/d
 import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber } from '../../shared/adapters/memory';
 import { DnsError, silentTelemetry, type Telemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../../shared/runtime';
+import { DataPlaneGate, gateCacheMs, gateStaleMsMax } from '../../shared/adapters/aws/dataplane-gate';
 import { configInput, regions } from '../support/fixtures';
+import { proposalWanting } from './support/core-builders';
 
 class RecordingVotes implements VoteWriter {
   readonly written: VoteRecord[][] = [];
@@ -73,5 +75,56 @@ describe('decide runtime in data-plane mode', () => {
     expect(w.errors).toContain('vote write failed; the next decide pass writes again');
     await a.decide.run();
     expect(a.votes.written).toHaveLength(1);
+  });
+});
+
+describe('DataPlaneGate', () => {
+  function gateWorld() {
+    const input = configInput();
+    input.targets[1]!.route53 = { ...input.targets[1]!.route53, mode: 'health-check' };
+    const result = validateConfig(input);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const config = result.config;
+    const clock = new ManualClock(1_000_000);
+    const store = new MemoryStore();
+    let reads = 0;
+    let failing = false;
+    const counting = new Proxy(store, {
+      get: (target, prop, receiver) => {
+        if (prop === 'readView') return async (nowMs: number) => {
+          reads += 1;
+          if (failing) throw new Error('replica unavailable');
+          return target.readView(nowMs);
+        };
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const gate = new DataPlaneGate({ config, store: counting, clock, telemetry: silentTelemetry });
+    const drainEu = async () => {
+      for (const observer of ['us-east-1', 'ap-southeast-2']) await store.putProposal(proposalWanting(config, observer, { 'eu-west-1': 'drained' }, clock.nowMs()));
+    };
+    return { gate, clock, drainEu, reads: () => reads, fail: (on: boolean) => { failing = on; } };
+  }
+
+  it('answers drain once a quorum of fresh proposals drains the target, and reads the replica at most once per cache window', async () => {
+    const w = gateWorld();
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 404, source: 'fresh' });
+    await w.drainEu();
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 404, source: 'cache' });
+    w.clock.advance(gateCacheMs);
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain', source: 'fresh' });
+    expect(w.reads()).toBe(2);
+  });
+
+  it('keeps answering its last decision while the replica fails, for gateStaleMsMax only, then stops voting drain', async () => {
+    const w = gateWorld();
+    await w.drainEu();
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200 });
+    w.fail(true);
+    w.clock.advance(gateStaleMsMax);
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, source: 'stale' });
+    w.clock.advance(1);
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 404, source: 'none' });
   });
 });
