@@ -70,9 +70,10 @@ function explainError(answer: ApiAnswer): { code: number; lines: string[] } {
   const problems = (body.problems ?? []).map((p) => `  ${p.path}: ${p.message}`);
   const message = `${body.error ?? `HTTP ${answer.status}`} (${answer.region}, HTTP ${answer.status})`;
   if (answer.status === 400 || answer.status === 413 || answer.status === 422) return { code: exitCodes.usage, lines: [message, ...problems] };
-  if (answer.status === 401 || answer.status === 403) return { code: exitCodes.failure, lines: [`${message}: check --profile and that your principal is on overrides.operators`] };
+  if (answer.status === 401 || answer.status === 403) return { code: exitCodes.refused, lines: [`${message}: check --profile and that your principal is on overrides.operators`] };
   if (answer.status === 409) return { code: exitCodes.refused, lines: [message, ...(body.hint === undefined ? [] : [`  to go ahead anyway: ${body.hint.includes('force') ? 'repeat with --force' : body.hint}`])] };
-  return { code: exitCodes.failure, lines: [message, ...problems] };
+  // Other 4xx (404 no such override or drill, 405) are refusals by the API, as README documents.
+  return { code: answer.status < 500 ? exitCodes.refused : exitCodes.failure, lines: [message, ...problems] };
 }
 
 /**
