@@ -134,6 +134,26 @@ describe('core properties', () => {
     expect(drainedBefore).toBeGreaterThan(runsMax / 10);
   });
 
+  it('adding an unhealthy verdict never makes a drain less likely, even when minServing forces restores', () => {
+    // Pressure: every target but one was left drained (e.g. by forced overrides that ended), so the
+    // safety rules must choose which drains to give back; verdicts are fresh, healthy or unhealthy.
+    const arb = configArb.filter((c) => c.safety.minServing >= 2 && c.safety.recoveryHoldMs > 0).chain((config) => fc.record({
+      statuses: fc.array(fc.array(fc.constantFrom<'healthy' | 'unhealthy' | 'absent'>('healthy', 'healthy', 'unhealthy', 'absent'), { minLength: config.targets.length, maxLength: config.targets.length }), { minLength: config.observers.length, maxLength: config.observers.length }),
+      observerIndex: fc.nat({ max: config.observers.length - 1 }),
+      targetIndex: fc.nat({ max: config.targets.length - 1 }),
+    }).map((r) => ({ config, ...r })));
+    fc.assert(fc.property(arb, ({ config, statuses, observerIndex, targetIndex }) => {
+      const routing = Object.fromEntries(config.targets.map((t, i) => [t.region, i === 0 ? 'serving' : 'drained'] as const));
+      const lastApplied: AppliedDecision = { observer: config.observers[0]!, decisionId: 'd', decidedMs: nowMs - hourMs, appliedMs: nowMs - hourMs, routing, changeId: null, lastFlipMs: {} };
+      const snapshots = config.observers.map((o, oi) => snapshotOf(o, Object.fromEntries(config.targets.flatMap((t, ti) => (statuses[oi]![ti] === 'absent' ? [] : [[t.region, statuses[oi]![ti]!]]))), nowMs));
+      const input: ProposalInput = { config, observer: config.observers[0]!, nowMs, seq: 1, snapshots, overrides: [], overrideEnds: [], signals: [], lastApplied, previous: null };
+      const target = config.targets[targetIndex]!.region;
+      const before = computeProposal(input);
+      const after = computeProposal({ ...input, snapshots: withUnhealthy(input, config.observers[observerIndex]!, target) });
+      if (before.targets[target]!.state === 'drained') expect(after.targets[target]!.state).toBe('drained');
+    }), { numRuns: runsMax });
+  });
+
   it('flips per target within any hour are bounded by the cooldown', () => {
     const arb = configArb.chain((config) => fc.record({
       steps: fc.array(fc.record({ gapMs: fc.integer({ min: 1_000, max: 120_000 }), verdicts: freshSnapshotsArb(config) }), { minLength: 20, maxLength: 30 }),
