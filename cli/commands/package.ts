@@ -54,6 +54,8 @@ export interface PackageOptions {
   configFile: string;
   stage: string;
   run?: OslsRunner;
+  /** Only these observer regions (default: all). */
+  regions?: readonly string[];
 }
 
 /**
@@ -69,7 +71,13 @@ export async function runPackage(options: PackageOptions, io: CommandIo): Promis
     return exitCodes.usage;
   }
   const run = options.run ?? spawnOsls;
-  for (const stack of loaded.plan.stacks) {
+  const unknown = (options.regions ?? []).filter((r) => !loaded.plan.stacks.some((s) => s.region === r));
+  if (unknown.length > 0) {
+    io.err(`arbiter package: ${unknown.join(', ')} is not an observer region (${loaded.plan.stacks.map((s) => s.region).join(', ')})`);
+    return exitCodes.usage;
+  }
+  const stacks = loaded.plan.stacks.filter((s) => options.regions === undefined || options.regions.includes(s.region));
+  for (const stack of stacks) {
     const dir = packageDir(options.stage, stack.region);
     io.out(`packaging ${stack.stackName} for ${stack.region}${stack.home ? ' (home: owns the Global Table)' : ''} → ${dir}`);
     const code = await run({ args: ['package', '--stage', options.stage, '--region', stack.region, '--package', dir], env: offlineEnv(loaded.configFile) });
@@ -78,6 +86,6 @@ export async function runPackage(options: PackageOptions, io: CommandIo): Promis
       return exitCodes.failure;
     }
   }
-  io.out(`packaged ${loaded.plan.stacks.length} regions under ${join(packageRoot, options.stage)}`);
+  io.out(`packaged ${stacks.length} regions under ${join(packageRoot, options.stage)}`);
   return exitCodes.ok;
 }

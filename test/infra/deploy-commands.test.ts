@@ -4,7 +4,7 @@
  * by a recording fake: no AWS is reachable here.
  */
 import { runDeploy } from '../../cli/commands/deploy';
-import type { OslsRun, OslsRunner } from '../../cli/commands/package';
+import { runPackage, type OslsRun, type OslsRunner } from '../../cli/commands/package';
 import { runRemove } from '../../cli/commands/remove';
 
 const configFile = 'test/infra/fixtures/infra.config.yml';
@@ -91,5 +91,25 @@ describe('arbiter remove', () => {
     expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run }, io)).toBe(1);
     expect(calls).toEqual(['remove ap-southeast-2', 'remove eu-west-1']);
     expect(err.join('\n')).toContain('Removed: ap-southeast-2. Not attempted: us-east-1.');
+  });
+});
+
+describe('arbiter package', () => {
+  it('packages only the requested regions, each into its own folder, with fake credentials', async () => {
+    const { run, calls } = recordingRunner();
+    const seen: OslsRun[] = [];
+    const code = await runPackage({ configFile, stage: 'prod', regions: ['eu-west-1'], run: async (r) => (seen.push(r), run(r)) }, capture().io);
+    expect(code).toBe(0);
+    expect(calls).toEqual(['package eu-west-1']);
+    expect(seen[0]!.args).toEqual(['package', '--stage', 'prod', '--region', 'eu-west-1', '--package', 'dist/package/prod/eu-west-1']);
+    expect(seen[0]!.env).toMatchObject({ AWS_ACCESS_KEY_ID: 'AKIAOFFLINEPACKAGING', AWS_EC2_METADATA_DISABLED: 'true', ARBITER_CONFIG_FILE: configFile });
+  });
+
+  it('rejects a region that is not an observer and packages nothing', async () => {
+    const { io, err } = capture();
+    const { run, calls } = recordingRunner();
+    expect(await runPackage({ configFile, stage: 'prod', regions: ['sa-east-1'], run }, io)).toBe(2);
+    expect(calls).toEqual([]);
+    expect(err.join('\n')).toContain('sa-east-1 is not an observer region');
   });
 });
