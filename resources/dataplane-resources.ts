@@ -98,3 +98,16 @@ export function dataPlaneHealthCheckResources(config: ValidConfig, gateHosts: Ga
   }
   return { Resources, Outputs };
 }
+
+/**
+ * The data-plane part of one observer region's stack, as serverless.yml includes it (through
+ * serverlessParams): empty without health-check targets. `vote: gate` is refused with a clear
+ * error until serverless.yml ships the gate function: a template whose URL points at a missing
+ * function would only fail later, at deploy time.
+ * @example dataPlaneStackResources(config, 'eu-west-1') // { VoteEuWest1Alarm: {...} } for a metric target
+ */
+export function dataPlaneStackResources(config: ValidConfig, region: string): Resources {
+  const gateTargets = dataPlaneTargets(config).filter((t) => voteMechanism(t) === 'gate').map((t) => t.region);
+  if (gateTargets.length > 0) throw new Error(`targets ${gateTargets.join(', ')} use route53.vote: gate, which this stack cannot deploy yet (no gate function in serverless.yml); use vote: metric`);
+  return dataPlaneRegionResources(config, region);
+}

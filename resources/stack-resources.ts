@@ -7,6 +7,7 @@
 import { detailTypes, eventSource, type ValidConfig } from '../shared/domain';
 import { arbiterFunctionNames, functionSizing, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
 import { planDeployment, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
+import { dataPlaneDecideStatements, dataPlaneStackResources } from './dataplane-resources';
 
 type Json = unknown;
 type Resources = Record<string, Json>;
@@ -191,7 +192,7 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
   const plan = planDeployment(config, stage);
   const stack = plan.stacks.find((s) => s.region === region);
   if (stack === undefined) throw new Error(`region ${region} is not one of the configured observers (${config.observers.join(', ')})`);
-  const functions = Object.fromEntries(arbiterFunctionNames.map((fn) => [fn, { memoryMb: functionSizing[fn].memoryMb, timeoutSeconds: functionSizing[fn].timeoutSeconds, reservedConcurrency: functionSizing[fn].reservedConcurrency ?? null, iam: iamStatements(plan, stack, fn) }])) as ServerlessParams['functions'];
+  const functions = Object.fromEntries(arbiterFunctionNames.map((fn) => [fn, { memoryMb: functionSizing[fn].memoryMb, timeoutSeconds: functionSizing[fn].timeoutSeconds, reservedConcurrency: functionSizing[fn].reservedConcurrency ?? null, iam: [...iamStatements(plan, stack, fn), ...(fn === 'decide' ? dataPlaneDecideStatements(config) : [])] }])) as ServerlessParams['functions'];
   return {
     service: plan.service,
     stackName: stack.stackName,
@@ -201,7 +202,8 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     logRetentionDays,
     functions,
     drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], input: { drill: d.name } } })),
-    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...selfAlarms() },
+    // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.
+    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...selfAlarms(), ...dataPlaneStackResources(config, region) },
     outputs: { ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) } },
   };
 }

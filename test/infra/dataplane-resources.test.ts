@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   dataPlaneDecideStatements, dataPlaneGateStatements, dataPlaneHealthCheckResources, dataPlaneRegionResources, gateFunctionLogicalId, gateHostOutput,
 } from '../../resources/dataplane-resources';
+import { serverlessParams } from '../../resources/stack-resources';
 import { quorumSize, validateConfig, type ArbiterConfigInput, type ValidConfig } from '../../shared/domain';
 import { configInput, regions } from '../support/fixtures';
 import { ensureVenv } from '../support/moto';
@@ -82,6 +83,32 @@ describe('data-plane region resources and permissions', () => {
     expect(dataPlaneDecideStatements(mixed())).toEqual([{ Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Arbiter/Votes' } } }]);
     const table = 'arn:aws:dynamodb:eu-west-1:123456789012:table/arbiter-shop-prod';
     expect(dataPlaneGateStatements(table)).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [table] }]);
+  });
+});
+
+describe('serverless.yml parameters (serverlessParams) with data-plane targets', () => {
+  function metricOnly(): ValidConfig {
+    const input = configInput();
+    input.targets[2]!.route53 = { ...input.targets[2]!.route53, mode: 'health-check', vote: 'metric' };
+    return configWith(input);
+  }
+
+  it("adds this observer's vote alarms and PutMetricData (vote namespace only) for decide alone", () => {
+    const params = serverlessParams(metricOnly(), 'prod', 'eu-west-1');
+    expect(params.resources.VoteApSoutheast2Alarm).toMatchObject({ Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'shop-vote-eu-west-1-ap-southeast-2' } });
+    const putMetric = (fn: keyof typeof params.functions) => params.functions[fn].iam.filter((s) => JSON.stringify(s).includes('cloudwatch:PutMetricData'));
+    expect(putMetric('decide')).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'cloudwatch:namespace': 'Arbiter/Votes' } } })]);
+    for (const fn of ['probe', 'probeNow', 'alarm', 'drill', 'api'] as const) expect(putMetric(fn)).toEqual([]);
+  });
+
+  it('leaves a weight-only stack unchanged', () => {
+    const params = serverlessParams(configWith(configInput()), 'prod', 'eu-west-1');
+    expect(Object.keys(params.resources).filter((id) => id.startsWith('Vote') || id.startsWith('Gate'))).toEqual([]);
+    expect(JSON.stringify(params.functions.decide.iam)).not.toContain('cloudwatch');
+  });
+
+  it('refuses vote: gate with an error naming the targets, until the gate function is in serverless.yml', () => {
+    expect(() => serverlessParams(mixed(), 'prod', 'eu-west-1')).toThrow(/eu-west-1 use route53.vote: gate.*use vote: metric/);
   });
 });
 
