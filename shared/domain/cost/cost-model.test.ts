@@ -43,14 +43,16 @@ describe('estimateMonthlyCost', () => {
     expect(line(rarely.lines, 'probe compute').monthlyUsd).toBeLessThan(line(often.lines, 'probe compute').monthlyUsd);
   });
 
-  it('adds Route 53 health checks only for health-check targets, gate votes costing HTTPS and the fast interval', () => {
+  it('adds Route 53 health checks and gate traffic only for health-check targets, gate votes costing HTTPS and the fast interval', () => {
     const observers = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
     expect(estimateMonthlyCost(config(observers)).lines.some((l) => l.service === 'Route 53')).toBe(false);
     const gated = validateConfig({ version: 1, name: 'cost', observers, targets: [target('us-east-1', { mode: 'health-check' }), target('eu-west-1')] });
     if (!gated.ok) throw new Error(JSON.stringify(gated.errors));
-    const checks = line(estimateMonthlyCost(gated.config).lines, 'health checks');
+    const lines = estimateMonthlyCost(gated.config).lines;
+    const checks = line(lines, 'health checks');
     expect(checks.quantity).toBe(1 + 3);
-    expect(checks.monthlyUsd).toBeCloseTo(price.route53HealthCheckAwsEndpointMonthUsd + 3 * (price.route53HealthCheckAwsEndpointMonthUsd + 2 * price.route53HealthCheckOptionalFeatureMonthUsd), 6);
+    expect(checks.monthlyUsd).toBeCloseTo(price.route53HealthCheckAwsEndpointMonthUsd + 3 * (price.route53HealthCheckAwsEndpointMonthUsd + 2 * price.route53HealthCheckOptionalFeatureMonthUsd), 2);
+    expect(line(lines, 'gate answers').monthlyUsd).toBeGreaterThan(0);
   });
 
   it('sums its lines into the total and compares with an ARC cluster at $2.50 an hour', () => {

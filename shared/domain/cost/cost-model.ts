@@ -10,6 +10,7 @@
  *   bus        ⌈60 s / F⌉ proposals published, each delivered to R − 1 peer buses
  */
 import type { ValidConfig } from '../config';
+import { dataPlaneMonthlyCost } from '../dataplane';
 import { functionSizing, type ArbiterFunctionName } from './function-sizing';
 import * as price from './unit-prices';
 
@@ -133,8 +134,6 @@ export function estimateMonthlyCost(config: ValidConfig, overrides: Partial<Cost
   const invocations = probeInvocations + probeNowInvocations + decideInvocations + alarmInvocations + drillRuns + apiRequests;
   const logGb = (invocations * a.logBytesPerInvocation + probeInvocations * (roundsPerInvocation - 1) * a.logBytesPerProbeRound) / bytesPerGb;
   const healthCheckTargets = config.targets.filter((t) => t.route53.mode === 'health-check');
-  const gateChecks = healthCheckTargets.filter((t) => t.route53.vote !== 'metric').length * regions;
-  const metricChecks = healthCheckTargets.filter((t) => t.route53.vote === 'metric').length * regions;
   const alarmsPerRegion = Object.keys(functionSizing).length + 2; // errors per function, probe heartbeat, DLQ depth
 
   const lines: CostLine[] = [
@@ -157,9 +156,14 @@ export function estimateMonthlyCost(config: ValidConfig, overrides: Partial<Cost
     { service: 'X-Ray', item: 'traces (every invocation sampled at this rate)', quantity: invocations, unit: 'traces', monthlyUsd: invocations * price.xrayTraceRecordedUsd },
   ];
   if (healthCheckTargets.length > 0) {
-    const calculated = healthCheckTargets.length;
-    lines.push({ service: 'Route 53', item: 'health checks (calculated per target; gate: HTTPS + 10 s per observer; metric: basic + alarm + metric)', quantity: calculated + gateChecks + metricChecks, unit: 'checks',
-      monthlyUsd: calculated * price.route53HealthCheckAwsEndpointMonthUsd + gateChecks * (price.route53HealthCheckAwsEndpointMonthUsd + 2 * price.route53HealthCheckOptionalFeatureMonthUsd) + metricChecks * (price.route53HealthCheckAwsEndpointMonthUsd + price.cloudWatchAlarmMonthUsd + price.cloudWatchCustomMetricMonthUsd) });
+    // Data-plane mode has its own model (shared/domain/dataplane/dataplane-cost.ts): one source for both.
+    const dataPlane = dataPlaneMonthlyCost(config);
+    lines.push(
+      { service: 'Route 53', item: 'health checks (data-plane mode: calculated per target, one vote check per observer)', quantity: dataPlane.healthCheckCount, unit: 'checks', monthlyUsd: dataPlane.healthChecksUsd },
+      { service: 'Lambda', item: 'gate answers to Route 53 health checkers', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.gateLambdaUsd },
+      { service: 'DynamoDB', item: 'gate reads', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.gateReadsUsd },
+      { service: 'CloudWatch', item: 'metric votes (alarms, metrics, PutMetricData)', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.alarmsAndMetricsUsd },
+    );
   }
   const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
   return { regions, lines, totalUsd, arcClusterUsd: price.arcClusterHourUsd * hoursPerMonth, pricesReadOn: price.unitPricesReadOn, assumptions: a };
