@@ -77,7 +77,10 @@ function describeEvent(event: ArbiterEvent, lastStatus: Map<string, string>, las
     case 'signal':
       return { kind: 'signal', text: `alarm ${event.signal.alarmName} on ${event.signal.target}: ${event.signal.state}` };
     case 'drill-report':
-      return { kind: 'drill', text: `drill ${event.report.id} on ${event.report.target} ${event.report.passed ? 'passed' : 'failed'}` };
+    {
+      const rtoMs = event.report.rtoMs;
+      return { kind: 'drill', text: `drill ${event.report.id} on ${event.report.target} ${event.report.passed ? 'passed' : 'failed'}${typeof rtoMs === 'number' ? ` (RTO ${(rtoMs / 1000).toFixed(1)} s)` : ''}` };
+    }
     default:
       return null;
   }

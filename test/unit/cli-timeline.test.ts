@@ -1,0 +1,32 @@
+/** The local dashboard's timeline: bounded, and a line only when an event says something new. */
+import type { ArbiterEvent, TargetVerdict } from '../../shared/domain';
+import { eventDescriber, Timeline, timelineEntriesMax } from '../../cli/local/timeline';
+
+const verdict = (target: string, status: TargetVerdict['status'], reason = 'status 200'): TargetVerdict => ({
+  target, status, reason, consecutiveFailures: 0, consecutivePasses: 0, latencySamplesMs: [], latencyQuantileMs: [], lastLatencyMs: null, changedMs: 0, probedMs: 0,
+});
+const verdicts = (observer: string, seq: number, entries: TargetVerdict[]): ArbiterEvent => ({ type: 'verdicts', observer, snapshot: { observer, seq, writtenMs: seq, verdicts: Object.fromEntries(entries.map((v) => [v.target, v])) } });
+
+describe('local timeline', () => {
+  it('keeps at most timelineEntriesMax entries, newest last, and returns those after a seq', () => {
+    const timeline = new Timeline(() => 5);
+    for (let i = 0; i < timelineEntriesMax + 10; i += 1) timeline.add({ observer: null, kind: 'info', text: `e${i}` });
+    const all = timeline.since(0);
+    expect(all).toHaveLength(timelineEntriesMax);
+    expect(all.at(-1)!.text).toBe(`e${timelineEntriesMax + 9}`);
+    expect(timeline.since(all.at(-2)!.seq).map((e) => e.text)).toEqual([`e${timelineEntriesMax + 9}`]);
+  });
+
+  it('describes a verdict change once per observer and stays quiet while nothing changes', () => {
+    const describe = eventDescriber();
+    expect(describe(verdicts('us-east-1', 1, [verdict('eu-west-1', 'healthy')]))).toBeNull();
+    expect(describe(verdicts('us-east-1', 2, [verdict('eu-west-1', 'unhealthy', 'status 503')]))).toEqual({ kind: 'verdict', text: 'sees eu-west-1 unhealthy (status 503)' });
+    expect(describe(verdicts('us-east-1', 3, [verdict('eu-west-1', 'unhealthy', 'status 503')]))).toBeNull();
+    expect(describe(verdicts('eu-west-1', 1, [verdict('eu-west-1', 'unhealthy', 'status 503')]))).not.toBeNull();
+  });
+
+  it('names the Route 53 change of an applied decision', () => {
+    const line = eventDescriber()({ type: 'applied', observer: 'us-east-1', applied: { observer: 'us-east-1', decisionId: 'd-1', decidedMs: 1, appliedMs: 2, routing: { 'eu-west-1': 'drained' }, changeId: 'C9', lastFlipMs: {} } });
+    expect(line).toEqual({ kind: 'decision', text: 'applied decision d-1: eu-west-1 drained (Route 53 change C9)' });
+  });
+});
