@@ -43,9 +43,11 @@ const route53Users: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
 
 /**
  * Actions AWS authorises only on `Resource: "*"` (no resource-level permission exists):
- * X-Ray trace upload (the Tracer). This list is what the infra tests accept as an explained `*`.
+ * X-Ray trace upload (the Tracer), and CloudWatch PutMetricData (data-plane metric votes; pinned to
+ * the vote namespace by a condition in dataplane-resources.ts). This list is what the infra tests
+ * accept as an explained `*`.
  */
-export const actionsWithoutResourceLevelPermission: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+export const actionsWithoutResourceLevelPermission: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:PutMetricData'];
 
 /**
  * The IAM statements of one function (serverless-iam-roles-per-function adds the log-group ones).
