@@ -47,7 +47,8 @@ const route53Users: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
  * the vote namespace by a condition in dataplane-resources.ts). This list is what the infra tests
  * accept as an explained `*`.
  */
-export const actionsWithoutResourceLevelPermission: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:PutMetricData'];
+const xrayWriteActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+export const actionsWithoutResourceLevelPermission: readonly string[] = [...xrayWriteActions, 'cloudwatch:PutMetricData'];
 
 /**
  * The IAM statements of one function (serverless-iam-roles-per-function adds the log-group ones).
@@ -58,7 +59,7 @@ export function iamStatements(plan: DeploymentPlan, stack: RegionStackPlan, fn: 
     { Effect: 'Allow', Action: tableActions[fn], Resource: [sub(`arn:\${AWS::Partition}:dynamodb:${stack.region}:\${AWS::AccountId}:table/${plan.tableName}`)] },
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn(stack.region, stack.busName)] },
     // No resource-level permission exists for X-Ray writes: AWS documents Resource "*".
-    { Effect: 'Allow', Action: [...actionsWithoutResourceLevelPermission], Resource: '*' },
+    { Effect: 'Allow', Action: [...xrayWriteActions], Resource: '*' },
   ];
   if (route53Users.includes(fn) && plan.hostedZoneIds.length > 0) {
     statements.push(
