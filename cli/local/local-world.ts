@@ -34,9 +34,10 @@ export interface LocalWorldOptions {
 
 /**
  * Delays: an event reaches a peer region after the store has replicated everything written before it
- * (eventDelayMs + crossRegionDelayMs > replicationDelayMs). With events faster than replication, a
- * decider triggered by a peer's applied decision can still see that peer's older proposals and flip
- * the target straight back (seen here: a drain/serve flap); the local run keeps the causal order.
+ * (eventDelayMs + crossRegionDelayMs > replicationDelayMs), so a decider triggered by a peer's event
+ * never reads that peer's older proposals next to its newer decision. With events faster than
+ * replication a drain/serve flap was seen once during development (not reproduced since); the local
+ * run keeps the causal order so the demo shows the protocol, not that race.
  */
 export const localDefaults = { replicationDelayMs: 300, eventDelayMs: 50, crossRegionDelayMs: 350, reconcileIntervalMs: 2_000 } as const;
 /** Jobs waiting per region and function; beyond this an event is reported and left to the next reconcile. */

@@ -19,6 +19,8 @@ import { main } from '../../cli/main';
 const configPath = join(__dirname, '..', '..', 'arbiter.config.yml');
 /** How long the local run may take to drain a target the CLI drained (probe interval 1 s). */
 const drainedWithinMs = 10_000;
+/** After the drain, how long the target must stay drained (several probe rounds and reconciles). */
+const stillDrainedCheckMs = 5_000;
 
 function captureIo(): CommandIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -78,6 +80,23 @@ describe('the local run', () => {
       expect(await main(['drain', 'eu-west-1', '--ttl', '10m', '--reason', 'test drain', '--local', base, '--region', 'ap-southeast-2'], drain)).toBe(exitCodes.ok);
       expect(drain.stdout.join('\n')).toMatch(/drain eu-west-1 .* answered by ap-southeast-2/);
       await waitFor(() => run.world.dns.weightOf('eu-west-1') === 0, drainedWithinMs);
+      expect(run.world.dns.weightOf('us-east-1')).toBe(100);
+    } finally {
+      await run.stop();
+    }
+  }, 30_000);
+});
+
+describe('the local run, failing over', () => {
+  it('drains a region that goes down and holds it drained, without flapping back while it stays down', async () => {
+    const run = await startLocalRun({ configPath, port: 0 });
+    try {
+      run.samples.find((s) => s.region === 'eu-west-1')!.mode = 'down';
+      await waitFor(() => run.world.dns.weightOf('eu-west-1') === 0, drainedWithinMs);
+      await new Promise((resolve) => setTimeout(resolve, stillDrainedCheckMs));
+      const euWeights = run.world.dns.changes.flatMap((c) => c.changes).filter((c) => c.record.setIdentifier === 'eu-west-1').map((c) => c.record.weight);
+      expect(euWeights.length).toBeGreaterThan(0);
+      expect(euWeights.every((w) => w === 0)).toBe(true);
       expect(run.world.dns.weightOf('us-east-1')).toBe(100);
     } finally {
       await run.stop();
