@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataPlaneMonthlyCost, type DataPlaneCost } from '../shared/domain';
+import { estimateMonthlyCost } from '../shared/domain/cost/cost-model';
 import { dataPlaneConfig, runDataPlaneSimulation } from '../sim/dataplane/dataplane-sim';
 import { loadScenario } from '../sim/scenario';
 import { simConfig } from '../sim/sim-config';
@@ -25,6 +26,8 @@ interface Row {
   missed: number;
   invalid: number;
   addedUsdPerMonth: number;
+  /** The whole deployment's monthly cost from the cost model (`arbiter cost`). */
+  totalUsdPerMonth: number;
 }
 
 function percentile(values: readonly number[], p: number): number | null {
@@ -33,38 +36,38 @@ function percentile(values: readonly number[], p: number): number | null {
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
 }
 
-function row(mode: Row['mode'], scenario: string, results: ReadonlyArray<{ detectMs: number | null; rtoMs: number | null; valid: boolean }>, addedUsdPerMonth: number): Row {
+function row(mode: Row['mode'], scenario: string, results: ReadonlyArray<{ detectMs: number | null; rtoMs: number | null; valid: boolean }>, addedUsdPerMonth: number, totalUsdPerMonth: number): Row {
   const detects = results.map((r) => r.detectMs).filter((d): d is number => d !== null);
   const rtos = results.map((r) => r.rtoMs).filter((d): d is number => d !== null);
   return {
     mode, scenario, runs: results.length, detectP50Ms: percentile(detects, 0.5), detectP95Ms: percentile(detects, 0.95), rtoP95Ms: percentile(rtos, 0.95),
-    missed: results.length - detects.length, invalid: results.filter((r) => !r.valid).length, addedUsdPerMonth,
+    missed: results.length - detects.length, invalid: results.filter((r) => !r.valid).length, addedUsdPerMonth, totalUsdPerMonth,
   };
 }
 
-async function controlPlaneRow(name: string): Promise<Row> {
+async function controlPlaneRow(name: string, totalUsd: number): Promise<Row> {
   const results = [];
   for (let seed = 1; seed <= seedsPerRow; seed += 1) {
     const r = await runSimulation(loadScenario(name), seed);
     results.push({ detectMs: r.arbiter.detectMs, rtoMs: r.arbiter.rtoMs, valid: r.check.valid });
   }
-  return row('control-plane', name, results, 0);
+  return row('control-plane', name, results, 0, totalUsd);
 }
 
-async function dataPlaneRow(name: string, vote: 'gate' | 'metric', cost: DataPlaneCost): Promise<Row> {
+async function dataPlaneRow(name: string, vote: 'gate' | 'metric', cost: DataPlaneCost, totalUsd: number): Promise<Row> {
   const results = [];
   for (let seed = 1; seed <= seedsPerRow; seed += 1) {
     const r = await runDataPlaneSimulation(loadScenario(name), seed, vote);
     results.push({ detectMs: r.metrics.detectMs, rtoMs: r.metrics.rtoMs, valid: r.problems.length === 0 });
   }
-  return row(vote === 'gate' ? 'data-plane gate' : 'data-plane metric', name, results, cost.totalUsd);
+  return row(vote === 'gate' ? 'data-plane gate' : 'data-plane metric', name, results, cost.totalUsd, totalUsd);
 }
 
 const s = (v: number | null) => (v === null ? '—' : (v / 1000).toFixed(1));
 
 function table(rows: readonly Row[]): string {
-  const header = ['mode', 'scenario', 'runs', 'detect p50 s', 'detect p95 s', 'rto p95 s', 'missed', 'invalid', 'added $/month'];
-  const lines = rows.map((r) => [r.mode, r.scenario, String(r.runs), s(r.detectP50Ms), s(r.detectP95Ms), s(r.rtoP95Ms), String(r.missed), String(r.invalid), r.addedUsdPerMonth.toFixed(2)]);
+  const header = ['mode', 'scenario', 'runs', 'detect p50 s', 'detect p95 s', 'rto p95 s', 'missed', 'invalid', 'added $/month', 'total $/month'];
+  const lines = rows.map((r) => [r.mode, r.scenario, String(r.runs), s(r.detectP50Ms), s(r.detectP95Ms), s(r.rtoP95Ms), String(r.missed), String(r.invalid), r.addedUsdPerMonth.toFixed(2), r.totalUsdPerMonth.toFixed(2)]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
@@ -74,19 +77,22 @@ export async function run(): Promise<void> {
   const hard = 'failover-hard-outage';
   const outage = 'failover-route53-outage-10min';
   const base = simConfig(loadScenario(outage));
-  const gateCost = dataPlaneMonthlyCost(dataPlaneConfig(base, 'gate'));
-  const metricCost = dataPlaneMonthlyCost(dataPlaneConfig(base, 'metric'));
+  const gateConfig = dataPlaneConfig(base, 'gate');
+  const metricConfig = dataPlaneConfig(base, 'metric');
+  const gateCost = dataPlaneMonthlyCost(gateConfig);
+  const metricCost = dataPlaneMonthlyCost(metricConfig);
+  const total = { control: estimateMonthlyCost(base).totalUsd, gate: estimateMonthlyCost(gateConfig).totalUsd, metric: estimateMonthlyCost(metricConfig).totalUsd };
   const rows: Row[] = [
-    await controlPlaneRow(hard),
-    await controlPlaneRow(outage),
-    await dataPlaneRow(hard, 'gate', gateCost),
-    await dataPlaneRow(outage, 'gate', gateCost),
-    await dataPlaneRow(hard, 'metric', metricCost),
-    await dataPlaneRow(outage, 'metric', metricCost),
+    await controlPlaneRow(hard, total.control),
+    await controlPlaneRow(outage, total.control),
+    await dataPlaneRow(hard, 'gate', gateCost, total.gate),
+    await dataPlaneRow(outage, 'gate', gateCost, total.gate),
+    await dataPlaneRow(hard, 'metric', metricCost, total.metric),
+    await dataPlaneRow(outage, 'metric', metricCost, total.metric),
   ];
   process.stdout.write(`${table(rows)}\n`);
   process.stdout.write(`added cost, 3 observers × 3 targets: gate ${JSON.stringify(gateCost)}\n  metric ${JSON.stringify(metricCost)}\n`);
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'dataplane.json'), `${JSON.stringify({ seedsPerRow, rows, cost: { gate: gateCost, metric: metricCost } }, null, 2)}\n`);
+  writeFileSync(join(dir, 'dataplane.json'), `${JSON.stringify({ seedsPerRow, rows, cost: { gate: gateCost, metric: metricCost, totalUsdPerMonth: total } }, null, 2)}\n`);
 }
