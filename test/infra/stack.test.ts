@@ -48,6 +48,18 @@ describe('packaged stack (three observer regions, offline)', () => {
     for (const region of config.observers) for (const fn of functionZips) expect(existsSync(join(packageDir(stage, region), `${fn}.zip`))).toBe(true);
   });
 
+  it('ships the config in every bundle at ARBITER_CONFIG_PATH, with the contract environment on every function', () => {
+    const template = templates.get('eu-west-1')!;
+    for (const [id, fn] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+      const env = (fn.Properties!.Environment as { Variables: Record<string, string> }).Variables;
+      expect({ id, ...env }).toMatchObject({ id, ARBITER_CONFIG_PATH: configFile, ARBITER_TABLE: 'arbiter-infra-infratest', ARBITER_BUS: 'arbiter-infra-infratest', ARBITER_STAGE: stage, POWERTOOLS_SERVICE_NAME: 'arbiter' });
+    }
+    for (const fn of functionZips) {
+      const listing = execFileSync('unzip', ['-Z1', join(packageDir(stage, 'eu-west-1'), `${fn}.zip`)], { encoding: 'utf8' }).split('\n');
+      expect(listing).toContain(configFile);
+    }
+  });
+
   it('ships the same bundles to every region (one build everywhere)', () => {
     const digest = (region: string, fn: string) => createHash('sha256').update(readFileSync(join(packageDir(stage, region), `${fn}.zip`))).digest('hex');
     for (const fn of functionZips) expect(new Set(config.observers.map((r) => digest(r, fn))).size).toBe(1);
