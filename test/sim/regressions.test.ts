@@ -1,0 +1,90 @@
+/**
+ * Seeds that once broke an invariant, kept as regression tests, and the checker's own teeth.
+ *
+ * failover-hard-outage seeds 1, 2, 3, 7, 8, 10, 11, 13, 14, 16, 17 (before the fixes in the same
+ * change as this file): about 400 s in, after the target recovered and one region restored it, a
+ * second region drained it again with no observer judging it unhealthy ("quorum-evidence"), and
+ * the two kept flipping it (up to 18 flips). Two causes:
+ *   1. decide() counted a proposal made under the older applied state ("keep eu-west-1 drained")
+ *      as a vote to drain it again once a newer decision had restored it → proposals now carry
+ *      `fromState`, and a vote to change counts only against the state its proposer saw;
+ *   2. a decide pass slowed by Route 53 throttling applied its stale decision after another region
+ *      had moved Route 53 → a pass that finds Route 53 in a state it never applied waits
+ *      `driftSettleMs`, re-reads its replica and decides again.
+ */
+import { decide, type Proposal, type Region, type RoutingState } from '../../shared/domain';
+import { checkHistory } from '../../sim/checker';
+import { History } from '../../sim/history';
+import { loadScenario } from '../../sim/scenario';
+import { simConfig } from '../../sim/sim-config';
+import { runSimulation } from '../../sim/simulation';
+import { knownDefects } from './sim-runs';
+
+const regressionSeeds = [1, 2, 3, 7, 8, 10, 11, 13, 14, 16, 17];
+
+function proposal(observer: Region, state: RoutingState, fromState: RoutingState, createdMs: number): Proposal {
+  const targets: Proposal['targets'] = {};
+  for (const target of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) {
+    const s = target === 'eu-west-1' ? state : 'serving';
+    const from = target === 'eu-west-1' ? fromState : 'serving';
+    targets[target] = { target, state: s, cause: s === 'drained' ? 'recovery-hold' : 'healthy', reason: '', tally: { target, quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: null, overrideId: null, fromState: from };
+  }
+  return { observer, seq: 1, createdMs, targets, refusals: [] };
+}
+
+describe('simulator regressions', () => {
+  it.each(regressionSeeds)('failover-hard-outage seed %i: a restored target is never re-drained by stale proposals', async (seed) => {
+    const result = await runSimulation(loadScenario('failover-hard-outage'), seed);
+    expect(result.check).toEqual({ valid: true });
+    expect(result.arbiter.flipsMax).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('decide() does not count stale "keep drained" proposals as votes to drain a restored target', () => {
+    const config = simConfig({ name: 'unit', config: {} });
+    const restored = { observer: 'us-east-1', decisionId: 'd-restore', decidedMs: 1_000, appliedMs: 1_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as Record<Region, RoutingState>, changeId: 'C1', lastFlipMs: { 'eu-west-1': 1_000 } };
+    const stale = [proposal('eu-west-1', 'drained', 'drained', 900), proposal('ap-southeast-2', 'drained', 'drained', 950), proposal('us-east-1', 'serving', 'drained', 990)];
+    const decision = decide({ config, nowMs: 1_100, proposals: stale, lastApplied: restored, proposalFreshnessMs: 60_000 });
+    expect(decision.routing['eu-west-1']).toBe('serving');
+    expect(decision.changed).toEqual([]);
+  });
+
+  it('decide() still drains on a quorum of proposals that saw the target serving', () => {
+    const config = simConfig({ name: 'unit', config: {} });
+    const fresh = [proposal('eu-west-1', 'drained', 'serving', 900), proposal('ap-southeast-2', 'drained', 'serving', 950)];
+    const decision = decide({ config, nowMs: 1_000, proposals: fresh, lastApplied: null, proposalFreshnessMs: 60_000 });
+    expect(decision.routing['eu-west-1']).toBe('drained');
+  });
+});
+
+describe('known defects (open; see knownDefects in sim-runs.ts)', () => {
+  const cases = Object.entries(knownDefects).flatMap(([scenario, d]) => d.seeds.map((seed) => [scenario, seed, d.invariant] as const));
+  it.each(cases)('%s seed %i still breaks %s: when this fails, the defect is fixed, so remove the seed from knownDefects', async (scenario, seed, invariant) => {
+    const result = await runSimulation(loadScenario(scenario), seed);
+    expect(result.check).toMatchObject({ valid: false, failedAt: { invariant } });
+  }, 60_000);
+});
+
+describe('checker', () => {
+  const scenario = loadScenario('no-move-observer-partition');
+  const config = simConfig(scenario);
+  const allServing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
+
+  it('fails a drain that only one observer judged unhealthy, naming the step and the invariant', () => {
+    const history = new History();
+    history.add({ atMs: 10_000, kind: 'verdict', observer: 'us-east-1', target: 'eu-west-1', status: 'unhealthy', reason: 'partitioned' });
+    history.add({ atMs: 12_000, kind: 'dns-change', observer: 'us-east-1', changeId: 'C1', decisionId: 'd1', changes: [{ target: 'eu-west-1', fromWeight: 100, toWeight: 0 }], insyncAtMs: 20_000 });
+    const result = checkHistory({ config, scenario, history, clockSkewMsMax: 0, final: { endMs: 400_000, route53: { ...allServing, 'eu-west-1': 'drained' }, views: [] } });
+    expect(result).toMatchObject({ valid: false, failedAt: { step: 1, invariant: 'quorum-evidence', atMs: 12_000 } });
+  });
+
+  it('fails a run whose Route 53 never converged after the faults stopped', () => {
+    const history = new History();
+    const result = checkHistory({ config, scenario, history, clockSkewMsMax: 0, final: { endMs: 400_000, route53: allServing, views: [{ region: 'us-east-1', applied: { ...allServing, 'eu-west-1': 'drained' }, proposal: null }] } });
+    expect(result).toMatchObject({ valid: false, failedAt: { invariant: 'convergence' } });
+  });
+
+  it('accepts a quiet history where every view agrees with Route 53', () => {
+    const result = checkHistory({ config, scenario, history: new History(), clockSkewMsMax: 0, final: { endMs: 400_000, route53: allServing, views: [{ region: 'us-east-1', applied: allServing, proposal: allServing }] } });
+    expect(result).toEqual({ valid: true });
+  });
+});
