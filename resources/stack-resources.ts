@@ -5,7 +5,7 @@
  * serverless.yml pulls these in through resources/serverless-params.js; nothing here calls AWS.
  */
 import { detailTypes, eventSource, type ValidConfig } from '../shared/domain';
-import { arbiterFunctionNames, functionSizing, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
+import { arbiterFunctionNames, functionSizing, lambdaTracingEnabled, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
 import { planDeployment, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
 import { dataPlaneDecideStatements, dataPlaneStackResources } from './dataplane-resources';
 
@@ -58,9 +58,9 @@ export function iamStatements(plan: DeploymentPlan, stack: RegionStackPlan, fn: 
   const statements: Json[] = [
     { Effect: 'Allow', Action: tableActions[fn], Resource: [sub(`arn:\${AWS::Partition}:dynamodb:${stack.region}:\${AWS::AccountId}:table/${plan.tableName}`)] },
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn(stack.region, stack.busName)] },
-    // No resource-level permission exists for X-Ray writes: AWS documents Resource "*".
-    { Effect: 'Allow', Action: [...xrayWriteActions], Resource: '*' },
   ];
+  // No resource-level permission exists for X-Ray writes: AWS documents Resource "*". Only when tracing is on.
+  if (lambdaTracingEnabled) statements.push({ Effect: 'Allow', Action: [...xrayWriteActions], Resource: '*' });
   if (route53Users.includes(fn) && plan.hostedZoneIds.length > 0) {
     statements.push(
       { Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'], Resource: plan.hostedZoneIds.map((id) => sub(`arn:\${AWS::Partition}:route53:::hostedzone/${id}`)) },
@@ -181,6 +181,8 @@ export interface ServerlessParams {
   busName: string;
   homeRegion: string;
   logRetentionDays: number;
+  /** X-Ray active tracing on every function (lambdaTracingEnabled). */
+  tracing: boolean;
   functions: Record<ArbiterFunctionName, { memoryMb: number; timeoutSeconds: number; reservedConcurrency: number | null; iam: Json[] }>;
   drillSchedules: Json[];
   resources: Resources;
@@ -203,6 +205,7 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     busName: stack.busName,
     homeRegion: plan.homeRegion,
     logRetentionDays,
+    tracing: lambdaTracingEnabled,
     functions,
     drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], input: { drill: d.name } } })),
     // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.

@@ -11,7 +11,7 @@
  */
 import type { ValidConfig } from '../config';
 import { dataPlaneMonthlyCost } from '../dataplane';
-import { functionSizing, type ArbiterFunctionName } from './function-sizing';
+import { functionSizing, lambdaTracingEnabled, type ArbiterFunctionName } from './function-sizing';
 import * as price from './unit-prices';
 
 /** Usage the config does not say; each can be overridden. Values are for a quiet, healthy month. */
@@ -153,7 +153,7 @@ export function estimateMonthlyCost(config: ValidConfig, overrides: Partial<Cost
     { service: 'CloudWatch', item: 'alarms on Arbiter', quantity: alarmsPerRegion * regions, unit: 'alarms', monthlyUsd: alarmsPerRegion * regions * price.cloudWatchAlarmMonthUsd },
     { service: 'CloudWatch', item: 'custom metrics (EMF)', quantity: a.customMetricsPerRegion * regions, unit: 'metrics', monthlyUsd: a.customMetricsPerRegion * regions * price.cloudWatchCustomMetricMonthUsd },
     { service: 'CloudWatch', item: 'logs ingested + stored', quantity: logGb, unit: 'GB', monthlyUsd: logGb * (price.cloudWatchLogsIngestGbUsd + price.cloudWatchLogsStorageGbMonthUsd) },
-    { service: 'X-Ray', item: 'traces (every invocation sampled at this rate)', quantity: invocations, unit: 'traces', monthlyUsd: invocations * price.xrayTraceRecordedUsd },
+    ...(lambdaTracingEnabled ? [{ service: 'X-Ray', item: 'traces (every invocation sampled at this rate)', quantity: invocations, unit: 'traces', monthlyUsd: invocations * price.xrayTraceRecordedUsd }] : []),
   ];
   if (healthCheckTargets.length > 0) {
     // Data-plane mode has its own model (shared/domain/dataplane/dataplane-cost.ts): one source for both.

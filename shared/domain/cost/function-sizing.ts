@@ -15,14 +15,18 @@ export interface FunctionSizing {
 }
 
 /**
- * The probe loop runs for most of a minute (the schedule's period) and stops `flushReserveMs`
- * before its deadline: 55 s leaves 5 s between one loop's end and the next schedule.
+ * The probe loop runs one schedule period's worth of rounds (60 s / probe.intervalMs) and a round
+ * starts only if its worst case still fits before the deadline. A 70 s timeout lets the last round
+ * of the minute (at 50 s, 10 s interval) run, so the gap between two invocations' rounds is one
+ * interval, not two or three; the loop ends before the next schedule, and reserved concurrency 1
+ * makes a late start wait rather than overlap. Probing is I/O-bound: 128 MB is enough, and the
+ * loop's wall time is most of Arbiter's bill, so memory is kept at the minimum.
  * The API's 29 s stays under API Gateway's 30 s integration limit. A drill holds a target for
  * minutes, so it gets Lambda's maximum (its hold is capped by the remaining time).
  */
 export const functionSizing: Readonly<Record<ArbiterFunctionName, FunctionSizing>> = {
-  probe: { handler: 'functions/probe.handler', memoryMb: 256, timeoutSeconds: 55, reservedConcurrency: 1, description: 'Probe loop: rounds at probe.intervalMs for about a minute' },
-  probeNow: { handler: 'functions/probe.probeNowHandler', memoryMb: 256, timeoutSeconds: 20, description: "Answers a peer's 'Arbiter Probe Now' with one round" },
+  probe: { handler: 'functions/probe.handler', memoryMb: 128, timeoutSeconds: 70, reservedConcurrency: 1, description: 'Probe loop: rounds at probe.intervalMs for about a minute' },
+  probeNow: { handler: 'functions/probe.probeNowHandler', memoryMb: 128, timeoutSeconds: 20, description: "Answers a peer's 'Arbiter Probe Now' with one round" },
   decide: { handler: 'functions/decide.handler', memoryMb: 256, timeoutSeconds: 30, description: 'Proposal, quorum decision and Route 53 reconcile' },
   alarm: { handler: 'functions/alarm.handler', memoryMb: 128, timeoutSeconds: 10, description: 'CloudWatch alarm state changes to signals' },
   drill: { handler: 'functions/drill.handler', memoryMb: 256, timeoutSeconds: 900, description: 'Scheduled and API-started drills' },
@@ -33,3 +37,11 @@ export const arbiterFunctionNames: readonly ArbiterFunctionName[] = ['probe', 'p
 
 /** CloudWatch Logs retention of every function's log group. */
 export const logRetentionDays = 30;
+
+/**
+ * X-Ray active tracing on the functions. Off by default: at Arbiter's invocation rate (the decide
+ * function runs on every event) it would record about 1.5 million traces a month, which costs more
+ * than everything else but the probe loop. Turn it on while investigating; the IAM statements and
+ * the cost estimate follow this switch.
+ */
+export const lambdaTracingEnabled = false;
