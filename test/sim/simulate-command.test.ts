@@ -1,0 +1,38 @@
+/** `arbiter simulate`: readable output, exit codes, and the replay line on a violation. */
+import { main } from '../../cli/main';
+import { exitCodes } from '../../cli/io';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+describe('arbiter simulate', () => {
+  it('prints the seed, its parameters, a timeline and a valid summary, and exits 0', async () => {
+    const c = capture();
+    const code = await main(['simulate', '--scenario', 'failover-hard-outage', '--seed', '5'], c.io);
+    const text = c.out.join('\n');
+    expect(code).toBe(exitCodes.ok);
+    expect(text).toContain('seed 5');
+    expect(text).toMatch(/ROUTE 53 C\d+ eu-west-1 100→0/);
+    expect(text).toContain('VALID: every invariant held');
+  }, 60_000);
+
+  it('exits 5 on an invariant violation and prints how to replay the seed', async () => {
+    const c = capture();
+    const code = await main(['simulate', '--scenario', 'overrides-concurrent-two-regions', '--seed', '20', '--json'], c.io);
+    expect(code).toBe(exitCodes.invariant);
+    expect(JSON.parse(c.out.join('\n')).check.failedAt.invariant).toBe('min-serving');
+    expect(c.err.join('\n')).toContain('replay: arbiter simulate --scenario overrides-concurrent-two-regions --seed 20');
+  }, 60_000);
+
+  it('refuses a malformed seed or an unknown scenario with exit 2 and a clear message', async () => {
+    const bad = capture();
+    expect(await main(['simulate', '--scenario', 'failover-hard-outage', '--seed', 'x1'], bad.io)).toBe(exitCodes.usage);
+    expect(bad.err.join('\n')).toContain('--seed must be an integer');
+    const unknown = capture();
+    expect(await main(['simulate', '--scenario', 'no-such-scenario', '--seed', '1'], unknown.io)).toBe(exitCodes.usage);
+    expect(unknown.err.join('\n')).toContain('no scenario named no-such-scenario');
+  });
+});
