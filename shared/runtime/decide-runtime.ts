@@ -10,7 +10,7 @@
  * already shows is empty, and each region writes only its own items.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, routingFromRecords, weightTargets,
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, weightTargets,
   type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { DnsError, type AuditEntry, type StoreView } from '../ports';
@@ -35,16 +35,25 @@ function proposalKey(p: Proposal | undefined): string {
 }
 
 /**
- * When Route 53 shows, for a target this pass would change, a state this observer's replica never
- * saw applied ("drift"), another observer has most likely applied a newer decision that has not
- * replicated here yet (or this pass was slow: throttled, retried). Undoing it from a stale view
- * flaps the target, so the pass waits once, re-reads its replica and decides again; drift that is
- * still there afterwards is repaired (a lost apply, an out-of-band edit).
+ * Drift: Route 53 shows, for a target, a state other than the last applied decision this observer
+ * knows, and this pass's decision would put it back. Most often another observer applied a newer
+ * decision that has not replicated here yet (lag spikes reach tens of seconds); undoing it from a
+ * stale view flaps the target. So a pass changes a target at once only when its decision moves
+ * away from the last applied state (a quorum of proposals that saw that state); a repair of drift
+ * waits until the same drift has been seen for `driftRepairAfterMs`, longer than replication lag,
+ * and is then applied (a lost apply, an out-of-band edit).
  *
- *   A applies "serve x" ──replication (~1 s)──▶ B's replica
- *   B (view still "x drained") reads Route 53: x serving → wait driftSettleMs, re-read → serve x
+ *   A applies "drain x" ──replication (up to ~30 s)──▶ B's replica
+ *   B (view still "x serving") reads Route 53: x drained → drift, held ... B's replica catches up → no drift
+ *
+ * Only a pass whose decision changes nothing holds a repair: a decision that changes a target is
+ * applied whole, so Route 53 never shows half of one decision and half of another.
+ * The first sighting lives in memory per config object (a Lambda container, a simulated world):
+ * a new container starts the wait again, which only delays a repair, never hastens one.
  */
-export const driftSettleMs = 5_000;
+export const driftRepairAfterMs = 90_000;
+
+const driftSightings = new WeakMap<object, Map<string, number>>();
 
 export class DecideRuntime {
   constructor(private readonly deps: ObserverDeps) {}
@@ -78,13 +87,37 @@ export class DecideRuntime {
     await this.deps.store.appendAudit({ ...entry, id, atMs: nowMs, observer: this.deps.observer });
   }
 
-  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number, settle = false) {
+  /** Drops the repairs of drift seen for less than `driftRepairAfterMs` from the plan. */
+  private holdDrift(plan: RoutePlan, decision: Decision, lastApplied: AppliedDecision | null, nowMs: number): RoutePlan {
+    const seen = driftSightings.get(this.deps.config) ?? new Map<string, number>();
+    driftSightings.set(this.deps.config, seen);
+    const key = (target: string) => `${this.deps.observer}|${target}`;
+    const drifting = new Set(plan.changes.filter((c) => decision.routing[c.target] === (lastApplied?.routing[c.target] ?? 'serving')).map((c) => c.target));
+    for (const { region } of this.deps.config.targets) if (!drifting.has(region)) seen.delete(key(region));
+    if (decision.changed.length > 0) return plan;
+    const held = new Set<string>();
+    for (const target of drifting) {
+      const firstSeenMs = seen.get(key(target)) ?? nowMs;
+      seen.set(key(target), firstSeenMs);
+      if (nowMs - firstSeenMs < driftRepairAfterMs) held.add(target);
+    }
+    if (held.size === 0) return plan;
+    this.deps.telemetry.warn('Route 53 differs from the last applied decision known here; holding the repair while replication catches up', { targets: [...held], driftRepairAfterMs });
+    const changes = plan.changes.filter((c) => !held.has(c.target));
+    const byZone: RoutePlan['byZone'] = {};
+    for (const [zone, zoneChanges] of Object.entries(plan.byZone)) {
+      const kept = zoneChanges.filter((c) => !held.has(c.target));
+      if (kept.length > 0) byZone[zone] = kept;
+    }
+    return { ...plan, changes, byZone };
+  }
+
+  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number) {
     const { config, dns, store, observer } = this.deps;
     // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
     const weighted = weightTargets(config);
     const records = weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53));
-    const plan = planRoute(weighted, decision.routing, records);
-    if (settle && drifted(plan, lastApplied, routingFromRecords(weighted, records))) return { plan, applied: null, changeIds: [], drift: true };
+    const plan = this.holdDrift(planRoute(weighted, decision.routing, records), decision, lastApplied, nowMs);
     if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
     const changeIds: string[] = [];
     for (const [zone, changes] of Object.entries(plan.byZone)) {
@@ -115,19 +148,11 @@ export class DecideRuntime {
     let view = mergeEvent(await store.readView(nowMs), trigger);
     const { proposal, written } = await this.writeProposal(view, nowMs);
     view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
-    let lastApplied = latestApplied(view.applied);
-    let decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
+    const lastApplied = latestApplied(view.applied);
+    const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
     await publishVotes(this.deps, decision, nowMs); // before Route 53, which may be down: votes must not wait on it
     try {
-      const first = await this.reconcile(decision, lastApplied, view.proposals, nowMs, true);
-      if (!('drift' in first)) return { proposal, proposalWritten: written, decision, plan: first.plan, applied: first.applied, changeIds: first.changeIds, error: null };
-      this.deps.telemetry.warn('Route 53 differs from the last applied decision; waiting for replication before reconciling', { settleMs: driftSettleMs });
-      await this.deps.clock.sleepMs(driftSettleMs);
-      const settledMs = this.deps.clock.nowMs();
-      view = mergeEvent(mergeEvent(await store.readView(settledMs), trigger), { type: 'proposal', observer: this.deps.observer, proposal });
-      lastApplied = latestApplied(view.applied);
-      decision = decide({ config, nowMs: settledMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
-      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, settledMs);
+      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs);
       return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
@@ -136,11 +161,6 @@ export class DecideRuntime {
       return { proposal, proposalWritten: written, decision, plan: null, applied: null, changeIds: [], error: `${error.code}: ${error.message}` };
     }
   }
-}
-
-/** Route 53 shows, for a target the plan would change, a state other than the last applied one. */
-function drifted(plan: RoutePlan, lastApplied: AppliedDecision | null, shown: Record<string, 'serving' | 'drained' | null>): boolean {
-  return plan.changes.some((c) => shown[c.target] !== null && shown[c.target] !== (lastApplied?.routing[c.target] ?? 'serving'));
 }
 
 function computeProposalFor(deps: ObserverDeps, view: StoreView, nowMs: number, previous: Proposal | undefined): Proposal {

@@ -3,9 +3,10 @@
  *
  * One round, for a target that just failed (failureThreshold 3, confirmCount 2):
  *
- *   t0 probe ✗ → suspect ─┬─ publish probe-now (peers probe this target at once)
- *                         ├─ t0+1 s confirm ✗ (2 failures)
- *                         └─ t0+2 s confirm ✗ (3 failures) → unhealthy → snapshot written + published
+ *   t0 probe ✗ (timeout T) → suspect ─┬─ publish probe-now (peers probe this target at once)
+ *                                     ├─ +1 s confirm sent ─ ✗ at +1 s+T (2 failures)
+ *                                     └─ +2 s confirm sent ─ ✗ at +2 s+T (3 failures) → unhealthy → written + published
+ *   Confirmations are pipelined: each leaves `confirmSpacingMs` after the previous one was sent.
  *
  * The loop keeps its snapshot in memory and writes it when a verdict changes or every
  * `verdictRefreshMs`; a conditional write (seq + 1) detects a concurrent writer (a probe-now
@@ -32,6 +33,7 @@ type Evaluations = Map<Region, ProbeEvaluation[]>;
 
 export class ProbeRuntime {
   private snapshot: VerdictSnapshot | null = null;
+  private commitQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ObserverDeps) {}
 
@@ -76,8 +78,19 @@ export class ProbeRuntime {
     return { snapshot: { ...base, verdicts }, steps };
   }
 
+  /**
+   * Commits run one at a time (a round, pipelined confirmations and other targets' confirmations
+   * finish concurrently): each steps the snapshot the previous one left, so none loses the race
+   * on the snapshot's seq and none is re-read from the store.
+   */
+  private commit(evaluations: Evaluations, force: boolean): Promise<{ steps: Map<Region, VerdictStep>; written: boolean }> {
+    const next = this.commitQueue.then(() => this.commitNow(evaluations, force));
+    this.commitQueue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Steps verdicts and writes the snapshot when something changed or a refresh is due. */
-  private async commit(evaluations: Evaluations, force: boolean): Promise<{ steps: Map<Region, VerdictStep>; written: boolean }> {
+  private async commitNow(evaluations: Evaluations, force: boolean): Promise<{ steps: Map<Region, VerdictStep>; written: boolean }> {
     let base = this.snapshot ?? (await this.load());
     for (let attempt = 1; ; attempt += 1) {
       const nowMs = this.deps.clock.nowMs();
@@ -115,15 +128,20 @@ export class ProbeRuntime {
   /** Re-probes a suspect target up to `confirmCount` times, `confirmSpacingMs` apart, while it stays suspect. */
   private async confirm(region: Region): Promise<boolean> {
     const { confirmCount, confirmSpacingMs } = this.deps.config.probe;
-    let changed = false;
+    const inFlight: Array<Promise<boolean>> = [];
     for (let i = 0; i < confirmCount; i += 1) {
       if (this.snapshot?.verdicts[region]?.status !== 'suspect') break;
       await this.deps.clock.sleepMs(confirmSpacingMs);
-      const evaluations = await this.probeTarget(this.targetConfig(region));
-      const { steps } = await this.commit(new Map([[region, evaluations]]), false);
-      changed = changed || (steps.get(region)?.changed ?? false);
+      // Stop sending once an earlier confirmation has settled the verdict either way.
+      if (this.snapshot?.verdicts[region]?.status !== 'suspect') break;
+      // Pipelined: the next confirmation leaves `confirmSpacingMs` after this one, not after its timeout.
+      inFlight.push(this.probeTarget(this.targetConfig(region)).then(async (evaluations) => {
+        const { steps } = await this.commit(new Map([[region, evaluations]]), false);
+        return steps.get(region)?.changed ?? false;
+      }));
     }
-    return changed;
+    const changes = await Promise.all(inFlight);
+    return changes.some(Boolean);
   }
 
   /**

@@ -158,10 +158,13 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     expect(probeNow).toBeDefined();
     for (const o of w.observers) {
       const outcome = await o.probe.answerProbeNow(probeNow!);
-      // The alarm counted as the first failure: one probe and one confirmation reach failureThreshold 3.
+      // The alarm counted as the first failure: with the round's probe and both pipelined
+      // confirmations (sent 1 s apart, before earlier answers are in) that is 4 failures in a row.
       expect(outcome!.snapshot.verdicts['us-east-1']!.status).toBe('unhealthy');
+      expect(outcome!.snapshot.verdicts['us-east-1']!.consecutiveFailures).toBe(4);
     }
-    expect(w.observers.map((o, i) => o.prober.calls - callsBefore[i]!)).toEqual([2, 2, 2]);
+    // One round probe plus at most confirmCount (2) confirmations: the bound holds with pipelining.
+    expect(w.observers.map((o, i) => o.prober.calls - callsBefore[i]!)).toEqual([3, 3, 3]);
     for (const o of w.observers) await o.decide.run();
     expect(w.dns.weightOf('us-east-1')).toBe(0);
   });

@@ -9,8 +9,13 @@
  *      as a vote to drain it again once a newer decision had restored it → proposals now carry
  *      `fromState`, and a vote to change counts only against the state its proposer saw;
  *   2. a decide pass slowed by Route 53 throttling applied its stale decision after another region
- *      had moved Route 53 → a pass that finds Route 53 in a state it never applied waits
- *      `driftSettleMs`, re-reads its replica and decides again.
+ *      had moved Route 53 → a pass whose decision changes nothing no longer "repairs" a Route 53
+ *      state it never applied until that drift has lasted `driftRepairAfterMs` (90 s), longer
+ *      than replication lag (an earlier 5 s settle-and-re-read was not enough).
+ *
+ * failover-replication-lag-spikes seeds 32, 79, 95: with 20–30 s replication lag, regions whose
+ * replica still showed the older applied state undid a newer quorum drain again and again (up to
+ * 14 flips) under the 5 s settle; the 90 s drift hold ended it.
  */
 import { decide, type Proposal, type Region, type RoutingState } from '../../shared/domain';
 import { checkHistory } from '../../sim/checker';
@@ -35,6 +40,12 @@ function proposal(observer: Region, state: RoutingState, fromState: RoutingState
 describe('simulator regressions', () => {
   it.each(regressionSeeds)('failover-hard-outage seed %i: a restored target is never re-drained by stale proposals', async (seed) => {
     const result = await runSimulation(loadScenario('failover-hard-outage'), seed);
+    expect(result.check).toEqual({ valid: true });
+    expect(result.arbiter.flipsMax).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it.each([32, 79, 95])('failover-replication-lag-spikes seed %i: drift repair never undoes a newer decision', async (seed) => {
+    const result = await runSimulation(loadScenario('failover-replication-lag-spikes'), seed);
     expect(result.check).toEqual({ valid: true });
     expect(result.arbiter.flipsMax).toBeLessThanOrEqual(2);
   }, 60_000);

@@ -18,11 +18,6 @@ export const knownDefects: Record<string, { seeds: number[]; invariant: string; 
     invariant: 'min-serving',
     why: 'two regions apply different drains at once; one change batch was planned from a Route 53 read taken before the other landed (a throttling retry in between), so for ~5 s one target serves with minServing 2. Needs a conditional apply (a DELETE+CREATE batch of every bound record at its read value is an atomic compare-and-swap in Route 53).',
   },
-  'failover-replication-lag-spikes': {
-    seeds: [95],
-    invariant: 'flips-bounded',
-    why: 'with 20–30 s replication lag, deciders whose replica still shows the old applied state repair the "drift" after driftSettleMs (5 s) and undo the newer quorum drain, repeatedly. Needs drift repair that cannot revert a newer decision (e.g. Route 53 as the source of the last applied state, or an epoch record in the zone).',
-  },
 };
 
 export async function failingSeeds(name: string, firstSeed: number, count: number): Promise<string[]> {
