@@ -29,7 +29,7 @@ describe('runProbeLoop', () => {
     const { deps, clock, runtime } = observer();
     const startMs = clock.nowMs();
     const budgetMs = roundBudgetMs(deps);
-    expect(budgetMs).toBe(2_000 * 3 + 1_000 * 2);
+    expect(budgetMs).toBe(2_000 + 500 * 2 + 2_000); // first probe's timeout, pipelined confirmations, the last one's timeout
     const remainingMs = () => budgetMs + 3_000 + deps.config.probe.intervalMs + 1 - (clock.nowMs() - startMs);
     expect(await runProbeLoop(runtime, deps, { remainingMs, reserveMs: 3_000 })).toEqual({ rounds: 2, failedRounds: 0, stoppedBy: 'deadline' });
     expect(await runProbeLoop(runtime, deps, { remainingMs: () => budgetMs + 2_999, reserveMs: 3_000 })).toEqual({ rounds: 0, failedRounds: 0, stoppedBy: 'deadline' });

@@ -29,11 +29,14 @@ export interface ProbeLoopOutcome {
   stoppedBy: 'deadline' | 'rounds';
 }
 
-/** The longest one round can take: every endpoint times out, every confirmation runs. */
+/**
+ * The longest one round can take: every endpoint times out, then every confirmation runs. They are
+ * pipelined (one sent every `confirmSpacingMs`), so the last answers one timeout after it was sent.
+ */
 export function roundBudgetMs(deps: Pick<ObserverDeps, 'config'>): number {
   const { confirmCount, confirmSpacingMs } = deps.config.probe;
   const timeoutMs = Math.max(...deps.config.targets.flatMap((t) => t.endpoints.map((e) => e.timeoutMs)));
-  return timeoutMs * (1 + confirmCount) + confirmSpacingMs * confirmCount;
+  return timeoutMs + (confirmCount > 0 ? confirmSpacingMs * confirmCount + timeoutMs : 0);
 }
 
 /**

@@ -75,7 +75,8 @@ export const probeSchema = z
     recoveryThreshold: z.number().int().min(1).max(20).default(3),
     /** Extra probes sent at once after a first failure. */
     confirmCount: z.number().int().min(0).max(5).default(2),
-    confirmSpacingMs: z.number().int().min(100).max(10000).default(1000),
+    /** Confirmations are pipelined: each is sent this long after the previous one, not after its answer. */
+    confirmSpacingMs: z.number().int().min(100).max(10000).default(500),
     /** Latency samples kept per observer and target for the gray-failure quantile. */
     latencyWindowSize: z.number().int().min(3).max(100).default(10),
     latencyQuantile: z.number().gt(0).max(1).default(0.9),

@@ -131,7 +131,7 @@ describe('drill runtime', () => {
     expect(w.store.overrides.size).toBe(0);
     expect(report.shadow).toMatchObject({ wouldDrain: true, changes: [{ target: 'eu-west-1', setIdentifier: 'eu-west-1', fromWeight: 100, toWeight: 0 }], refusals: [] });
     const predicted = (report.shadow as { predicted: { detectionMs: number; totalMs: number } }).predicted;
-    expect(predicted.detectionMs).toBe(10_000 + 2 * 1_000);
+    expect(predicted.detectionMs).toBe(10_000 + 2 * 500); // interval + confirmCount × confirmSpacingMs (defaults)
     expect(report.rtoMs).toBe(predicted.totalMs);
   });
 
