@@ -10,7 +10,7 @@
  * already shows is empty, and each region writes only its own items.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, weightTargets,
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, weightTargets, wholeZonePlan,
   type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { DnsError, type AuditEntry, type StoreView } from '../ports';
@@ -87,29 +87,22 @@ export class DecideRuntime {
     await this.deps.store.appendAudit({ ...entry, id, atMs: nowMs, observer: this.deps.observer });
   }
 
-  /** Drops the repairs of drift seen for less than `driftRepairAfterMs` from the plan. */
-  private holdDrift(plan: RoutePlan, decision: Decision, lastApplied: AppliedDecision | null, nowMs: number): RoutePlan {
+  /** The targets whose drift repair must wait (seen for less than `driftRepairAfterMs`). */
+  private heldDrift(plan: RoutePlan, decision: Decision, lastApplied: AppliedDecision | null, nowMs: number): Set<string> {
     const seen = driftSightings.get(this.deps.config) ?? new Map<string, number>();
     driftSightings.set(this.deps.config, seen);
     const key = (target: string) => `${this.deps.observer}|${target}`;
     const drifting = new Set(plan.changes.filter((c) => decision.routing[c.target] === (lastApplied?.routing[c.target] ?? 'serving')).map((c) => c.target));
     for (const { region } of this.deps.config.targets) if (!drifting.has(region)) seen.delete(key(region));
-    if (decision.changed.length > 0) return plan;
+    if (decision.changed.length > 0) return new Set();
     const held = new Set<string>();
     for (const target of drifting) {
       const firstSeenMs = seen.get(key(target)) ?? nowMs;
       seen.set(key(target), firstSeenMs);
       if (nowMs - firstSeenMs < driftRepairAfterMs) held.add(target);
     }
-    if (held.size === 0) return plan;
-    this.deps.telemetry.warn('Route 53 differs from the last applied decision known here; holding the repair while replication catches up', { targets: [...held], driftRepairAfterMs });
-    const changes = plan.changes.filter((c) => !held.has(c.target));
-    const byZone: RoutePlan['byZone'] = {};
-    for (const [zone, zoneChanges] of Object.entries(plan.byZone)) {
-      const kept = zoneChanges.filter((c) => !held.has(c.target));
-      if (kept.length > 0) byZone[zone] = kept;
-    }
-    return { ...plan, changes, byZone };
+    if (held.size > 0) this.deps.telemetry.warn('Route 53 differs from the last applied decision known here; holding the repair while replication catches up', { targets: [...held], driftRepairAfterMs });
+    return held;
   }
 
   private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number) {
@@ -117,7 +110,9 @@ export class DecideRuntime {
     // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
     const weighted = weightTargets(config);
     const records = weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53));
-    const plan = this.holdDrift(planRoute(weighted, decision.routing, records), decision, lastApplied, nowMs);
+    const planned = planRoute(weighted, decision.routing, records);
+    const held = this.heldDrift(planned, decision, lastApplied, nowMs);
+    const plan = wholeZonePlan(weighted, decision.routing, records, planned, held);
     if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
     const changeIds: string[] = [];
     for (const [zone, changes] of Object.entries(plan.byZone)) {
@@ -130,11 +125,11 @@ export class DecideRuntime {
     await store.putApplied(applied);
     await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
     if (changeIds.length > 0) {
-      this.deps.telemetry.info('applied decision to Route 53', { decisionId: decision.id, changes: plan.changes.map((c) => `${c.target}:${c.fromWeight}->${c.toWeight}`), changeIds });
+      this.deps.telemetry.info('applied decision to Route 53', { decisionId: decision.id, changes: plan.changes.filter((c) => c.fromWeight !== c.toWeight).map((c) => `${c.target}:${c.fromWeight}->${c.toWeight}`), changeIds });
       this.deps.telemetry.metric('DecisionsApplied', 1, 'Count');
       await this.audit({
         kind: 'decision-applied', actor: 'arbiter',
-        summary: plan.changes.map((c) => `${c.target} weight ${c.fromWeight} → ${c.toWeight}`).join(', '),
+        summary: plan.changes.filter((c) => c.fromWeight !== c.toWeight).map((c) => `${c.target} weight ${c.fromWeight} → ${c.toWeight}`).join(', '),
         details: { decisionId: decision.id, routing: decision.routing, supporters: decision.supporters, changeIds, proposals: proposals.map((p) => ({ observer: p.observer, seq: p.seq, createdMs: p.createdMs })) },
       }, nowMs, decision.id);
     }
@@ -177,3 +172,4 @@ function computeProposalFor(deps: ObserverDeps, view: StoreView, nowMs: number, 
     previous: previous ?? null,
   });
 }
+

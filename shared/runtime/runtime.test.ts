@@ -131,7 +131,9 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(again.plan!.changes).toEqual([]);
     }
     expect(w.dns.changes).toHaveLength(1);
-    expect(w.dns.changes[0]!.changes.map((c) => [c.target, c.fromWeight, c.toWeight])).toEqual([['ap-southeast-2', 100, 0]]);
+    // One batch for the zone: the change, plus every other bound record at its decided weight (whole-zone write).
+    expect(w.dns.changes[0]!.changes.filter((c) => c.fromWeight !== c.toWeight).map((c) => [c.target, c.fromWeight, c.toWeight])).toEqual([['ap-southeast-2', 100, 0]]);
+    expect(w.dns.changes[0]!.changes.map((c) => c.target).sort()).toEqual([...regions].sort());
   });
 
   it('audits a safety refusal once, not on every run', async () => {

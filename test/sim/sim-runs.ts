@@ -14,9 +14,9 @@ export const scenarioTimeoutMs = 240_000;
  */
 export const knownDefects: Record<string, { seeds: number[]; invariant: string; why: string }> = {
   'overrides-concurrent-two-regions': {
-    seeds: [20, 31, 37, 45, 72, 100],
-    invariant: 'min-serving',
-    why: 'two regions apply different drains at once; one change batch was planned from a Route 53 read taken before the other landed (a throttling retry in between), so for ~5 s one target serves with minServing 2. Needs a conditional apply (a DELETE+CREATE batch of every bound record at its read value is an atomic compare-and-swap in Route 53).',
+    seeds: [37, 72],
+    invariant: 'quorum-evidence',
+    why: 'with skewed clocks, a region can take the applied record with the latest decidedMs (stamped by a region whose clock runs ahead) as the last applied state while Route 53 holds the other region\'s decision; just after the overrides expire, its drift repair re-applies that stale state and drains a target no observer judges unhealthy. Needs a last-applied state that does not order records by skewed clocks (e.g. Route 53\'s own state, or a per-zone epoch), and override votes that lapse at the override\'s expiry.',
   },
 };
 

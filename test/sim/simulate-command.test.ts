@@ -21,10 +21,11 @@ describe('arbiter simulate', () => {
 
   it('exits 5 on an invariant violation and prints how to replay the seed', async () => {
     const c = capture();
-    const code = await main(['simulate', '--scenario', 'overrides-concurrent-two-regions', '--seed', '20', '--json'], c.io);
+    // A scenario whose liveness bound (1 s) is shorter than any restore can take: the checker must say so.
+    const code = await main(['simulate', '--scenario', 'test/sim/fixtures/liveness-bound-too-short.yml', '--seed', '3', '--json'], c.io);
     expect(code).toBe(exitCodes.invariant);
-    expect(JSON.parse(c.out.join('\n')).check.failedAt.invariant).toBe('min-serving');
-    expect(c.err.join('\n')).toContain('replay: arbiter simulate --scenario overrides-concurrent-two-regions --seed 20');
+    expect(JSON.parse(c.out.join('\n')).check.failedAt.invariant).toBe('convergence');
+    expect(c.err.join('\n')).toContain('replay: arbiter simulate --scenario liveness-bound-too-short --seed 3');
   }, 60_000);
 
   it('refuses a malformed seed or an unknown scenario with exit 2 and a clear message', async () => {

@@ -1,6 +1,6 @@
 import { makeConfig } from '../../../test/support/fixtures';
 import type { RecordSetView } from '../types';
-import { planRoute, routingFromRecords } from './route-plan';
+import { planRoute, routingFromRecords, wholeZonePlan } from './route-plan';
 
 const config = makeConfig();
 const targets = config.targets;
@@ -55,5 +55,25 @@ describe('planRoute', () => {
 describe('routingFromRecords', () => {
   it('reads weight 0 as drained, other weights as serving, absent records as null', () => {
     expect(routingFromRecords(targets, records({ 'us-east-1': 0, 'eu-west-1': 50 }))).toEqual({ 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': null });
+  });
+});
+
+describe('wholeZonePlan', () => {
+  it('widens a zone with a change to every bound record at its decided weight, so one batch carries a whole decision', () => {
+    const current = records({ 'us-east-1': 100, 'eu-west-1': 100, 'ap-southeast-2': 100 });
+    const routing = { 'eu-west-1': 'drained' as const };
+    const plan = wholeZonePlan(targets, routing, current, planRoute(targets, routing, current), new Set());
+    expect(plan.byZone['Z0123456789EXAMPLE']!.map((c) => [c.target, c.fromWeight, c.toWeight])).toEqual([['eu-west-1', 100, 0], ['us-east-1', 100, 100], ['ap-southeast-2', 100, 100]]);
+    expect(plan.changes).toHaveLength(3);
+    expect(plan.changes.every((c) => c.action === 'UPSERT')).toBe(true);
+  });
+
+  it('leaves an empty plan empty and never adds an excluded target', () => {
+    const matching = records({ 'us-east-1': 100, 'eu-west-1': 0, 'ap-southeast-2': 100 });
+    const routing = { 'eu-west-1': 'drained' as const };
+    expect(wholeZonePlan(targets, routing, matching, planRoute(targets, routing, matching), new Set()).changes).toEqual([]);
+    const current = records({ 'us-east-1': 0, 'eu-west-1': 100, 'ap-southeast-2': 100 });
+    const widened = wholeZonePlan(targets, routing, current, planRoute(targets, routing, current), new Set(['us-east-1']));
+    expect(widened.changes.map((c) => c.target)).not.toContain('us-east-1');
   });
 });

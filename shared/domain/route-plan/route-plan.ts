@@ -73,3 +73,31 @@ export function routingFromRecords(targets: readonly TargetConfig[], records: re
   }
   return out;
 }
+
+/**
+ * Widens a non-empty plan so that each zone's batch UPSERTs every bound record of that zone at the
+ * decision's weight, not only the ones that differ. Route 53 applies one batch atomically, so when
+ * two regions apply two different decisions at once (each safe on its own), the zone ends in one
+ * whole decision or the other, never in a mix of both that no rule checked (two drains, each
+ * planned from a read taken before the other landed). Zones with nothing to change stay empty, and
+ * `exclude`d targets are left out of every batch.
+ *
+ * @example wholeZonePlan(targets, routing, records, planRoute(targets, routing, records), new Set())
+ */
+export function wholeZonePlan(targets: readonly TargetConfig[], routing: Routing, records: readonly RecordSetView[], plan: RoutePlan, exclude: ReadonlySet<Region>): RoutePlan {
+  const byZone: Record<string, RouteChange[]> = {};
+  for (const [zone, changes] of Object.entries(plan.byZone)) {
+    // Excluded targets (a drift repair on hold) are neither changed nor rewritten.
+    const widened = changes.filter((c) => !exclude.has(c.target));
+    if (widened.length === 0) continue;
+    for (const target of targets) {
+      if (exclude.has(target.region) || normaliseZoneId(target.route53.hostedZoneId) !== zone || widened.some((c) => c.target === target.region)) continue;
+      const record = findBoundRecord(target, records);
+      if (record === undefined) continue;
+      const toWeight = desiredWeight(target, routing);
+      widened.push({ target: target.region, action: 'UPSERT', fromWeight: record.weight, toWeight, record: { ...record, weight: toWeight } });
+    }
+    byZone[zone] = widened;
+  }
+  return { ...plan, byZone, changes: Object.values(byZone).flat() };
+}
