@@ -10,7 +10,8 @@
  * already shows is empty, and each region writes only its own items.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, weightTargets, wholeZonePlan,
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, quorumSize, routingFromRecords, weightTargets, wholeZonePlan,
+  type RecordSetView, type Routing, type TargetConfig,
   type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { DnsError, type AuditEntry, type StoreView } from '../ports';
@@ -46,6 +47,9 @@ function proposalKey(p: Proposal | undefined): string {
  *   A applies "drain x" ──replication (up to ~30 s)──▶ B's replica
  *   B (view still "x serving") reads Route 53: x drained → drift, held ... B's replica catches up → no drift
  *
+ * A repair is made only toward a state a quorum of proposals supports: a state kept for lack of a
+ * quorum (fail static) never overwrites what Route 53 holds, since the "last applied" record it
+ * comes from is ordered by the deciders' clocks, which may be skewed.
  * Only a pass whose decision changes nothing holds a repair: a decision that changes a target is
  * applied whole, so Route 53 never shows half of one decision and half of another.
  * The first sighting lives in memory per config object (a Lambda container, a simulated world):
@@ -62,10 +66,10 @@ export class DecideRuntime {
     return view.proposals.filter((p) => p.observer === this.deps.observer).sort((a, b) => b.seq - a.seq)[0];
   }
 
-  private async writeProposal(view: StoreView, nowMs: number): Promise<{ proposal: Proposal; written: boolean; previous: Proposal | undefined }> {
+  private async writeProposal(view: StoreView, lastApplied: AppliedDecision | null, nowMs: number): Promise<{ proposal: Proposal; written: boolean; previous: Proposal | undefined }> {
     const { config, observer } = this.deps;
     const previous = this.ownLatest(view);
-    const proposal = computeProposalFor(this.deps, view, nowMs, previous);
+    const proposal = computeProposalFor(this.deps, view, lastApplied, nowMs, previous);
     const refreshDue = previous === undefined || nowMs - previous.createdMs >= config.probe.verdictRefreshMs;
     if (!refreshDue && proposalKey(previous) === proposalKey(proposal)) return { proposal: previous!, written: false, previous };
     await this.deps.store.putProposal(proposal);
@@ -96,7 +100,14 @@ export class DecideRuntime {
     for (const { region } of this.deps.config.targets) if (!drifting.has(region)) seen.delete(key(region));
     if (decision.changed.length > 0) return new Set();
     const held = new Set<string>();
+    const quorum = quorumSize(this.deps.config.observers.length);
     for (const target of drifting) {
+      // Fail static means the state Route 53 holds: a state kept only for lack of a quorum (no
+      // supporters) is never written back over it, however old the drift.
+      if ((decision.supporters[target]?.length ?? 0) < quorum) {
+        held.add(target);
+        continue;
+      }
       const firstSeenMs = seen.get(key(target)) ?? nowMs;
       seen.set(key(target), firstSeenMs);
       if (nowMs - firstSeenMs < driftRepairAfterMs) held.add(target);
@@ -105,11 +116,11 @@ export class DecideRuntime {
     return held;
   }
 
-  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number) {
+  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number, recordsRead: RecordSetView[] | null) {
     const { config, dns, store, observer } = this.deps;
     // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
     const weighted = weightTargets(config);
-    const records = weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53));
+    const records = recordsRead ?? (weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53)));
     const planned = planRoute(weighted, decision.routing, records);
     const held = this.heldDrift(planned, decision, lastApplied, nowMs);
     const plan = wholeZonePlan(weighted, decision.routing, records, planned, held);
@@ -136,18 +147,37 @@ export class DecideRuntime {
     return { plan, applied, changeIds };
   }
 
+  /**
+   * What Route 53 holds now, read before proposing: it is the state actually applied. The applied
+   * records in the store are ordered by their deciders' clocks, which may be skewed, so a region
+   * could otherwise take an older decision for the newest. Null when Route 53 cannot be read (the
+   * stored records then stand in; the apply will fail and be retried anyway).
+   */
+  private async readRouteState(): Promise<RecordSetView[] | null> {
+    const weighted = weightTargets(this.deps.config);
+    if (weighted.length === 0) return [];
+    try {
+      return await this.deps.dns.readRecords(weighted.map((t) => t.route53));
+    } catch (error) {
+      if (!(error instanceof DnsError)) throw error;
+      this.deps.telemetry.warn('Route 53 records unreadable; using the last applied record in the store', { code: error.code });
+      return null;
+    }
+  }
+
   /** One decide pass. Route 53 failures are reported in the outcome; the next pass retries. */
   async run(trigger?: ArbiterEvent): Promise<DecideOutcome> {
     const { config, store } = this.deps;
     const nowMs = this.deps.clock.nowMs();
     let view = mergeEvent(await store.readView(nowMs), trigger);
-    const { proposal, written } = await this.writeProposal(view, nowMs);
+    const records = await this.readRouteState();
+    const lastApplied = records === null ? latestApplied(view.applied) : withRouteState(latestApplied(view.applied), weightTargets(config), records);
+    const { proposal, written } = await this.writeProposal(view, lastApplied, nowMs);
     view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
-    const lastApplied = latestApplied(view.applied);
     const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
     await publishVotes(this.deps, decision, nowMs); // before Route 53, which may be down: votes must not wait on it
     try {
-      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs);
+      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs, records);
       return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
@@ -158,7 +188,7 @@ export class DecideRuntime {
   }
 }
 
-function computeProposalFor(deps: ObserverDeps, view: StoreView, nowMs: number, previous: Proposal | undefined): Proposal {
+function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: AppliedDecision | null, nowMs: number, previous: Proposal | undefined): Proposal {
   return computeProposalImpl({
     config: deps.config,
     observer: deps.observer,
@@ -168,8 +198,29 @@ function computeProposalFor(deps: ObserverDeps, view: StoreView, nowMs: number, 
     overrides: view.overrides,
     overrideEnds: view.overrideEnds,
     signals: view.signals,
-    lastApplied: latestApplied(view.applied),
+    lastApplied,
     previous: previous ?? null,
   });
 }
 
+
+/**
+ * The last applied decision with each weighted target's state as Route 53 shows it. Where the two
+ * differ, the flip time is taken as the stored decision's (unknown otherwise): hysteresis then
+ * counts from no later than the real flip.
+ */
+export function withRouteState(stored: AppliedDecision | null, weighted: readonly TargetConfig[], records: readonly RecordSetView[]): AppliedDecision | null {
+  const shown = routingFromRecords(weighted, records);
+  const routing: Routing = { ...(stored?.routing ?? {}) };
+  const lastFlipMs: Record<string, number | null> = { ...(stored?.lastFlipMs ?? {}) };
+  let differs = false;
+  for (const target of weighted) {
+    const state = shown[target.region];
+    if (state === null || state === undefined || state === (routing[target.region] ?? 'serving')) continue;
+    routing[target.region] = state;
+    lastFlipMs[target.region] = stored?.decidedMs ?? null;
+    differs = true;
+  }
+  if (!differs) return stored;
+  return { observer: stored?.observer ?? 'route53', decisionId: stored?.decisionId ?? 'route53-state', decidedMs: stored?.decidedMs ?? 0, appliedMs: stored?.appliedMs ?? 0, changeId: stored?.changeId ?? null, routing, lastFlipMs };
+}

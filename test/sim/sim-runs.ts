@@ -13,11 +13,6 @@ export const scenarioTimeoutMs = 240_000;
  * each still fails with its invariant, so a fix shows up as a failing test to update.
  */
 export const knownDefects: Record<string, { seeds: number[]; invariant: string; why: string }> = {
-  'overrides-concurrent-two-regions': {
-    seeds: [37, 72],
-    invariant: 'quorum-evidence',
-    why: 'with skewed clocks, a region can take the applied record with the latest decidedMs (stamped by a region whose clock runs ahead) as the last applied state while Route 53 holds the other region\'s decision; just after the overrides expire, its drift repair re-applies that stale state and drains a target no observer judges unhealthy. Needs a last-applied state that does not order records by skewed clocks (e.g. Route 53\'s own state, or a per-zone epoch), and override votes that lapse at the override\'s expiry.',
-  },
 };
 
 export async function failingSeeds(name: string, firstSeed: number, count: number): Promise<string[]> {
