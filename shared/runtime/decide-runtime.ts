@@ -169,8 +169,9 @@ export class DecideRuntime {
   async run(trigger?: ArbiterEvent): Promise<DecideOutcome> {
     const { config, store } = this.deps;
     const nowMs = this.deps.clock.nowMs();
-    let view = mergeEvent(await store.readView(nowMs), trigger);
-    const records = await this.readRouteState();
+    // The replica and Route 53 are read at once: a pass's latency is on the failover path.
+    const [stored, records] = await Promise.all([store.readView(nowMs), this.readRouteState()]);
+    let view = mergeEvent(stored, trigger);
     const lastApplied = records === null ? latestApplied(view.applied) : withRouteState(latestApplied(view.applied), weightTargets(config), records);
     const { proposal, written } = await this.writeProposal(view, lastApplied, nowMs);
     view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
