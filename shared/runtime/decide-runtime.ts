@@ -10,7 +10,7 @@
  * already shows is empty, and each region writes only its own items.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, quorumSize, routingFromRecords, weightTargets, wholeZonePlan,
+  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, routingFromRecords, weightTargets, wholeZonePlan,
   type RecordSetView, type Routing, type TargetConfig,
   type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -36,28 +36,19 @@ function proposalKey(p: Proposal | undefined): string {
 }
 
 /**
- * Drift: Route 53 shows, for a target, a state other than the last applied decision this observer
- * knows, and this pass's decision would put it back. Most often another observer applied a newer
- * decision that has not replicated here yet (lag spikes reach tens of seconds); undoing it from a
- * stale view flaps the target. So a pass changes a target at once only when its decision moves
- * away from the last applied state (a quorum of proposals that saw that state); a repair of drift
- * waits until the same drift has been seen for `driftRepairAfterMs`, longer than replication lag,
- * and is then applied (a lost apply, an out-of-band edit).
+ * Drift (Route 53 showing a state another observer applied, or an out-of-band edit) needs no
+ * special case: every pass reads Route 53 first and takes what it shows as the last applied state
+ * (`withRouteState`). A proposal's vote to change a target counts only against the state its
+ * writer saw (`fromState`), so a region whose replica lags cannot undo a newer decision, and a
+ * state kept for lack of a quorum is simply what Route 53 already holds.
  *
  *   A applies "drain x" ──replication (up to ~30 s)──▶ B's replica
- *   B (view still "x serving") reads Route 53: x drained → drift, held ... B's replica catches up → no drift
+ *   B reads Route 53: x drained → last applied = drained; B's stale "x serving" proposals saw
+ *   "serving", so they are no votes to move x away from "drained"
  *
- * A repair is made only toward a state a quorum of proposals supports: a state kept for lack of a
- * quorum (fail static) never overwrites what Route 53 holds, since the "last applied" record it
- * comes from is ordered by the deciders' clocks, which may be skewed.
- * Only a pass whose decision changes nothing holds a repair: a decision that changes a target is
- * applied whole, so Route 53 never shows half of one decision and half of another.
- * The first sighting lives in memory per config object (a Lambda container, a simulated world):
- * a new container starts the wait again, which only delays a repair, never hastens one.
+ * A decision that changes a target is applied whole for its zone (`wholeZonePlan`), so Route 53
+ * never shows half of one decision and half of another.
  */
-export const driftRepairAfterMs = 90_000;
-
-const driftSightings = new WeakMap<object, Map<string, number>>();
 
 export class DecideRuntime {
   constructor(private readonly deps: ObserverDeps) {}
@@ -91,39 +82,11 @@ export class DecideRuntime {
     await this.deps.store.appendAudit({ ...entry, id, atMs: nowMs, observer: this.deps.observer });
   }
 
-  /** The targets whose drift repair must wait (seen for less than `driftRepairAfterMs`). */
-  private heldDrift(plan: RoutePlan, decision: Decision, lastApplied: AppliedDecision | null, nowMs: number): Set<string> {
-    const seen = driftSightings.get(this.deps.config) ?? new Map<string, number>();
-    driftSightings.set(this.deps.config, seen);
-    const key = (target: string) => `${this.deps.observer}|${target}`;
-    const drifting = new Set(plan.changes.filter((c) => decision.routing[c.target] === (lastApplied?.routing[c.target] ?? 'serving')).map((c) => c.target));
-    for (const { region } of this.deps.config.targets) if (!drifting.has(region)) seen.delete(key(region));
-    if (decision.changed.length > 0) return new Set();
-    const held = new Set<string>();
-    const quorum = quorumSize(this.deps.config.observers.length);
-    for (const target of drifting) {
-      // Fail static means the state Route 53 holds: a state kept only for lack of a quorum (no
-      // supporters) is never written back over it, however old the drift.
-      if ((decision.supporters[target]?.length ?? 0) < quorum) {
-        held.add(target);
-        continue;
-      }
-      const firstSeenMs = seen.get(key(target)) ?? nowMs;
-      seen.set(key(target), firstSeenMs);
-      if (nowMs - firstSeenMs < driftRepairAfterMs) held.add(target);
-    }
-    if (held.size > 0) this.deps.telemetry.warn('Route 53 differs from the last applied decision known here; holding the repair while replication catches up', { targets: [...held], driftRepairAfterMs });
-    return held;
-  }
-
-  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number, recordsRead: RecordSetView[] | null) {
+  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number, records: readonly RecordSetView[]) {
     const { config, dns, store, observer } = this.deps;
     // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
     const weighted = weightTargets(config);
-    const records = recordsRead ?? (weighted.length === 0 ? [] : await dns.readRecords(weighted.map((t) => t.route53)));
-    const planned = planRoute(weighted, decision.routing, records);
-    const held = this.heldDrift(planned, decision, lastApplied, nowMs);
-    const plan = wholeZonePlan(weighted, decision.routing, records, planned, held);
+    const plan = wholeZonePlan(weighted, decision.routing, records, planRoute(weighted, decision.routing, records), new Set());
     if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
     const changeIds: string[] = [];
     for (const [zone, changes] of Object.entries(plan.byZone)) {
@@ -153,15 +116,15 @@ export class DecideRuntime {
    * could otherwise take an older decision for the newest. Null when Route 53 cannot be read (the
    * stored records then stand in; the apply will fail and be retried anyway).
    */
-  private async readRouteState(): Promise<RecordSetView[] | null> {
+  private async readRouteState(): Promise<RecordSetView[] | DnsError> {
     const weighted = weightTargets(this.deps.config);
     if (weighted.length === 0) return [];
     try {
       return await this.deps.dns.readRecords(weighted.map((t) => t.route53));
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
-      this.deps.telemetry.warn('Route 53 records unreadable; using the last applied record in the store', { code: error.code });
-      return null;
+      this.deps.telemetry.warn('Route 53 records unreadable; proposing from the stored last applied record, applying nothing this pass', { code: error.code, message: error.message });
+      return error;
     }
   }
 
@@ -172,11 +135,15 @@ export class DecideRuntime {
     // The replica and Route 53 are read at once: a pass's latency is on the failover path.
     const [stored, records] = await Promise.all([store.readView(nowMs), this.readRouteState()]);
     let view = mergeEvent(stored, trigger);
-    const lastApplied = records === null ? latestApplied(view.applied) : withRouteState(latestApplied(view.applied), weightTargets(config), records);
+    const lastApplied = records instanceof DnsError ? latestApplied(view.applied) : withRouteState(latestApplied(view.applied), weightTargets(config), records);
     const { proposal, written } = await this.writeProposal(view, lastApplied, nowMs);
     view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
     const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
     await publishVotes(this.deps, decision, nowMs); // before Route 53, which may be down: votes must not wait on it
+    if (records instanceof DnsError) {
+      // Route 53 could not be read: applying from the stored record alone could undo a newer decision.
+      return { proposal, proposalWritten: written, decision, plan: null, applied: null, changeIds: [], error: `${records.code}: ${records.message} (records unreadable; the next pass retries)` };
+    }
     try {
       const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs, records);
       return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };

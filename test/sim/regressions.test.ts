@@ -9,9 +9,9 @@
  *      as a vote to drain it again once a newer decision had restored it → proposals now carry
  *      `fromState`, and a vote to change counts only against the state its proposer saw;
  *   2. a decide pass slowed by Route 53 throttling applied its stale decision after another region
- *      had moved Route 53 → a pass whose decision changes nothing no longer "repairs" a Route 53
- *      state it never applied until that drift has lasted `driftRepairAfterMs` (90 s), longer
- *      than replication lag (an earlier 5 s settle-and-re-read was not enough).
+ *      had moved Route 53 → every pass now reads Route 53 first and takes its state as the last
+ *      applied one (withRouteState), so there is no stale state to "repair" back to (a 5 s
+ *      settle-and-re-read, then a 90 s drift hold, were earlier, weaker fixes).
  *
  * overrides-concurrent-two-regions seeds 20, 31, 37, 45, 72, 100: two regions applied two different
  * drains at once, each batch planned from a Route 53 read taken before the other landed, leaving
