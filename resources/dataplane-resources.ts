@@ -16,6 +16,7 @@ import {
   dataPlaneHealthChecks, dataPlaneTargets, voteAlarm, voteMechanism, voteMetricNamespace,
   type GateHosts, type ValidConfig,
 } from '../shared/domain';
+import { gateFunctionSizing } from '../shared/domain/cost/function-sizing';
 
 type Json = unknown;
 type Resources = Record<string, Json>;
@@ -57,6 +58,13 @@ export function dataPlaneRegionResources(config: ValidConfig, region: string): R
   if (usesGate(config)) {
     resources.GateFunctionUrl = { Type: 'AWS::Lambda::Url', Properties: { TargetFunctionArn: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, AuthType: 'NONE' } };
     resources.GateFunctionUrlPermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' } };
+    // Function URLs created since October 2025 also need InvokeFunction, here only through the URL.
+    resources.GateFunctionInvokePermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true } };
+    // A failing gate reads as "no drain" (Inverted child): safe, but it silently removes this observer's votes.
+    resources.GateErrorsAlarm = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: { AlarmDescription: 'Arbiter gate errors: this observer cannot vote drain through its gate', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: gateFunctionLogicalId } }], Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
+    };
   }
   for (const target of dataPlaneTargets(config)) {
     if (voteMechanism(target) !== 'metric') continue;
@@ -66,6 +74,9 @@ export function dataPlaneRegionResources(config: ValidConfig, region: string): R
   }
   return resources;
 }
+
+/** The region stack output that carries the gate host. */
+export const gateHostOutputKey = 'ArbiterGateHost';
 
 /** The gate host name in a region stack's outputs (the function URL without scheme and slash). */
 export function gateHostOutput(): Json {
@@ -101,13 +112,30 @@ export function dataPlaneHealthCheckResources(config: ValidConfig, gateHosts: Ga
 
 /**
  * The data-plane part of one observer region's stack, as serverless.yml includes it (through
- * serverlessParams): empty without health-check targets. `vote: gate` is refused with a clear
- * error until serverless.yml ships the gate function: a template whose URL points at a missing
- * function would only fail later, at deploy time.
+ * serverlessParams): the gate URL and this observer's vote alarms; empty without health-check targets.
  * @example dataPlaneStackResources(config, 'eu-west-1') // { VoteEuWest1Alarm: {...} } for a metric target
  */
 export function dataPlaneStackResources(config: ValidConfig, region: string): Resources {
-  const gateTargets = dataPlaneTargets(config).filter((t) => voteMechanism(t) === 'gate').map((t) => t.region);
-  if (gateTargets.length > 0) throw new Error(`targets ${gateTargets.join(', ')} use route53.vote: gate, which this stack cannot deploy yet (no gate function in serverless.yml); use vote: metric`);
   return dataPlaneRegionResources(config, region);
+}
+
+/** This region stack's data-plane outputs: the gate host, read by `arbiter deploy` for the health checks. */
+export function dataPlaneStackOutputs(config: ValidConfig): Resources {
+  return usesGate(config) ? { [gateHostOutputKey]: gateHostOutput() } : {};
+}
+
+/**
+ * The serverless.yml `functions` entry of the gate, only when a target votes by gate: a function
+ * nobody calls would still be a public URL to defend.
+ * @example dataPlaneFunctions(config, tableArn).gate?.handler // 'functions/gate.handler'
+ */
+export function dataPlaneFunctions(config: ValidConfig, tableArn: Json): Record<string, Json> {
+  if (!usesGate(config)) return {};
+  const sizing = gateFunctionSizing;
+  return {
+    gate: {
+      handler: sizing.handler, description: sizing.description, memorySize: sizing.memoryMb, timeout: sizing.timeoutSeconds,
+      reservedConcurrency: sizing.reservedConcurrency, iamRoleStatements: dataPlaneGateStatements(tableArn),
+    },
+  };
 }

@@ -7,7 +7,7 @@
 import { detailTypes, eventSource, type ValidConfig } from '../shared/domain';
 import { arbiterFunctionNames, functionSizing, lambdaTracingEnabled, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
 import { planDeployment, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
-import { dataPlaneDecideStatements, dataPlaneStackResources } from './dataplane-resources';
+import { dataPlaneDecideStatements, dataPlaneFunctions, dataPlaneStackOutputs, dataPlaneStackResources } from './dataplane-resources';
 
 type Json = unknown;
 type Resources = Record<string, Json>;
@@ -50,13 +50,16 @@ const route53Users: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
 const xrayWriteActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 export const actionsWithoutResourceLevelPermission: readonly string[] = [...xrayWriteActions, 'cloudwatch:PutMetricData'];
 
+/** This region's replica of the table. */
+const tableArn = (plan: DeploymentPlan, stack: RegionStackPlan) => sub(`arn:\${AWS::Partition}:dynamodb:${stack.region}:\${AWS::AccountId}:table/${plan.tableName}`);
+
 /**
  * The IAM statements of one function (serverless-iam-roles-per-function adds the log-group ones).
  * @example iamStatements(plan, plan.stacks[0], 'decide') // DynamoDB on the table, PutEvents on the bus, Route 53 on the zones
  */
 export function iamStatements(plan: DeploymentPlan, stack: RegionStackPlan, fn: ArbiterFunctionName): Json[] {
   const statements: Json[] = [
-    { Effect: 'Allow', Action: tableActions[fn], Resource: [sub(`arn:\${AWS::Partition}:dynamodb:${stack.region}:\${AWS::AccountId}:table/${plan.tableName}`)] },
+    { Effect: 'Allow', Action: tableActions[fn], Resource: [tableArn(plan, stack)] },
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn(stack.region, stack.busName)] },
   ];
   // No resource-level permission exists for X-Ray writes: AWS documents Resource "*". Only when tracing is on.
@@ -184,6 +187,8 @@ export interface ServerlessParams {
   /** X-Ray active tracing on every function (lambdaTracingEnabled). */
   tracing: boolean;
   functions: Record<ArbiterFunctionName, { memoryMb: number; timeoutSeconds: number; reservedConcurrency: number | null; iam: Json[] }>;
+  /** serverless.yml `functions` entries added by data-plane mode (the gate), or none. */
+  dataPlaneFunctions: Record<string, Json>;
   drillSchedules: Json[];
   resources: Resources;
   outputs: Record<string, Json>;
@@ -207,9 +212,10 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     logRetentionDays,
     tracing: lambdaTracingEnabled,
     functions,
+    dataPlaneFunctions: dataPlaneFunctions(config, tableArn(plan, stack)),
     drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], input: { drill: d.name } } })),
     // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.
     resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...selfAlarms(), ...dataPlaneStackResources(config, region) },
-    outputs: { ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) } },
+    outputs: { ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) }, ...dataPlaneStackOutputs(config) },
   };
 }

@@ -107,8 +107,15 @@ describe('serverless.yml parameters (serverlessParams) with data-plane targets',
     expect(JSON.stringify(params.functions.decide.iam)).not.toContain('cloudwatch');
   });
 
-  it('refuses vote: gate with an error naming the targets, until the gate function is in serverless.yml', () => {
-    expect(() => serverlessParams(mixed(), 'prod', 'eu-west-1')).toThrow(/eu-west-1 use route53.vote: gate.*use vote: metric/);
+  it('adds the gate function (reads only this region replica) and its host output only when a target votes by gate', () => {
+    const gated = serverlessParams(mixed(), 'prod', 'eu-west-1');
+    expect(gated.dataPlaneFunctions).toEqual({
+      gate: expect.objectContaining({ handler: 'functions/gate.handler', memorySize: 128, timeout: 3, reservedConcurrency: 10, iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:eu-west-1:${AWS::AccountId}:table/arbiter-shop-prod' }] }] }),
+    });
+    expect(gated.outputs.ArbiterGateHost).toEqual(gateHostOutput());
+    const metricOnlyParams = serverlessParams(metricOnly(), 'prod', 'eu-west-1');
+    expect(metricOnlyParams.dataPlaneFunctions).toEqual({});
+    expect(metricOnlyParams.outputs.ArbiterGateHost).toBeUndefined();
   });
 });
 

@@ -11,13 +11,17 @@ import { loadConfigFile } from '../../shared/adapters/config/config-file';
 import type { ValidConfig } from '../../shared/domain';
 import { packageDir, runPackage, type OslsRunner } from '../../cli/commands/package';
 import { hostedZoneIds } from '../../resources/stack-plan';
-import { alarmRuleNames, findFunctionSizingProblems, findIamProblems, findRoute53Problems, findRouteAuthProblems, forwardedRegions, routeKeys, type Template } from './template-checks';
+import { gateFunctionLogicalId, gateHostOutputKey } from '../../resources/dataplane-resources';
+import { gateFunctionSizing } from '../../shared/domain/cost/function-sizing';
+import { voteMetricNamespace } from '../../shared/domain';
+import { alarmRuleNames, findDataPlanePermissionProblems, findFunctionSizingProblems, findIamProblems, findRoute53Problems, findRouteAuthProblems, forwardedRegions, routeKeys, type Template } from './template-checks';
 
 const configFile = 'test/infra/fixtures/infra.config.yml';
 const stage = 'infratest';
 const packageTimeoutMs = 240_000;
 const lintTimeoutMs = 120_000;
-const functionZips = ['probe', 'probeNow', 'decide', 'alarm', 'drill', 'api'];
+/** The fixture has a gate-vote target, so every region also ships the data-plane gate. */
+const functionZips = ['probe', 'probeNow', 'decide', 'alarm', 'drill', 'api', 'gate'];
 
 const loaded = loadConfigFile(configFile);
 if (!loaded.ok) throw new Error(`fixture ${configFile} is invalid`);
@@ -170,5 +174,46 @@ describe('packaged stack (three observer regions, offline)', () => {
     const heartbeat = alarms.find(([id]) => id === 'ProbeHeartbeatAlarm')![1].Properties!;
     expect(heartbeat).toMatchObject({ Namespace: 'Arbiter', MetricName: 'ProbeRounds', TreatMissingData: 'breaching' });
     expect(alarms.some(([, r]) => r.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
+  });
+});
+
+describe('data-plane mode in the packaged stack (eu-west-1 votes by gate, ap-southeast-2 by metric)', () => {
+  type Outputs = Record<string, { Value: unknown }>;
+  const policyStatements = (template: Template, roleId: string) => (template.Resources[roleId]!.Properties!.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>)[0]!.PolicyDocument.Statement;
+
+  it('ships the gate in every region: small, capped, behind a public function URL whose host is a stack output', () => {
+    for (const region of config.observers) {
+      const template = templates.get(region)! as Template & { Outputs: Outputs };
+      expect(template.Resources[gateFunctionLogicalId]!.Properties).toMatchObject({ MemorySize: gateFunctionSizing.memoryMb, Timeout: gateFunctionSizing.timeoutSeconds, ReservedConcurrentExecutions: gateFunctionSizing.reservedConcurrency, Handler: 'functions/gate.handler' });
+      expect(template.Resources.GateFunctionUrl!.Properties).toEqual({ TargetFunctionArn: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, AuthType: 'NONE' });
+      expect(JSON.stringify(template.Outputs[gateHostOutputKey]!.Value)).toContain('GateFunctionUrl');
+      expect(template.Resources.GateErrorsAlarm!.Properties).toMatchObject({ MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: gateFunctionLogicalId } }] });
+    }
+  });
+
+  it('gives the vote mechanism only what it needs: gate reads the table, decide writes votes in the vote namespace, the public URL only invokes the gate', () => {
+    for (const template of templates.values()) expect(findDataPlanePermissionProblems(template, gateFunctionLogicalId, voteMetricNamespace)).toEqual([]);
+    const gateStatements = policyStatements(templates.get('eu-west-1')!, 'GateIamRoleLambdaExecution').filter((st) => !JSON.stringify(st.Action).includes('logs:'));
+    expect(gateStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:eu-west-1:${AWS::AccountId}:table/arbiter-infra-infratest' }] }]);
+
+    const writes = clone(templates.get('eu-west-1')!);
+    policyStatements(writes, 'GateIamRoleLambdaExecution').push({ Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ['arn:aws:dynamodb:eu-west-1:1:table/x'] });
+    expect(findDataPlanePermissionProblems(writes, gateFunctionLogicalId, voteMetricNamespace)).toEqual(['GateIamRoleLambdaExecution: dynamodb:PutItem']);
+
+    const anyNamespace = clone(templates.get('eu-west-1')!);
+    delete policyStatements(anyNamespace, 'DecideIamRoleLambdaExecution').find((st) => JSON.stringify(st.Action).includes('PutMetricData'))!.Condition;
+    expect(findDataPlanePermissionProblems(anyNamespace, gateFunctionLogicalId, voteMetricNamespace)).toEqual([`DecideIamRoleLambdaExecution: cloudwatch:PutMetricData not limited to ${voteMetricNamespace}`]);
+
+    const publicInvoke = clone(templates.get('eu-west-1')!);
+    delete publicInvoke.Resources.GateFunctionInvokePermission!.Properties!.InvokedViaFunctionUrl;
+    expect(findDataPlanePermissionProblems(publicInvoke, gateFunctionLogicalId, voteMetricNamespace)).toHaveLength(1);
+  });
+
+  it("creates in each region that observer's vote alarm on the metric target only (missing data keeps the last vote)", () => {
+    for (const region of config.observers) {
+      const alarms = Object.values(templates.get(region)!.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties!.Namespace === voteMetricNamespace);
+      expect(alarms.map((a) => a.Properties!.AlarmName)).toEqual([`infra-vote-${region}-ap-southeast-2`]);
+      expect(alarms[0]!.Properties).toMatchObject({ TreatMissingData: 'ignore', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
   });
 });

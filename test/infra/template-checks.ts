@@ -108,3 +108,35 @@ export function alarmRuleNames(template: Template): string[] | null {
   }
   return null;
 }
+
+/** The only actions the gate's role may have beyond its own logs: reading this region's table. */
+const gateActions = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
+
+/**
+ * The data-plane vote mechanism's permissions: the gate role only reads the table; PutMetricData
+ * only for decide and only in the vote namespace; public Lambda permissions only on the gate and
+ * only through its URL (InvokeFunctionUrl with AuthType NONE, InvokeFunction via the URL).
+ */
+export function findDataPlanePermissionProblems(template: Template, gateFunctionId: string, voteNamespace: string): string[] {
+  const problems: string[] = [];
+  for (const { where, statement } of iamStatements(template)) {
+    const actions = asArray(statement.Action);
+    if (where === 'GateIamRoleLambdaExecution') {
+      const extra = actions.filter((a) => !a.startsWith('logs:') && !gateActions.has(a));
+      if (extra.length > 0) problems.push(`${where}: ${extra.join(', ')}`);
+    }
+    if (actions.includes('cloudwatch:PutMetricData')) {
+      const condition = (statement as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['cloudwatch:namespace'];
+      if (where !== 'DecideIamRoleLambdaExecution') problems.push(`${where}: cloudwatch:PutMetricData outside decide`);
+      else if (condition !== voteNamespace) problems.push(`${where}: cloudwatch:PutMetricData not limited to ${voteNamespace}`);
+    }
+  }
+  for (const [id, permission] of resourcesOf(template, 'AWS::Lambda::Permission')) {
+    const p = permission.Properties ?? {};
+    if (p.Principal !== '*') continue;
+    const onGate = JSON.stringify(p.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [gateFunctionId, 'Arn'] });
+    const throughUrl = (p.Action === 'lambda:InvokeFunctionUrl' && p.FunctionUrlAuthType === 'NONE') || (p.Action === 'lambda:InvokeFunction' && p.InvokedViaFunctionUrl === true);
+    if (!onGate || !throughUrl) problems.push(`${id}: public ${String(p.Action)} on ${JSON.stringify(p.FunctionName)}`);
+  }
+  return problems;
+}

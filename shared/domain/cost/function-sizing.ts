@@ -35,6 +35,17 @@ export const functionSizing: Readonly<Record<ArbiterFunctionName, FunctionSizing
 
 export const arbiterFunctionNames: readonly ArbiterFunctionName[] = ['probe', 'probeNow', 'decide', 'alarm', 'drill', 'api'];
 
+/**
+ * The data-plane gate (shipped only when a target votes by gate; docs/dataplane.md). Route 53's
+ * HTTPS checkers give a response 2 s after connecting, so 3 s is already generous. Its URL is
+ * public (checkers cannot sign requests); reserved concurrency caps what a flood can cost, and a
+ * throttled gate reads as "no drain" (the child check is Inverted), so a flood can never drain.
+ */
+export const gateFunctionSizing: Readonly<FunctionSizing> = {
+  handler: 'functions/gate.handler', memoryMb: 128, timeoutSeconds: 3, reservedConcurrency: 10,
+  description: 'Data-plane gate: answers Route 53 health checkers with this observer decision per target',
+};
+
 /** CloudWatch Logs retention of every function's log group. */
 export const logRetentionDays = 30;
 

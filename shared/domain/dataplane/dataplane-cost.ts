@@ -8,6 +8,7 @@
  * written once per decide pass (`decidePassesPerMinute`, scheduled passes plus event-driven ones).
  */
 import type { ValidConfig } from '../config';
+import { gateFunctionSizing } from '../cost/function-sizing';
 import { dataPlaneTargets, voteMechanism } from './votes';
 
 export const healthCheckBasicUsdPerMonth = 0.5;
@@ -23,7 +24,7 @@ export const dynamoDbUsdPerMillionReadUnits = 0.125;
 export const healthCheckerLocationsCount = 15;
 export const secondsPerMonth = 30 * 24 * 3600;
 export const gateIntervalSeconds = 10;
-export const gateMemoryGb = 0.128;
+export const gateMemoryGb = gateFunctionSizing.memoryMb / 1024;
 export const gateDurationSeconds = 0.01;
 /** Read units one gate replica read costs (a bounded query of proposals and applied records). */
 export const gateReadUnitsPerRead = 8;
