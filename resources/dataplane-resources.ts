@@ -97,7 +97,7 @@ export function dataPlaneHealthCheckResources(config: ValidConfig, gateHosts: Ga
       Resources[id] = { Type: 'AWS::Route53::HealthCheck', Properties: { HealthCheckConfig: child.config, HealthCheckTags: tags } };
       return id;
     });
-    const calculatedId = `${logicalId(`calculated-${check.target}`)}HealthCheck`;
+    const calculatedId = calculatedOutputKey(check.target);
     Resources[calculatedId] = {
       Type: 'AWS::Route53::HealthCheck',
       Properties: {
@@ -138,4 +138,41 @@ export function dataPlaneFunctions(config: ValidConfig, tableArn: Json): Record<
       reservedConcurrency: sizing.reservedConcurrency, iamRoleStatements: dataPlaneGateStatements(tableArn),
     },
   };
+}
+
+/** The output key of a target's CALCULATED check in the health-check stack. */
+export function calculatedOutputKey(target: string): string {
+  return `${logicalId(`calculated-${target}`)}HealthCheck`;
+}
+
+/**
+ * The gate host of every observer, from the region stacks' outputs (only needed when a target
+ * votes by gate). Throws naming the region whose stack lacks a valid host.
+ * @example gateHostsFromOutputs(config, { 'us-east-1': { ArbiterGateHost: 'abc.lambda-url.us-east-1.on.aws' }, ... })
+ */
+export function gateHostsFromOutputs(config: ValidConfig, outputsByRegion: Record<string, Record<string, string>>): GateHosts {
+  if (!usesGate(config)) return {};
+  const hosts: GateHosts = {};
+  for (const region of config.observers) {
+    const host = outputsByRegion[region]?.[gateHostOutputKey];
+    if (host === undefined || !/^[a-z0-9.-]{1,253}$/.test(host)) throw new Error(`the ${region} stack has no valid ${gateHostOutputKey} output (got ${JSON.stringify(host)}): deploy that region again`);
+    hosts[region] = host;
+  }
+  return hosts;
+}
+
+/**
+ * The whole health-check stack (deployed by `arbiter deploy` in the home region once every region
+ * stack exists): child checks, one CALCULATED check per data-plane target, their ids as outputs.
+ * @example JSON.parse(healthCheckStackTemplate(config, hosts)).Outputs.CalculatedEuWest1HealthCheck
+ */
+export function healthCheckStackTemplate(config: ValidConfig, gateHosts: GateHosts): string {
+  const { Resources, Outputs } = dataPlaneHealthCheckResources(config, gateHosts);
+  if (Object.keys(Resources).length === 0) throw new Error('no target uses route53.mode: health-check: there is no health-check stack to deploy');
+  return JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Arbiter ${config.name}: data-plane health checks (attach each CALCULATED check to its target's records)`,
+    Resources,
+    Outputs,
+  }, null, 2);
 }

@@ -6,7 +6,7 @@
  * before it. serverless.yml (through serverless-params.js), `arbiter deploy|remove|package` and the
  * infrastructure tests all read names from here.
  */
-import type { ValidConfig } from '../shared/domain';
+import { dataPlaneTargets, voteMechanism, type ValidConfig } from '../shared/domain';
 
 export interface RegionStackPlan {
   region: string;
@@ -20,6 +20,17 @@ export interface RegionStackPlan {
   creates: string[];
 }
 
+/**
+ * Data-plane mode only: the deployment-wide stack of Route 53 health checks, deployed in the home
+ * region after every region stack (its child checks need every region's gate host), removed first.
+ */
+export interface HealthCheckStackPlan {
+  region: string;
+  stackName: string;
+  /** The data-plane targets, each with one CALCULATED check over one child per observer. */
+  targets: Array<{ region: string; vote: 'gate' | 'metric' }>;
+}
+
 export interface DeploymentPlan {
   stage: string;
   service: string;
@@ -29,6 +40,8 @@ export interface DeploymentPlan {
   stacks: RegionStackPlan[];
   hostedZoneIds: string[];
   alarmNames: string[];
+  /** null without data-plane (route53.mode: health-check) targets. */
+  healthChecks: HealthCheckStackPlan | null;
 }
 
 const stagePattern = /^[a-z][a-z0-9-]{0,15}$/;
@@ -54,6 +67,9 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
   const homeRegion = config.observers[0]!;
   const zones = hostedZoneIds(config);
   const alarmNames = config.alarms.map((a) => a.name);
+  const votes = dataPlaneTargets(config).map((t) => ({ region: t.region, vote: voteMechanism(t) }));
+  const gateTargets = votes.filter((t) => t.vote === 'gate').map((t) => t.region);
+  const metricTargets = votes.filter((t) => t.vote === 'metric').map((t) => t.region);
   const stacks = config.observers.map((region): RegionStackPlan => {
     const peers = config.observers.filter((r) => r !== region);
     const creates = [
@@ -64,8 +80,11 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
       alarmNames.length > 0 ? `alarm-state rule for ${alarmNames.join(', ')}` : 'no alarm-state rule (no alarms configured)',
       'HTTP API (AWS_IAM on every route)',
       'CloudWatch alarms: function errors, stale probe heartbeat, dead-letter queue depth',
+      ...(gateTargets.length > 0 ? [`data-plane gate (public function URL, answers /drain/<target>) for ${gateTargets.join(', ')}`] : []),
+      ...(metricTargets.length > 0 ? [`vote alarms of this observer on ${metricTargets.join(', ')}`] : []),
     ];
     return { region, stackName: tableName, home: region === homeRegion, busName: tableName, peers, creates };
   });
-  return { stage, service, tableName, homeRegion, stacks, hostedZoneIds: zones, alarmNames };
+  const healthChecks = votes.length === 0 ? null : { region: homeRegion, stackName: `${tableName}-health-checks`, targets: votes };
+  return { stage, service, tableName, homeRegion, stacks, hostedZoneIds: zones, alarmNames, healthChecks };
 }

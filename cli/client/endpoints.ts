@@ -100,13 +100,14 @@ export function resolveEndpoints(options: EndpointOptions): Endpoint[] {
 }
 
 /**
- * Writes `.arbiter/<stage>.json` (for `arbiter deploy`, once it knows every region's API URL).
- * @example writeOutputsFile('prod', { 'us-east-1': 'https://abc.execute-api.us-east-1.amazonaws.com/prod' })
+ * Writes `.arbiter/<stage>.json` (by `arbiter deploy`, once it knows every region's API URL): the
+ * API URLs, and in data-plane mode the CALCULATED health-check id of each such target.
+ * @example writeOutputsFile('prod', { 'us-east-1': 'https://abc.execute-api.us-east-1.amazonaws.com' })
  */
-export function writeOutputsFile(stage: string, apiUrls: Record<string, string>, dir = '.arbiter'): string {
+export function writeOutputsFile(stage: string, apiUrls: Record<string, string>, dir = '.arbiter', healthChecks: Record<string, string> = {}): string {
   const path = outputsFilePath(stage, dir);
   for (const [region, url] of Object.entries(apiUrls)) checkUrl(url, `apiUrls.${region}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ stage, apiUrls }, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify({ stage, apiUrls, ...(Object.keys(healthChecks).length > 0 ? { healthChecks } : {}) }, null, 2)}\n`);
   return path;
 }

@@ -1,9 +1,18 @@
 /**
  * `arbiter deploy --stage <stage> [--dry-run]`: packages every region once (same bundles everywhere),
  * then deploys the stacks one after another, the home stack (it owns the Global Table) first,
- * stopping at the first failure. `--dry-run` prints the plan and calls nothing.
+ * stopping at the first failure. Then it reads every region stack's outputs and
+ *   - in data-plane mode, deploys the health-check stack in the home region (its child checks need
+ *     every region's gate host) and prints the CALCULATED check to attach to each target's records;
+ *   - writes `.arbiter/<stage>.json` (every region's API URL, and the health-check ids), which the
+ *     operator commands read.
+ * `--dry-run` prints the plan and calls nothing.
  */
 import type { DeploymentPlan } from '../../resources/stack-plan';
+import { calculatedOutputKey, gateHostsFromOutputs, healthCheckStackTemplate } from '../../resources/dataplane-resources';
+import { CloudFormationStacks, createCloudFormationClient, type StackOperations } from '../../shared/adapters/aws/cloudformation-stacks';
+import type { ValidConfig } from '../../shared/domain';
+import { outputsFilePath, writeOutputsFile } from '../client/endpoints';
 import { exitCodes, type CommandIo } from '../io';
 import { loadPlan, packageDir, runPackage, spawnOsls, type OslsRunner } from './package';
 
@@ -12,48 +21,120 @@ export interface StackCommandOptions {
   stage: string;
   dryRun: boolean;
   run?: OslsRunner;
+  /** CloudFormation in one region (default: the AWS SDK with the usual credential chain). */
+  stacks?: (region: string) => StackOperations;
+  /** Folder of the outputs file (default `.arbiter`). */
+  outputsDir?: string;
 }
+
+/** The osls output that carries a region's HTTP API URL. */
+export const apiUrlOutputKey = 'HttpApiUrl';
+
+export const defaultStacks = (region: string): StackOperations => new CloudFormationStacks({ client: createCloudFormationClient({ region }) });
 
 /** The plan as text: order, region, stack name, what each stack creates. */
 export function formatPlan(plan: DeploymentPlan, verb: 'deploy' | 'remove'): string {
   const stacks = verb === 'deploy' ? plan.stacks : [...plan.stacks].reverse();
-  const lines = [`${verb} plan for stage ${plan.stage} (${stacks.length} regions, one after another; stops at the first failure):`];
+  const healthChecks = plan.healthChecks;
+  const count = stacks.length + (healthChecks === null ? 0 : 1);
+  const lines = [`${verb} plan for stage ${plan.stage} (${count} stacks, one after another; stops at the first failure):`];
+  const healthLine = (index: number) => {
+    if (healthChecks === null) return;
+    lines.push(`  ${index}. ${healthChecks.region}  stack ${healthChecks.stackName}  [data plane: Route 53 health checks]`);
+    if (verb === 'deploy') {
+      for (const target of healthChecks.targets) lines.push(`       - ${target.region}: one ${target.vote} vote check per observer and a CALCULATED check (attach it to ${target.region}'s records)`);
+    } else {
+      lines.push(`       - first detach its CALCULATED checks from your records: Route 53 lets a health check in use be deleted, and a record's routing then becomes unpredictable`);
+    }
+  };
+  if (verb === 'remove') healthLine(1);
+  const offset = verb === 'remove' && healthChecks !== null ? 1 : 0;
   stacks.forEach((stack, index) => {
-    lines.push(`  ${index + 1}. ${stack.region}  stack ${stack.stackName}${stack.home ? '  [home: owns the Global Table]' : ''}`);
+    lines.push(`  ${index + 1 + offset}. ${stack.region}  stack ${stack.stackName}${stack.home ? '  [home: owns the Global Table]' : ''}`);
     if (verb === 'deploy') for (const item of stack.creates) lines.push(`       - ${item}`);
   });
+  if (verb === 'deploy') {
+    healthLine(stacks.length + 1);
+    lines.push(`  Then writes ${outputsFilePath(plan.stage)} (API URLs${healthChecks === null ? '' : ', health-check ids'}) for the operator commands.`);
+  }
   if (verb === 'remove') lines.push(`  The Global Table ${plan.tableName} is retained (DeletionPolicy Retain, deletion protection on): delete it by hand to lose the audit log.`);
   return lines.join('\n');
 }
 
-// (kept small: one message naming the failed region, what was done and what was not attempted)
-function failed(io: CommandIo, verb: string, region: string, code: number, done: string[], rest: string[]): number {
-  io.err(`arbiter ${verb}: stopped: ${region} failed (osls exit ${code}). Done: ${done.join(', ') || 'none'}. Not attempted: ${rest.join(', ') || 'none'}.`);
+// (kept small: one message naming the failed step, what was done and what was not attempted)
+function failed(io: CommandIo, verb: string, step: string, why: string, done: string[], rest: string[]): number {
+  io.err(`arbiter ${verb}: stopped: ${step} failed (${why}). Done: ${done.join(', ') || 'none'}. Not attempted: ${rest.join(', ') || 'none'}.`);
   return exitCodes.failure;
+}
+
+/**
+ * After the region stacks: outputs, the health-check stack (data plane), the outputs file.
+ * Returns an error message, or null when everything was written.
+ */
+async function finishDeploy(config: ValidConfig, plan: DeploymentPlan, options: StackCommandOptions, io: CommandIo): Promise<string | null> {
+  const stacksIn = options.stacks ?? defaultStacks;
+  const outputsByRegion: Record<string, Record<string, string>> = {};
+  try {
+    for (const stack of plan.stacks) outputsByRegion[stack.region] = await stacksIn(stack.region).outputs(stack.stackName);
+  } catch (error) {
+    return `reading the region stacks' outputs: ${(error as Error).message}`;
+  }
+  const apiUrls: Record<string, string> = {};
+  for (const stack of plan.stacks) {
+    const url = outputsByRegion[stack.region]![apiUrlOutputKey];
+    if (url === undefined) return `the ${stack.region} stack has no ${apiUrlOutputKey} output`;
+    apiUrls[stack.region] = url;
+  }
+  const healthChecks: Record<string, string> = {};
+  if (plan.healthChecks !== null) {
+    const { region, stackName } = plan.healthChecks;
+    io.out(`deploying ${stackName} in ${region} (Route 53 health checks for ${plan.healthChecks.targets.map((t) => t.region).join(', ')})`);
+    try {
+      const templateBody = healthCheckStackTemplate(config, gateHostsFromOutputs(config, outputsByRegion));
+      const result = await stacksIn(region).deploy({ stackName, templateBody, tags: { 'arbiter:deployment': config.name, 'arbiter:stage': plan.stage } });
+      io.out(`${stackName}: ${result.action}`);
+      for (const target of plan.healthChecks.targets) {
+        const id = result.outputs[calculatedOutputKey(target.region)];
+        if (id === undefined) return `${stackName} has no ${calculatedOutputKey(target.region)} output`;
+        healthChecks[target.region] = id;
+        const binding = config.targets.find((t) => t.region === target.region)!.route53;
+        io.out(`  attach health check ${id} to ${binding.recordName} ${binding.recordType} (set ${binding.setIdentifier}) in zone ${binding.hostedZoneId}: it fails once a quorum of observers votes to drain ${target.region}`);
+      }
+    } catch (error) {
+      return `the health-check stack ${stackName}: ${(error as Error).message}`;
+    }
+  }
+  const path = writeOutputsFile(plan.stage, apiUrls, options.outputsDir, healthChecks);
+  io.out(`wrote ${path}`);
+  return null;
 }
 
 /**
  * @example await runDeploy({ configFile: 'arbiter.config.yml', stage: 'prod', dryRun: true }, processIo)
  */
 export async function runDeploy(options: StackCommandOptions, io: CommandIo): Promise<number> {
-  let plan: DeploymentPlan;
+  let loaded: { config: ValidConfig; plan: DeploymentPlan };
   try {
-    plan = loadPlan(options.configFile, options.stage).plan;
+    loaded = loadPlan(options.configFile, options.stage);
   } catch (error) {
     io.err(`arbiter deploy: ${(error as Error).message}`);
     return exitCodes.usage;
   }
+  const { config, plan } = loaded;
   io.out(formatPlan(plan, 'deploy'));
   if (options.dryRun) return exitCodes.ok;
   const run = options.run ?? spawnOsls;
   const packaged = await runPackage({ configFile: options.configFile, stage: options.stage, run }, io);
   if (packaged !== exitCodes.ok) return packaged;
   const regions = plan.stacks.map((s) => s.region);
+  const later = plan.healthChecks === null ? [] : [`${plan.healthChecks.stackName} (${plan.healthChecks.region})`];
   for (const [index, region] of regions.entries()) {
     io.out(`deploying ${region} (${index + 1}/${regions.length})`);
     const code = await run({ args: ['deploy', '--stage', options.stage, '--region', region, '--package', packageDir(options.stage, region)], env: { ARBITER_CONFIG_FILE: options.configFile } });
-    if (code !== 0) return failed(io, 'deploy', region, code, regions.slice(0, index), regions.slice(index + 1));
+    if (code !== 0) return failed(io, 'deploy', region, `osls exit ${code}`, regions.slice(0, index), [...regions.slice(index + 1), ...later]);
   }
-  io.out(`deployed ${regions.length} regions`);
+  const problem = await finishDeploy(config, plan, options, io);
+  if (problem !== null) return failed(io, 'deploy', 'finishing', problem, regions, []);
+  io.out(`deployed ${regions.length} regions${plan.healthChecks === null ? '' : ' and the health checks'}`);
   return exitCodes.ok;
 }

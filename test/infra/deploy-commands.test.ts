@@ -1,11 +1,18 @@
 /**
  * `arbiter deploy|remove`: the dry run prints the plan and calls nothing; a real run goes region by
- * region (home first for deploy, last for remove) and stops at the first failure. osls is replaced
- * by a recording fake: no AWS is reachable here.
+ * region (home first for deploy, last for remove) and stops at the first failure; deploy then reads
+ * the region stacks' outputs, deploys the health-check stack (the fixture has data-plane targets)
+ * and writes the outputs file. osls is replaced by a recording fake and CloudFormation by an
+ * in-memory one (test/support/memory-stacks.ts); test/integration/deploy-stacks.test.ts runs the
+ * CloudFormation part against moto.
  */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runDeploy } from '../../cli/commands/deploy';
 import { runPackage, type OslsRun, type OslsRunner } from '../../cli/commands/package';
 import { runRemove } from '../../cli/commands/remove';
+import { MemoryCloud } from '../support/memory-stacks';
 
 const configFile = 'test/infra/fixtures/infra.config.yml';
 
@@ -15,14 +22,24 @@ function capture() {
   return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
 }
 
-function recordingRunner(failOn?: (run: OslsRun) => boolean): { run: OslsRunner; calls: string[] } {
+const stackName = 'arbiter-infra-prod';
+const healthStack = 'arbiter-infra-prod-health-checks';
+const regionOutputs = (region: string) => ({ HttpApiUrl: `https://api${region.replace(/-/g, '')}.execute-api.${region}.amazonaws.com`, ArbiterGateHost: `gate${region.replace(/-/g, '')}.lambda-url.${region}.on.aws`, ArbiterHome: String(region === 'us-east-1') });
+
+/** osls stand-in: records each call; a deploy puts the region stack (with its outputs) in the cloud. */
+function recordingRunner(failOn?: (run: OslsRun) => boolean, cloud = new MemoryCloud(), outputs: (region: string) => Record<string, string> = regionOutputs): { run: OslsRunner; calls: string[]; cloud: MemoryCloud } {
   const calls: string[] = [];
   const run: OslsRunner = async (r) => {
-    calls.push(`${r.args[0]} ${r.args[r.args.indexOf('--region') + 1]}`);
-    return failOn?.(r) ? 1 : 0;
+    const region = r.args[r.args.indexOf('--region') + 1]!;
+    calls.push(`${r.args[0]} ${region}`);
+    if (failOn?.(r)) return 1;
+    if (r.args[0] === 'deploy') cloud.putRegionStack(region, stackName, outputs(region));
+    return 0;
   };
-  return { run, calls };
+  return { run, calls, cloud };
 }
+
+const outputsDir = () => mkdtempSync(join(tmpdir(), 'arbiter-outputs-'));
 
 describe('arbiter deploy', () => {
   it('--dry-run prints regions in order with stack names and contents, and runs nothing', async () => {
@@ -38,13 +55,50 @@ describe('arbiter deploy', () => {
     expect(text).toContain('DynamoDB Global Table arbiter-infra-prod (replicas: us-east-1, eu-west-1, ap-southeast-2');
     expect(text).toContain('forwarding rules to us-east-1, eu-west-1');
     expect(text).toContain('alarm-state rule for infra-us-east-1-5xx, infra-eu-west-1-latency');
+    expect(text).toContain('data-plane gate (public function URL, answers /drain/<target>) for eu-west-1');
+    expect(text).toMatch(/4\. us-east-1 +stack arbiter-infra-prod-health-checks +\[data plane: Route 53 health checks\]/);
+    expect(text).toContain("- ap-southeast-2: one metric vote check per observer and a CALCULATED check (attach it to ap-southeast-2's records)");
   });
 
-  it('packages every region, then deploys the home region first, one region after another', async () => {
-    const { run, calls } = recordingRunner();
-    const code = await runDeploy({ configFile, stage: 'prod', dryRun: false, run }, capture().io);
+  it('packages every region, deploys the home region first, then the health checks in the home region, and writes the outputs file', async () => {
+    const { io, out } = capture();
+    const { run, calls, cloud } = recordingRunner();
+    const dir = outputsDir();
+    const code = await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, io);
     expect(code).toBe(0);
     expect(calls).toEqual(['package us-east-1', 'package eu-west-1', 'package ap-southeast-2', 'deploy us-east-1', 'deploy eu-west-1', 'deploy ap-southeast-2']);
+    expect(cloud.calls).toEqual([`outputs us-east-1 ${stackName}`, `outputs eu-west-1 ${stackName}`, `outputs ap-southeast-2 ${stackName}`, `deploy us-east-1 ${healthStack}`]);
+    const template = JSON.parse(cloud.get('us-east-1', healthStack)!.templateBody!) as { Resources: Record<string, { Properties: { HealthCheckConfig: Record<string, unknown> } }> };
+    expect(template.Resources.VoteApSoutheast2EuWest1HealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gateapsoutheast2.lambda-url.ap-southeast-2.on.aws', ResourcePath: '/drain/eu-west-1', Inverted: true });
+    expect(template.Resources.CalculatedApSoutheast2HealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'CALCULATED', HealthThreshold: 2 });
+    const file = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8')) as { apiUrls: Record<string, string>; healthChecks: Record<string, string> };
+    expect(file.apiUrls).toEqual({ 'us-east-1': regionOutputs('us-east-1').HttpApiUrl, 'eu-west-1': regionOutputs('eu-west-1').HttpApiUrl, 'ap-southeast-2': regionOutputs('ap-southeast-2').HttpApiUrl });
+    expect(Object.keys(file.healthChecks)).toEqual(['eu-west-1', 'ap-southeast-2']);
+    expect(out.join('\n')).toContain(`attach health check ${file.healthChecks['eu-west-1']} to api.example.org A (set eu-west-1) in zone /hostedzone/Z0INFRAZONETWO`);
+
+    const again = capture();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, again.io)).toBe(0);
+    expect(again.out).toContain(`${healthStack}: unchanged`);
+  });
+
+  it('names the region whose stack lacks a gate host, deploys no health checks and writes no outputs file', async () => {
+    const { io, err } = capture();
+    const { run, cloud } = recordingRunner(undefined, new MemoryCloud(), (region) => (region === 'eu-west-1' ? { HttpApiUrl: regionOutputs(region).HttpApiUrl } : regionOutputs(region)));
+    const dir = outputsDir();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, io)).toBe(1);
+    expect(err.join('\n')).toContain('the eu-west-1 stack has no valid ArbiterGateHost output (got undefined)');
+    expect(cloud.has('us-east-1', healthStack)).toBe(false);
+    expect(existsSync(join(dir, 'prod.json'))).toBe(false);
+  });
+
+  it('reports a failed health-check stack with CloudFormation\'s reason and writes no outputs file', async () => {
+    const { io, err } = capture();
+    const { run, cloud } = recordingRunner();
+    cloud.failing.add(healthStack);
+    const dir = outputsDir();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, io)).toBe(1);
+    expect(err.join('\n')).toContain(`the health-check stack ${healthStack}: stack ${healthStack} ended ROLLBACK_COMPLETE: VoteUsEast1EuWest1HealthCheck: Invalid request`);
+    expect(existsSync(join(dir, 'prod.json'))).toBe(false);
   });
 
   it('stops at the first failed region and names what was done and what was not attempted', async () => {
@@ -53,7 +107,7 @@ describe('arbiter deploy', () => {
     const code = await runDeploy({ configFile, stage: 'prod', dryRun: false, run }, io);
     expect(code).toBe(1);
     expect(calls.filter((c) => c.startsWith('deploy'))).toEqual(['deploy us-east-1', 'deploy eu-west-1']);
-    expect(err.join('\n')).toBe('arbiter deploy: stopped: eu-west-1 failed (osls exit 1). Done: us-east-1. Not attempted: ap-southeast-2.');
+    expect(err.join('\n')).toBe(`arbiter deploy: stopped: eu-west-1 failed (osls exit 1). Done: us-east-1. Not attempted: ap-southeast-2, ${healthStack} (us-east-1).`);
   });
 
   it('deploys nothing when packaging fails', async () => {
@@ -75,22 +129,43 @@ describe('arbiter deploy', () => {
 });
 
 describe('arbiter remove', () => {
-  it('--dry-run prints the reverse order (home last), says the table is retained, and runs nothing', async () => {
+  it('--dry-run prints the health checks first, then the reverse order (home last), says the table is retained, and runs nothing', async () => {
     const { io, out } = capture();
     const { run, calls } = recordingRunner();
     expect(await runRemove({ configFile, stage: 'prod', dryRun: true, run }, io)).toBe(0);
     expect(calls).toEqual([]);
     const text = out.join('\n');
-    expect(text).toMatch(/1\. ap-southeast-2[\s\S]*2\. eu-west-1[\s\S]*3\. us-east-1 +stack arbiter-infra-prod +\[home/);
+    expect(text).toMatch(/1\. us-east-1 +stack arbiter-infra-prod-health-checks[\s\S]*detach its CALCULATED checks[\s\S]*2\. ap-southeast-2[\s\S]*3\. eu-west-1[\s\S]*4\. us-east-1 +stack arbiter-infra-prod +\[home/);
     expect(text).toContain('The Global Table arbiter-infra-prod is retained');
+  });
+
+  it('removes the health checks, then the regions in reverse order, and the outputs file last', async () => {
+    const dir = outputsDir();
+    const { run, calls, cloud } = recordingRunner();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, capture().io)).toBe(0);
+    calls.length = 0;
+    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, capture().io)).toBe(0);
+    expect(cloud.calls.at(-1)).toBe(`remove us-east-1 ${healthStack}`);
+    expect(cloud.has('us-east-1', healthStack)).toBe(false);
+    expect(calls).toEqual(['remove ap-southeast-2', 'remove eu-west-1', 'remove us-east-1']);
+    expect(existsSync(join(dir, 'prod.json'))).toBe(false);
   });
 
   it('removes in reverse order and stops at the first failure', async () => {
     const { io, err } = capture();
-    const { run, calls } = recordingRunner((r) => r.args.includes('eu-west-1'));
-    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run }, io)).toBe(1);
+    const { run, calls, cloud } = recordingRunner((r) => r.args.includes('eu-west-1'));
+    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: outputsDir() }, io)).toBe(1);
     expect(calls).toEqual(['remove ap-southeast-2', 'remove eu-west-1']);
-    expect(err.join('\n')).toContain('Removed: ap-southeast-2. Not attempted: us-east-1.');
+    expect(err.join('\n')).toContain(`Removed: ${healthStack}, ap-southeast-2. Not attempted: us-east-1.`);
+  });
+
+  it('stops before any region when the health-check stack cannot be deleted', async () => {
+    const { io, err } = capture();
+    const { run, calls, cloud } = recordingRunner();
+    cloud.failing.add(healthStack);
+    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: outputsDir() }, io)).toBe(1);
+    expect(calls).toEqual([]);
+    expect(err.join('\n')).toContain(`stopped: ${healthStack} failed (stack ${healthStack} ended DELETE_FAILED). Removed: none. Not attempted: ap-southeast-2, eu-west-1, us-east-1.`);
   });
 });
 
