@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  dataPlaneDecideStatements, dataPlaneGateStatements, dataPlaneHealthCheckResources, dataPlaneRegionResources, gateFunctionLogicalId, gateHostOutput,
+  calculatedOutputKey, dataPlaneDecideStatements, dataPlaneGateStatements, dataPlaneHealthCheckResources, dataPlaneRegionResources, gateFunctionLogicalId, gateHostOutput,
+  gateHostsFromOutputs, healthCheckStackTemplate,
 } from '../../resources/dataplane-resources';
 import { serverlessParams } from '../../resources/stack-resources';
 import { quorumSize, validateConfig, type ArbiterConfigInput, type ValidConfig } from '../../shared/domain';
@@ -120,6 +121,28 @@ describe('serverless.yml parameters (serverlessParams) with data-plane targets',
 });
 
 describe('cfn-lint', () => {
+  it('accepts the health-check stack arbiter deploy creates, for 3 and 5 observers', () => {
+    ensureVenv();
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-healthchecks-'));
+    const files = [[...regions], ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1']].map((observers, i) => {
+      const path = join(dir, `health-checks-${i}.json`);
+      writeFileSync(path, healthCheckStackTemplate(mixed(observers), hostsFor(observers)));
+      return path;
+    });
+    const result = spawnSync(cfnLintPath, ['--regions', 'us-east-1', '--', ...files], { encoding: 'utf8', timeout: cfnLintTimeoutMs });
+    expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({ status: 0, output: '' });
+    const template = JSON.parse(healthCheckStackTemplate(mixed(), hostsFor(regions))) as { Outputs: Record<string, unknown> };
+    expect(Object.keys(template.Outputs)).toEqual([calculatedOutputKey('eu-west-1'), calculatedOutputKey('ap-southeast-2')]);
+  });
+
+  it('refuses a health-check stack without a gate host for every observer, or without data-plane targets', () => {
+    const hosts = hostsFor(regions);
+    delete hosts['ap-southeast-2'];
+    expect(() => healthCheckStackTemplate(mixed(), hosts)).toThrow('no valid gate host for observer ap-southeast-2');
+    expect(() => gateHostsFromOutputs(mixed(), { 'us-east-1': { ArbiterGateHost: 'a.lambda-url.us-east-1.on.aws' }, 'eu-west-1': { ArbiterGateHost: 'https://not-a-host/' } })).toThrow('the eu-west-1 stack has no valid ArbiterGateHost output (got "https://not-a-host/")');
+    expect(() => healthCheckStackTemplate(configWith(configInput()), {})).toThrow('no target uses route53.mode: health-check');
+  });
+
   it('accepts a template made of the region fragment, a gate function and the health checks', () => {
     ensureVenv();
     const config = mixed();

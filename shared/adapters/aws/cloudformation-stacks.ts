@@ -5,7 +5,8 @@
  *
  *   deploy(name, template) ─▶ no stack ──────────────────────▶ CreateStack ─┐
  *                            ROLLBACK_COMPLETE (dead create) ─▶ delete, then ┘
- *                            *_COMPLETE ─▶ UpdateStack ("No updates" → unchanged)
+ *                            *_COMPLETE ─▶ same template and tags? unchanged : UpdateStack
+ *                                           (CloudFormation's "No updates" also reads as unchanged)
  *                            *_IN_PROGRESS ─▶ StackError (another deploy is running)
  *   then poll DescribeStacks every pollMs (at most waitMsMax) until the status settles;
  *   a failure carries the first failed resources' reasons from DescribeStackEvents.
@@ -13,7 +14,7 @@
  * SDK errors become StackError, naming the stack and what CloudFormation said.
  */
 import {
-  CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand,
+  CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand, UpdateStackCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { ArbiterError } from '../../ports';
@@ -96,6 +97,9 @@ export class CloudFormationStacks implements StackOperations {
       existing = null;
     }
     const tags = Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value }));
+    if (existing !== null && sameTags(existing, input.tags) && (await this.deployedTemplate(stackName)) === canonicalJson(input.templateBody)) {
+      return { action: 'unchanged', outputs: outputsOf(existing) };
+    }
     let action: StackDeployAction;
     try {
       if (existing === null) {
@@ -146,6 +150,16 @@ export class CloudFormationStacks implements StackOperations {
     }
   }
 
+  /** The template the stack was last deployed with, canonical (null when it cannot be read or is not JSON). */
+  private async deployedTemplate(stackName: string): Promise<string | null> {
+    try {
+      const answer = await this.options.client.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+      return answer.TemplateBody === undefined ? null : canonicalJson(answer.TemplateBody);
+    } catch {
+      return null;
+    }
+  }
+
   /** Polls until the status is no longer *_IN_PROGRESS; null when the stack is gone. */
   private async waitSettled(stackName: string): Promise<Stack | null> {
     for (let waitedMs = 0; ; waitedMs += this.pollMs) {
@@ -172,6 +186,20 @@ export class CloudFormationStacks implements StackOperations {
 
 function outputsOf(stack: Stack): Record<string, string> {
   return Object.fromEntries((stack.Outputs ?? []).filter((o) => o.OutputKey !== undefined && o.OutputValue !== undefined).map((o) => [o.OutputKey!, o.OutputValue!]));
+}
+
+function sameTags(stack: Stack, tags: Record<string, string>): boolean {
+  const deployed = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key, t.Value]));
+  return Object.keys(deployed).length === Object.keys(tags).length && Object.entries(tags).every(([k, v]) => deployed[k] === v);
+}
+
+/** JSON text with its formatting removed, so equal templates compare equal; not JSON → the text itself. */
+function canonicalJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
 }
 
 function messageOf(error: unknown): string {
