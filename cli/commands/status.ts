@@ -6,7 +6,8 @@ import { formatTime, renderTable } from '../format/table';
 /** Renders a status body as a table and a few sentences. */
 export function renderStatus(body: StatusBody): string {
   const rows = body.targets.map((t) => [
-    t.target, t.routing, t.route53 ?? 'unreadable',
+    // (a status from an API older than data-plane mode has no vote field)
+    t.target, t.routing, t.vote ? `vote ${t.vote.vote} (${t.vote.mechanism})` : (t.route53 ?? 'unreadable'),
     `${t.tally.healthy} healthy, ${t.tally.unhealthy} unhealthy, ${t.tally.suspect} suspect, ${t.tally.unknown} unknown`,
     t.override === null ? '-' : `${t.override.action} until ${formatTime(t.override.expiresMs)}`,
   ]);

@@ -49,8 +49,8 @@ const statusBody = {
   observer: 'eu-west-1', nowMs: 1_700_000_000_000, quorum: 2, problems: [], activeOverrides: [], runningDrills: [], observers: [],
   lastApplied: { decisionId: 'd-1', observer: 'eu-west-1', decidedMs: 1_700_000_000_000, appliedMs: 1_700_000_000_500, changeId: 'C1', routing: { 'us-east-1': 'drained', 'eu-west-1': 'serving' } },
   targets: [
-    { target: 'us-east-1', routing: 'drained', route53: 'drained', tally: { target: 'us-east-1', quorum: 2, healthy: 0, suspect: 0, unhealthy: 3, unknown: 0, byObserver: {} }, verdicts: {}, proposals: {}, override: null },
-    { target: 'eu-west-1', routing: 'serving', route53: 'serving', tally: { target: 'eu-west-1', quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, verdicts: {}, proposals: {}, override: null },
+    { target: 'us-east-1', routing: 'drained', binding: 'weight', route53: 'drained', vote: null, tally: { target: 'us-east-1', quorum: 2, healthy: 0, suspect: 0, unhealthy: 3, unknown: 0, byObserver: {} }, verdicts: {}, proposals: {}, override: null },
+    { target: 'eu-west-1', routing: 'serving', binding: 'health-check', route53: null, vote: { mechanism: 'gate', vote: 'no-drain' }, tally: { target: 'eu-west-1', quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, verdicts: {}, proposals: {}, override: null },
   ],
 };
 
@@ -103,6 +103,7 @@ describe('arbiter operator commands: output and failover', () => {
     const out = io.stdout.join('\n');
     expect(out).toMatch(/^TARGET\s+DECIDED\s+ROUTE 53/m);
     expect(out).toMatch(/^us-east-1\s+drained\s+drained\s+0 healthy, 3 unhealthy/m);
+    expect(out).toMatch(/^eu-west-1\s+serving\s+vote no-drain \(gate\)\s+3 healthy/m);
     expect(out).toMatch(/Last decision d-1 applied by eu-west-1/);
     expect(api.seen).toHaveLength(1);
   });

@@ -69,6 +69,23 @@ export interface TargetHealthChecks {
 /** Where each observer's gate answers (function URL host names, known after deploy). */
 export type GateHosts = Record<Region, string>;
 
+/** Route 53 reads a CLOUDWATCH_METRIC check's alarm about this often (an estimate; AWS does not publish it). */
+export const alarmReadEstimateMs = 30_000;
+/** A standard-resolution datapoint becomes visible to its alarm about this late (an estimate). */
+export const metricVisibilityEstimateMs = 10_000;
+
+/**
+ * Worst-case time from an observer's vote changing to Route 53's child check reflecting it
+ * (estimates, not measurements): gate = FailureThreshold checker rounds; metric = the alarm's
+ * period, the datapoint's delay and Route 53's read of the alarm.
+ * @example voteReadEstimateMs(target) // 20_000 for a gate target
+ */
+export function voteReadEstimateMs(target: TargetConfig): number {
+  return voteMechanism(target) === 'gate'
+    ? gateFailureThreshold * gateRequestIntervalSeconds * 1000
+    : voteMetricPeriodSeconds * 1000 + metricVisibilityEstimateMs + alarmReadEstimateMs;
+}
+
 /** The alarm name of one observer's vote on one target. */
 export function voteAlarmName(config: ValidConfig, observer: Region, target: Region): string {
   return `${config.name}-vote-${observer}-${target}`;

@@ -1,3 +1,4 @@
+import { configInput } from '../../../test/support/fixtures';
 import { operatorWorld } from '../../../test/support/operator-world';
 import { createDrill, DrillRuntime, drillPollIntervalMs } from './drill-runtime';
 import { endOverride } from './override-service';
@@ -37,6 +38,24 @@ describe('drill runtime', () => {
     const event = w.bus.published.find((e) => e.type === 'drill-report');
     expect(event).toMatchObject({ type: 'drill-report', report: { id: drill.id, passed: true, target: 'eu-west-1' } });
     expect(w.store.drills.get(drill.id)!.version).toBe(report.version);
+  });
+
+  it.each(['gate', 'metric'] as const)('evacuates a data-plane (%s) target through votes: no Route 53 change, rto up to the observer vote', async (vote) => {
+    const targets = configInput().targets.map((t) => (t.region === 'eu-west-1' ? { ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } } : t));
+    const w = operatorWorld({ targets });
+    await w.step();
+    const drill = await createDrill(w.deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 60, startedBy: 'ops' });
+
+    const report = await new DrillRuntime(w.deps).run(drill.id);
+
+    expect({ status: report.status, problems: report.problems }).toEqual({ status: 'passed', problems: [] });
+    expect(report.phases.map((p) => p.name)).toEqual(['requested', 'drain-decision', 'drain-vote', 'hold', 'restore-decision', 'restore-vote']);
+    const byName = Object.fromEntries(report.phases.map((p) => [p.name, p]));
+    expect(report.rtoMs).toBe(byName['drain-decision']!.durationMs! + byName['drain-vote']!.durationMs!);
+    expect(byName['drain-vote']!.detail).toMatch(vote === 'gate' ? /votes drain; Route 53's checkers read it within about 20 s \(predicted, not observed\)/ : /votes drain; its alarm and Route 53's read of it take up to about 100 s more \(predicted, not observed\)/);
+    expect(byName['restore-vote']!.detail).toContain('votes no-drain');
+    expect(w.dns.changes).toEqual([]);
+    expect(report.changeIds).toEqual([]);
   });
 
   it('counts decisions stamped by an observer whose clock runs behind the drill\'s', async () => {
@@ -133,6 +152,18 @@ describe('drill runtime', () => {
     const predicted = (report.shadow as { predicted: { detectionMs: number; totalMs: number } }).predicted;
     expect(predicted.detectionMs).toBe(10_000 + 2 * 500); // interval + confirmCount × confirmSpacingMs (defaults)
     expect(report.rtoMs).toBe(predicted.totalMs);
+  });
+
+  it('predicts a data-plane target through its health checks: no record change, the vote read instead of INSYNC', async () => {
+    const targets = configInput().targets.map((t) => (t.region === 'eu-west-1' ? { ...t, route53: { ...t.route53, mode: 'health-check' as const } } : t));
+    const w = operatorWorld({ targets, drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
+    await w.step();
+    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+
+    expect(report.status).toBe('passed');
+    expect(report.shadow).toMatchObject({ wouldDrain: true, changes: [], refusals: [] });
+    const predicted = (report.shadow as { predicted: { decisionMs: number; totalMs: number } }).predicted;
+    expect(predicted.totalMs - predicted.decisionMs).toBe(2 * 10_000); // FailureThreshold 2 × 10 s checks, not 60 s INSYNC
   });
 
   it('reports in a shadow drill which safety rule would bite', async () => {

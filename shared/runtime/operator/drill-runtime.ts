@@ -9,13 +9,22 @@
  *
  *   rto = tw - t0 (the target's weight reads 0), compared with rtoSecondsMax.
  *
+ * A data-plane target (route53.mode: health-check) has no weight to watch and no change to wait
+ * for: after the decision, the drill polls `drain-vote`, until this observer's vote on the target
+ * (what its gate answers, recomputed from its replica as the gate does) says drain; rto = that
+ * moment − t0. Route 53's checkers read the vote after that (gate: FailureThreshold × 10 s; metric:
+ * the alarm's minute and Route 53's read): the phase says so, predicted, not observed.
+ *
  * The override's TTL is holdSeconds, so the target comes back even if the invocation dies.
  * The hold is capped: the drill ends the override early at the latest when only the restore
  * budget (rtoSecondsMax + the longer of recoveryHoldMs and flipCooldownMs) is left in the
  * invocation; the cap is noted in the report. An invocation that finds a drill abandoned by an
  * earlier one (its override expired) finishes the report as failed.
  */
-import { latestApplied, type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig } from '../../domain';
+import {
+  bindingMode, gateRouting, latestApplied, observerVotes, voteMechanism, voteReadEstimateMs,
+  type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig,
+} from '../../domain';
 import { ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
 import type { OperatorDeps } from './api-types';
 import { appendAudit, createOverride, drainRefusal, endOverride, expectedRouting } from './override-service';
@@ -229,7 +238,10 @@ export class DrillRuntime {
     return ended;
   }
 
-  /** Measures decision → Route 53 INSYNC → the target's weight reading `weight`, as three phases from `fromMs`. */
+  /**
+   * Measures decision → Route 53 INSYNC → the target's weight reading `weight`, as three phases from
+   * `fromMs`; for a data-plane target, decision → this observer's vote (see the header).
+   */
   private async measureSwitch(rec: Recorder, direction: 'drain' | 'restore', fromMs: number, weight: number): Promise<{ ok: boolean; weightMs: number | null }> {
     const { target } = rec.record;
     const wantState = direction === 'drain' ? 'drained' : 'serving';
@@ -238,6 +250,20 @@ export class DrillRuntime {
       const view = await this.deps.store.readView(this.deps.clock.nowMs());
       return appliedShowing(view, target, wantState, fromMs);
     });
+    if (bindingMode(this.binding(target)) === 'health-check') {
+      const wantVote = direction === 'drain' ? 'drain' : 'no-drain';
+      const voted = decided === null ? null : await this.phase(rec, `${direction}-vote`, this.deps.clock.nowMs(), timeoutMs(), async () => {
+        const nowMs = this.deps.clock.nowMs();
+        const view = await this.deps.store.readView(nowMs);
+        const { routing } = gateRouting({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied });
+        return observerVotes(this.deps.config, routing)[target] === wantVote ? this.deps.clock.nowMs() : null;
+      });
+      if (voted !== null) {
+        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.binding(target))}` } : p));
+        await rec.save({ phases });
+      }
+      return { ok: voted !== null, weightMs: voted };
+    }
     const changeId = decided === null ? null : await this.phase(rec, `${direction}-insync`, this.deps.clock.nowMs(), timeoutMs(), async () => this.insync(target, wantState, fromMs));
     if (changeId !== null) {
       const phases = rec.record.phases.map((p) => (p.name === `${direction}-insync` ? { ...p, detail: `change ${changeId}` } : p));
@@ -307,6 +333,14 @@ export class DrillRuntime {
  * needed: an observer applies an override (or its end) only once its own clock has reached the
  * item's time, so the decision it causes is stamped no earlier than that.
  */
+/** When Route 53's checkers see a vote, predicted from the check's settings (the drill does not observe it). */
+function routeReadNote(target: TargetConfig): string {
+  const seconds = voteReadEstimateMs(target) / 1000;
+  return voteMechanism(target) === 'gate'
+    ? `Route 53's checkers read it within about ${seconds} s (predicted, not observed)`
+    : `its alarm and Route 53's read of it take up to about ${seconds} s more (predicted, not observed)`;
+}
+
 function appliedShowing(view: StoreView, target: Region, state: 'drained' | 'serving', sinceMs: number): AppliedDecision | null {
   const applied = latestApplied(view.applied);
   return applied !== null && applied.routing[target] === state && applied.decidedMs >= sinceMs ? applied : null;

@@ -7,9 +7,11 @@
  *   fail ──▶ next probe round (≤ intervalMs) ──▶ confirmations (confirmSpacingMs each; further
  *   rounds while failureThreshold is not reached) ──▶ events + decide (eventDeliveryEstimateMs)
  *   ──▶ Route 53 PENDING → INSYNC (route53InsyncEstimateMs)
+ * For a data-plane target (route53.mode: health-check) the last step is Route 53's health checks
+ * reading the votes instead (voteReadEstimateMs), and no record changes.
  */
 import {
-  decide, initialVerdict, latestApplied, latestSnapshots, planRoute, computeProposal,
+  bindingMode, decide, initialVerdict, latestApplied, latestSnapshots, planRoute, computeProposal, voteReadEstimateMs, weightTargets,
   type ProbeConfig, type Proposal, type RecordSetView, type Refusal, type Region, type ValidConfig, type VerdictSnapshot,
 } from '../../domain';
 import type { StoreView } from '../../ports';
@@ -27,6 +29,7 @@ export interface ShadowPlan {
   refusals: Refusal[];
   causes: Record<Region, string>;
   missingRecords: Region[];
+  /** insyncMs: until Route 53 acts (INSYNC of the change, or for a data-plane target its health checks reading the votes). */
   predicted: { detectionMs: number; decisionMs: number; insyncMs: number; totalMs: number };
 }
 
@@ -58,10 +61,13 @@ export function shadowPlan(config: ValidConfig, view: StoreView, records: readon
     return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous });
   });
   const decision = decide({ config, nowMs, proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
-  const plan = planRoute(config.targets, decision.routing, records);
+  // Data-plane targets never have their records changed: only weight targets can appear here.
+  const plan = planRoute(weightTargets(config), decision.routing, records);
   const refusals = [...decision.refusals, ...proposals.flatMap((p) => p.refusals)].filter((r, i, all) => all.findIndex((o) => o.target === r.target && o.rule === r.rule) === i);
   const detectionMs = predictedDetectionMs(config.probe);
   const decisionMs = detectionMs + eventDeliveryEstimateMs;
+  const binding = config.targets.find((t) => t.region === target);
+  const routeMs = binding !== undefined && bindingMode(binding) === 'health-check' ? voteReadEstimateMs(binding) : route53InsyncEstimateMs;
   return {
     target,
     wouldDrain: decision.routing[target] === 'drained',
@@ -70,6 +76,6 @@ export function shadowPlan(config: ValidConfig, view: StoreView, records: readon
     refusals,
     causes: Object.fromEntries(Object.entries(proposals[0]?.targets ?? {}).map(([t, p]) => [t, `${p.cause}: ${p.reason}`])),
     missingRecords: plan.missing,
-    predicted: { detectionMs, decisionMs, insyncMs: decisionMs + route53InsyncEstimateMs, totalMs: decisionMs + route53InsyncEstimateMs },
+    predicted: { detectionMs, decisionMs, insyncMs: decisionMs + routeMs, totalMs: decisionMs + routeMs },
   };
 }

@@ -1,10 +1,12 @@
 /**
  * GET /status: every target's routing state and why, from this region's replica and Route 53.
- * Read-only; a Route 53 read failure is reported in the body, never as a 500.
+ * Read-only; a Route 53 read failure is reported in the body, never as a 500. A data-plane target
+ * (route53.mode: health-check) has no record Arbiter changes: instead of reading Route 53 it shows
+ * this observer's vote, as its gate answers it (recomputed from the replica).
  */
 import {
-  activeOverrides, latestApplied, latestSnapshots, quorumSize, routingFromRecords, tallyTarget,
-  type Override, type Region, type RoutingState, type Tally,
+  activeOverrides, bindingMode, gateRouting, latestApplied, latestSnapshots, observerVotes, quorumSize, routingFromRecords, tallyTarget, voteMechanism, weightTargets,
+  type BindingMode, type Override, type Region, type RoutingState, type Tally, type Vote, type VoteMechanism,
 } from '../../domain';
 import { ArbiterError, type DrillRecord, type Heartbeat } from '../../ports';
 import type { OperatorDeps } from './api-types';
@@ -16,8 +18,12 @@ export interface TargetStatus {
   target: Region;
   /** The state of the last applied decision (serving before any decision). */
   routing: RoutingState;
-  /** What Route 53 shows now, or null if the record could not be read. */
+  /** How Arbiter moves this target's traffic. */
+  binding: BindingMode;
+  /** What Route 53 shows now; null if the record could not be read, or for a data-plane target. */
   route53: RoutingState | null;
+  /** Data-plane targets: this observer's vote (what its gate answers, or its metric says). */
+  vote: { mechanism: VoteMechanism; vote: Vote } | null;
   tally: Tally;
   verdicts: Record<Region, { status: string; reason: string; probedMs: number; writtenMs: number; fresh: boolean } | null>;
   proposals: Record<Region, { state: RoutingState; cause: string; reason: string; seq: number; createdMs: number } | null>;
@@ -38,12 +44,14 @@ export interface StatusBody {
 }
 
 async function readRoute53(deps: OperatorDeps, problems: string[]): Promise<Record<Region, RoutingState | null>> {
+  const weighted = weightTargets(deps.config);
+  if (weighted.length === 0) return {};
   try {
-    return routingFromRecords(deps.config.targets, await deps.dns.readRecords(deps.config.targets.map((t) => t.route53)));
+    return routingFromRecords(weighted, await deps.dns.readRecords(weighted.map((t) => t.route53)));
   } catch (error) {
     if (!(error instanceof ArbiterError)) throw error;
     problems.push(`Route 53 could not be read: ${error.message}`);
-    return Object.fromEntries(deps.config.targets.map((t) => [t.region, null]));
+    return Object.fromEntries(weighted.map((t) => [t.region, null]));
   }
 }
 
@@ -60,8 +68,10 @@ export async function buildStatus(deps: OperatorDeps): Promise<StatusBody> {
   const applied = latestApplied(view.applied);
   const active = activeOverrides(view.overrides, view.overrideEnds, nowMs);
   const freshnessMs = config.probe.verdictFreshnessMs;
+  const votes = observerVotes(config, gateRouting({ config, nowMs, proposals: view.proposals, applied: view.applied }).routing);
   const latestProposal = new Map(config.observers.map((o) => [o, view.proposals.filter((p) => p.observer === o).sort((a, b) => b.seq - a.seq)[0] ?? null]));
-  const targets: TargetStatus[] = config.targets.map(({ region: target }) => {
+  const targets: TargetStatus[] = config.targets.map((binding) => {
+    const target = binding.region;
     const verdicts: TargetStatus['verdicts'] = {};
     const proposals: TargetStatus['proposals'] = {};
     for (const observer of config.observers) {
@@ -73,7 +83,8 @@ export async function buildStatus(deps: OperatorDeps): Promise<StatusBody> {
       proposals[observer] = proposal === null || proposal === undefined || mine === undefined ? null : { state: mine.state, cause: mine.cause, reason: mine.reason, seq: proposal.seq, createdMs: proposal.createdMs };
     }
     return {
-      target, routing: applied?.routing[target] ?? 'serving', route53: route53[target] ?? null,
+      target, routing: applied?.routing[target] ?? 'serving', binding: bindingMode(binding), route53: route53[target] ?? null,
+      vote: bindingMode(binding) === 'health-check' ? { mechanism: voteMechanism(binding), vote: votes[target] ?? 'no-drain' } : null,
       tally: tallyTarget({ target, observers: config.observers, snapshots, nowMs, freshnessMs }), verdicts, proposals,
       override: active.find((o) => o.target === target) ?? null,
     };
