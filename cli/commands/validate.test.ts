@@ -23,6 +23,13 @@ describe('arbiter validate', () => {
     expect(r.err).toBe('');
   });
 
+  it('explains data-plane mode for the targets that use it', async () => {
+    const r = await run('validate', join(root, 'test', 'infra', 'fixtures', 'infra.config.yml'));
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe('Data-plane mode for eu-west-1 (gate votes), ap-southeast-2 (metric votes): Arbiter never changes their records; each gets a CALCULATED health check that fails once 2 of 3 observers vote drain. Attach the checks `arbiter deploy` prints to their records.');
+    expect((await run('validate', join(root, 'arbiter.config.yml'))).out).not.toContain('Data-plane');
+  });
+
   it('uses --config when no file is given', async () => {
     const r = await run('--config', fixture('one-observer.yml'), 'validate');
     expect(r.code).not.toBe(0);
