@@ -13,19 +13,20 @@
  * Nothing here calls AWS.
  */
 import {
-  dataPlaneHealthChecks, dataPlaneTargets, voteAlarm, voteMechanism, voteMetricNamespace,
+  dataPlaneHealthChecks, dataPlaneTargets, isGateHost, voteAlarm, voteMechanism, voteMetricNamespace,
   type GateHosts, type ValidConfig,
 } from '../shared/domain';
 import { gateFunctionSizing } from '../shared/domain/cost/function-sizing';
+import { logicalId } from './stack-plan';
 
 type Json = unknown;
 type Resources = Record<string, Json>;
 
-const logicalId = (text: string) => text.replace(/(^|[^A-Za-z0-9])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 /** The logical id osls gives the `gate` function. */
 export const gateFunctionLogicalId = 'GateLambdaFunction';
 
-function usesGate(config: ValidConfig): boolean {
+/** Whether the stacks ship the gate (some target votes by gate). */
+export function usesGate(config: ValidConfig): boolean {
   return dataPlaneTargets(config).some((t) => voteMechanism(t) === 'gate');
 }
 
@@ -49,7 +50,8 @@ export function dataPlaneGateStatements(tableArn: Json): Json[] {
 }
 
 /**
- * One observer region's data-plane resources: the gate URL (public: Route 53 checkers cannot sign
+ * One observer region's data-plane resources (serverless.yml includes them through
+ * serverlessParams; empty without health-check targets): the gate URL (public: Route 53 checkers cannot sign
  * requests; it answers only drain/no-drain per target) and this observer's vote alarms.
  * @example dataPlaneRegionResources(config, 'eu-west-1').GateFunctionUrl
  */
@@ -60,11 +62,6 @@ export function dataPlaneRegionResources(config: ValidConfig, region: string): R
     resources.GateFunctionUrlPermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' } };
     // Function URLs created since October 2025 also need InvokeFunction, here only through the URL.
     resources.GateFunctionInvokePermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true } };
-    // A failing gate reads as "no drain" (Inverted child): safe, but it silently removes this observer's votes.
-    resources.GateErrorsAlarm = {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: { AlarmDescription: 'Arbiter gate errors: this observer cannot vote drain through its gate', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: gateFunctionLogicalId } }], Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
-    };
   }
   for (const target of dataPlaneTargets(config)) {
     if (voteMechanism(target) !== 'metric') continue;
@@ -110,15 +107,6 @@ export function dataPlaneHealthCheckResources(config: ValidConfig, gateHosts: Ga
   return { Resources, Outputs };
 }
 
-/**
- * The data-plane part of one observer region's stack, as serverless.yml includes it (through
- * serverlessParams): the gate URL and this observer's vote alarms; empty without health-check targets.
- * @example dataPlaneStackResources(config, 'eu-west-1') // { VoteEuWest1Alarm: {...} } for a metric target
- */
-export function dataPlaneStackResources(config: ValidConfig, region: string): Resources {
-  return dataPlaneRegionResources(config, region);
-}
-
 /** This region stack's data-plane outputs: the gate host, read by `arbiter deploy` for the health checks. */
 export function dataPlaneStackOutputs(config: ValidConfig): Resources {
   return usesGate(config) ? { [gateHostOutputKey]: gateHostOutput() } : {};
@@ -155,7 +143,7 @@ export function gateHostsFromOutputs(config: ValidConfig, outputsByRegion: Recor
   const hosts: GateHosts = {};
   for (const region of config.observers) {
     const host = outputsByRegion[region]?.[gateHostOutputKey];
-    if (host === undefined || !/^[a-z0-9.-]{1,253}$/.test(host)) throw new Error(`the ${region} stack has no valid ${gateHostOutputKey} output (got ${JSON.stringify(host)}): deploy that region again`);
+    if (!isGateHost(host)) throw new Error(`the ${region} stack has no valid ${gateHostOutputKey} output (got ${JSON.stringify(host)}): deploy that region again`);
     hosts[region] = host;
   }
   return hosts;

@@ -46,6 +46,9 @@ export interface DeploymentPlan {
 
 const stagePattern = /^[a-z][a-z0-9-]{0,15}$/;
 
+/** A CloudFormation logical id from a name: `vote-eu-west-1` → `VoteEuWest1`. */
+export const logicalId = (text: string) => text.replace(/(^|[^A-Za-z0-9])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+
 /** Throws a clear error when the stage cannot become part of stack, table and bus names. */
 export function assertStage(stage: string): void {
   if (!stagePattern.test(stage)) throw new Error(`stage must be 1-16 lowercase letters, digits or dashes starting with a letter, got ${JSON.stringify(stage)}`);

@@ -6,8 +6,8 @@
  */
 import { detailTypes, eventSource, type ValidConfig } from '../shared/domain';
 import { arbiterFunctionNames, functionSizing, lambdaTracingEnabled, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
-import { planDeployment, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
-import { dataPlaneDecideStatements, dataPlaneFunctions, dataPlaneStackOutputs, dataPlaneStackResources } from './dataplane-resources';
+import { logicalId, planDeployment, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
+import { dataPlaneDecideStatements, dataPlaneFunctions, dataPlaneRegionResources, dataPlaneStackOutputs, gateFunctionLogicalId, usesGate } from './dataplane-resources';
 
 type Json = unknown;
 type Resources = Record<string, Json>;
@@ -25,7 +25,6 @@ export const drillStartDetailType = 'Arbiter Drill Start';
 export const heartbeatMetric = { namespace: 'Arbiter', name: 'ProbeRounds', dimensions: [{ Name: 'service', Value: 'arbiter' }] } as const;
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
-const logicalId = (text: string) => text.replace(/(^|[^A-Za-z0-9])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 const fnLogicalId = (fn: ArbiterFunctionName) => `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`;
 const busArn = (region: string, busName: string) => sub(`arn:\${AWS::Partition}:events:${region}:\${AWS::AccountId}:event-bus/${busName}`);
 
@@ -157,12 +156,15 @@ function forwardingResources(stack: RegionStackPlan): Resources {
   return resources;
 }
 
-function selfAlarms(): Resources {
+function selfAlarms(config: ValidConfig): Resources {
   const resources: Resources = {};
-  for (const fn of arbiterFunctionNames) {
+  const shipped: Array<[name: string, functionId: string]> = arbiterFunctionNames.map((fn) => [fn, fnLogicalId(fn)]);
+  // A failing gate reads as "no drain" (Inverted child): safe, but it silently removes this observer's votes.
+  if (usesGate(config)) shipped.push(['gate', gateFunctionLogicalId]);
+  for (const [fn, functionId] of shipped) {
     resources[`${logicalId(fn)}ErrorsAlarm`] = {
       Type: 'AWS::CloudWatch::Alarm',
-      Properties: { AlarmDescription: `Arbiter ${fn} function errors`, Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnLogicalId(fn) } }], Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
+      Properties: { AlarmDescription: `Arbiter ${fn} function errors`, Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }], Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
     };
   }
   resources.ProbeHeartbeatAlarm = {
@@ -215,7 +217,7 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     dataPlaneFunctions: dataPlaneFunctions(config, tableArn(plan, stack)),
     drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], input: { drill: d.name } } })),
     // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.
-    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...selfAlarms(), ...dataPlaneStackResources(config, region) },
+    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...selfAlarms(config), ...dataPlaneRegionResources(config, region) },
     outputs: { ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) }, ...dataPlaneStackOutputs(config) },
   };
 }

@@ -14,7 +14,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, ScanCo
 import { createDecideHandler } from '../../functions/decide';
 import { createProbeHandlers } from '../../functions/probe';
 import type { ArbiterConfigInput } from '../../shared/domain';
-import { regions } from '../support/fixtures';
+import { configInput, regions } from '../support/fixtures';
 import { startMoto, type Moto } from '../support/moto';
 import { FaultyHttpHandler, type RecordedRequest } from './support/faulty-http-handler';
 import { createWeightedZone, weightsIn } from './support/route53-fixtures';
@@ -65,17 +65,14 @@ const endpoints = new Map<string, Endpoint>(regions.map((r) => [r, new Endpoint(
 const observers = new Map<string, Observer>();
 
 function e2eConfig(zone: string): ArbiterConfigInput {
-  return {
-    version: 1,
-    name: 'shop',
-    observers: [...regions],
+  return configInput({
     targets: regions.map((region) => ({
       region,
       endpoints: [{ url: endpoints.get(region)!.url, bodyContains: '"status":"ok"', latencyMsMax: 400, timeoutMs: 500 }],
       route53: { hostedZoneId: zone, recordName: 'api.e2e.example.com', recordType: 'A' as const, setIdentifier: region, weight: 100 },
     })),
     probe: { intervalMs: 2_000, failureThreshold: 2, recoveryThreshold: 2, confirmCount: 1, confirmSpacingMs: 100, latencyWindowSize: 5, latencyQuantile: 0.9, verdictFreshnessMs: 60_000, verdictRefreshMs: 20_000 },
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -104,6 +104,11 @@ export function voteAlarm(config: ValidConfig, observer: Region, target: Region)
   };
 }
 
+/** A gate host as Route 53 takes it: a bare DNS name (no scheme, path or port). */
+export function isGateHost(host: string | undefined): host is string {
+  return host !== undefined && /^[a-z0-9.-]{1,253}$/.test(host);
+}
+
 /** The gate path of a target's drain vote. */
 export function gatePath(target: Region): string {
   return `/drain/${target}`;
@@ -115,7 +120,7 @@ function childCheck(config: ValidConfig, target: TargetConfig, observer: Region,
     return { kind: 'metric', observer, target: target.region, alarm, config: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: observer, Name: alarm.AlarmName }, InsufficientDataHealthStatus: 'LastKnownStatus', Inverted: false } };
   }
   const host = gateHosts[observer];
-  if (host === undefined || !/^[a-z0-9.-]{1,253}$/.test(host)) throw new Error(`health checks: no valid gate host for observer ${observer} (got ${JSON.stringify(host)})`);
+  if (!isGateHost(host)) throw new Error(`health checks: no valid gate host for observer ${observer} (got ${JSON.stringify(host)})`);
   return {
     kind: 'gate', observer, target: target.region,
     config: { Type: 'HTTPS', FullyQualifiedDomainName: host, Port: gatePort, ResourcePath: gatePath(target.region), RequestInterval: gateRequestIntervalSeconds, FailureThreshold: gateFailureThreshold, Inverted: true, EnableSNI: true },
