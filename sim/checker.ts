@@ -10,6 +10,7 @@
  *   min-serving / max-drained   the safety rules, automation's drains counted apart from operators'
  *   cooldown                    an automatic restore closer than flipCooldownMs to the drain (skew allowed)
  *   recovery-hold               an automatic restore without a live quorum healthy for the whole hold
+ *                               (a held drain released in the same batch as a new drain is neither)
  *   restore-while-failing       a really failing target restored (a serve pin excepted)
  *   lost-update                 a change planned from a state older than the one it overwrote;
  *                               one decision applied more than once
@@ -219,8 +220,11 @@ export function checkHistory(input: CheckInput): CheckResult {
   const drainedEver = new Set<Region>();
   const changes = servedChanges(history, configured);
 
+  const weightsBefore = new Map<ServedChange, Record<Region, number>>();
+  const before = (c: ServedChange, target: Region) => weightsBefore.get(c)?.[target];
   for (const c of changes) {
     const before = { ...weights };
+    weightsBefore.set(c, before);
     let moved = false;
     for (const change of c.changes) {
       const actual = before[change.target] ?? 0;
@@ -275,7 +279,9 @@ export function checkHistory(input: CheckInput): CheckResult {
     lastFlip.set(target, { atMs: c.atMs, drained: false, automatic });
     const failing = truth.failing(target, c.atMs);
     if (failing !== null && !pinned) report.add('restore-while-failing', target, c.atMs, c.step, `${c.by} restored ${target} while it was really failing (${failing})`);
-    if (!automatic || previous === undefined) return;
+    // A held drain released in the same batch as a new drain (maxDrained counts only drains whose cause holds).
+    const released = c.changes.some((ch) => ch.target !== target && ch.toWeight <= 0 && (before(c, ch.target) ?? 0) > 0);
+    if (!automatic || previous === undefined || released) return;
     const sinceDrainMs = c.atMs - previous.atMs;
     if (sinceDrainMs < config.safety.flipCooldownMs - skew) report.add('cooldown', target, c.atMs, c.step, `${c.by} restored ${target} ${sinceDrainMs} ms after its drain (flipCooldownMs ${config.safety.flipCooldownMs}, skew ${skew} ms)`);
     const holdFromMs = c.atMs - config.safety.recoveryHoldMs + skew;

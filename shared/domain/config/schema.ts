@@ -22,7 +22,7 @@ export const endpointSchema = z
     /** A substring the first 5,120 bytes of the body must contain (Route 53 reads as much). */
     bodyContains: z.string().min(1).max(255).optional(),
     latencyMsMax: z.number().int().positive().default(1000),
-    timeoutMs: z.number().int().positive().default(3000),
+    timeoutMs: z.number().int().positive().default(2000),
     followRedirects: z.boolean().default(false),
   })
   .strict();
@@ -68,9 +68,14 @@ export const targetSchema = z
 
 export const probeSchema = z
   .object({
-    intervalMs: z.number().int().min(1000).max(60000).default(10000),
+    intervalMs: z.number().int().min(1000).max(60000).default(2000),
     /** Consecutive failures (fast-confirmation probes included) that make a target unhealthy. */
     failureThreshold: z.number().int().min(1).max(10).default(3),
+    /**
+     * Least time, between the first and the last failing probe sent, before a target is judged
+     * unhealthy: a blip shorter than this never is, whatever the thresholds (10 s: an ordinary blip).
+     */
+    failureMinDurationMs: z.number().int().min(0).max(120000).default(10000),
     /** Consecutive passes that bring an unhealthy target back to healthy. */
     recoveryThreshold: z.number().int().min(1).max(20).default(3),
     /** Extra probes sent at once after a first failure. */

@@ -63,7 +63,7 @@ function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
   config.targets.forEach((target, t) => {
     target.endpoints.forEach((endpoint, e) => {
       const at = `targets[${t}].endpoints[${e}]`;
-      if (endpoint.timeoutMs >= intervalMs) problems.push({ path: `${at}.timeoutMs`, message: `must be less than probe.intervalMs (${intervalMs})` });
+      if (endpoint.timeoutMs > intervalMs) problems.push({ path: `${at}.timeoutMs`, message: `must not exceed probe.intervalMs (${intervalMs})` });
       if (endpoint.latencyMsMax > endpoint.timeoutMs) problems.push({ path: `${at}.latencyMsMax`, message: `must not exceed timeoutMs (${endpoint.timeoutMs})` });
       if (endpoint.expectStatus.min > endpoint.expectStatus.max) problems.push({ path: `${at}.expectStatus`, message: `min (${endpoint.expectStatus.min}) must not exceed max (${endpoint.expectStatus.max})` });
     });

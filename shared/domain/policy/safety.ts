@@ -39,12 +39,31 @@ function byPriorityAscending(a: SafetyEntry, b: SafetyEntry): number {
   return a.priority - b.priority || (a.target < b.target ? 1 : a.target > b.target ? -1 : 0);
 }
 
+/** Drains kept only by hysteresis (a quorum judges the target healthy again): they yield to real failures. */
+const heldCauses: ReadonlySet<ProposalCause> = new Set(['recovery-hold', 'cooldown']);
+/** Causes of a drain on evidence that the target fails now. */
+const evidenceCauses: ReadonlySet<ProposalCause> = new Set(['quorum-unhealthy', 'alarm']);
+
+/**
+ * maxDrained counts drains whose cause still holds: when a new drain on evidence would exceed it
+ * and a drain held only by hysteresis is in place, the held one is released in the same decision.
+ */
+function releaseHeldDrain(entries: SafetyEntry[], entry: SafetyEntry): boolean {
+  if (!evidenceCauses.has(entry.cause)) return false;
+  const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true).sort(byPriorityAscending)[0];
+  if (held === undefined) return false;
+  held.state = 'serving';
+  held.cause = 'released';
+  return true;
+}
+
 function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDrained: number }, refusals: Refusal[]): void {
   const newDrains = entries.filter((e) => e.state === 'drained' && e.lastState === 'serving' && e.cause !== 'forced-override').sort(byPriorityAscending);
   const minServing = Math.min(safety.minServing, entries.length);
   for (const entry of newDrains) {
     const serving = countServing(entries);
     const automatic = countAutomaticDrains(entries);
+    if (!operatorCauses.has(entry.cause) && automatic > safety.maxDrained && releaseHeldDrain(entries, entry)) continue;
     if (serving < minServing) {
       refusals.push({ target: entry.target, rule: 'minServing', message: `minServing ${safety.minServing}: draining ${entry.target} would leave ${serving} serving` });
     } else if (!operatorCauses.has(entry.cause) && automatic > safety.maxDrained) {
