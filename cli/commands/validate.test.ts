@@ -41,7 +41,7 @@ describe('arbiter validate', () => {
     expect(r.code).toBe(2);
     expect(r.err.split('\n')).toEqual([
       `${fixture('timeout-above-interval.yml')} is not valid (2 problems):`,
-      '  targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)',
+      '  targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (10000)',
       '  targets[1].endpoints[0].latencyMsMax: must not exceed timeoutMs (12000)',
     ]);
     expect(r.out).toBe('');
@@ -79,6 +79,6 @@ describe('arbiter validate', () => {
     // One spawn only (a tsx cold start costs seconds); the exit-0 path is covered in-process above.
     const bad = spawnSync(process.execPath, [bin, 'validate', fixture('timeout-above-interval.yml')], { encoding: 'utf8', timeout: 30_000 });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)');
+    expect(bad.stderr).toContain('targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (10000)');
   }, 60_000);
 });

@@ -30,6 +30,9 @@ import { publishVotes } from './dataplane-votes';
 export const applyAttemptsMax = 2;
 /** Passes per invocation when a concurrent pass of the same region wins the proposal write. */
 export const passAttemptsMax = 3;
+/** Waits before passing again when Route 53 was throttled or unavailable (within decide's 30 s timeout). */
+export const applyRetryDelaysMs = [3_000, 6_000] as const;
+const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
 
 export interface DecideOutcome {
   proposal: Proposal;
@@ -39,6 +42,8 @@ export interface DecideOutcome {
   applied: AppliedDecision | null;
   changeIds: string[];
   error: string | null;
+  /** The change failed for a reason that may pass in seconds (throttling, an outage). */
+  retryable?: boolean;
 }
 
 function proposalKey(p: Proposal | undefined): string {
@@ -92,10 +97,18 @@ export class DecideRuntime {
     }
   }
 
-  /** The last applied state as Route 53 shows it (weights, and the registers' hysteresis times). */
-  private appliedShown(records: readonly RecordSetView[], nowMs: number): AppliedDecision {
+  /**
+   * The last applied state: weight targets as Route 53 shows them (weights, and the registers'
+   * hysteresis times); data-plane targets, whose votes are their application, as the newest
+   * applied record says.
+   */
+  private appliedShown(records: readonly RecordSetView[], nowMs: number, stored: AppliedDecision | null): AppliedDecision {
     const weighted = weightTargets(this.deps.config);
-    return appliedFromRoute53(weighted, records, routingFromRecords(weighted, records), nowMs);
+    const shown = appliedFromRoute53(weighted, records, routingFromRecords(weighted, records), nowMs);
+    if (stored === null) return shown;
+    const voted = this.deps.config.targets.filter((t) => !weighted.includes(t)).map((t) => t.region);
+    const pick = <T>(from: Record<string, T> | undefined, into: Record<string, T>) => Object.fromEntries([...Object.entries(into), ...voted.filter((t) => from?.[t] !== undefined).map((t) => [t, from![t]!] as const)]);
+    return { ...shown, routing: pick(stored.routing, shown.routing), lastFlipMs: pick(stored.lastFlipMs, shown.lastFlipMs), lastRestoreMs: pick(stored.lastRestoreMs ?? {}, shown.lastRestoreMs ?? {}) };
   }
 
   /**
@@ -152,12 +165,19 @@ export class DecideRuntime {
    */
   async run(trigger?: ArbiterEvent): Promise<DecideOutcome> {
     for (let attempt = 1; ; attempt += 1) {
+      let outcome: DecideOutcome;
       try {
-        return await this.pass(trigger);
+        outcome = await this.pass(trigger);
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= passAttemptsMax) throw error;
         this.deps.telemetry.warn('a concurrent decide pass wrote first; deciding again from the store', { attempt });
+        continue;
       }
+      // A change Route 53 could not take now (throttled, unavailable) is tried again within this
+      // invocation, a few seconds later: nothing else may wake a decider before the next schedule.
+      if (outcome.retryable !== true || attempt > applyRetryDelaysMs.length) return outcome;
+      this.deps.telemetry.warn('Route 53 could not take the change; trying again shortly', { attempt, error: outcome.error });
+      await this.deps.clock.sleepMs(applyRetryDelaysMs[attempt - 1]!);
     }
   }
 
@@ -173,6 +193,7 @@ export class DecideRuntime {
     const scheduled = trigger === undefined;
     const mayChange = planned.decision.changed.some((t) => weighted.some((w) => w.region === t));
     let error: string | null = null;
+    let retryable = false;
     let result: { plan: RoutePlan | null; applied: AppliedDecision | null; changeIds: string[] } = { plan: null, applied: null, changeIds: [] };
     if (weighted.length > 0 && (scheduled || mayChange)) {
       for (let attempt = 1; attempt <= applyAttemptsMax; attempt += 1) {
@@ -183,9 +204,10 @@ export class DecideRuntime {
         const records = remembered ?? await this.readRoute53();
         if (records instanceof DnsError) {
           error = `${records.code}: ${records.message} (records unreadable; the next pass retries)`;
+          retryable = mayChange && retryableDnsCodes.has(records.code);
           break;
         }
-        const shown = this.appliedShown(records, nowMs);
+        const shown = this.appliedShown(records, nowMs, stored);
         const own = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal: written.proposal });
         planned = this.plan(own, shown, nowMs);
         if (proposalKey(planned.proposal) !== proposalKey(written.proposal)) written = await this.writeProposal(planned.proposal, undefined, nowMs);
@@ -195,18 +217,29 @@ export class DecideRuntime {
             ? await this.recordApplied(planned.decision, shown, plan, changeIds, after, planned.proposals, nowMs) : null;
           result = { plan, applied, changeIds };
           error = null;
+          retryable = false;
           break;
         } catch (e) {
           if (!(e instanceof DnsError)) throw e;
           error = `${e.code}: ${e.message}`;
+          retryable = retryableDnsCodes.has(e.code);
           this.deps.telemetry.error('Route 53 change failed', { decisionId: planned.decision.id, code: e.code, message: e.message, attempt });
           this.deps.telemetry.metric(e.code === 'conflict' ? 'ApplyConflicts' : 'ApplyFailures', 1, 'Count');
           if (e.code !== 'conflict') break;
         }
       }
     }
+    // Data-plane targets are applied by the votes themselves: their decision is recorded as applied at once.
+    const votedChange = planned.decision.changed.some((t) => !weighted.some((w) => w.region === t));
+    if (votedChange && result.applied === null) {
+      const base = stored ?? null;
+      const applied = { ...appliedRecord(this.deps.observer, planned.decision, base, null, this.deps.clock.nowMs(), base?.epoch), ...(base?.route53 === undefined ? {} : { route53: base.route53 }) };
+      await store.putApplied(applied);
+      await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
+      result = { ...result, applied };
+    }
     await publishVotes(this.deps, planned.decision, nowMs); // data-plane votes never wait on the Route 53 control plane
-    return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error };
+    return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error, retryable: error !== null && retryable };
   }
 }
 

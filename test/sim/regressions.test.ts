@@ -9,9 +9,9 @@
  *      as a vote to drain it again once a newer decision had restored it → proposals now carry
  *      `fromState`, and a vote to change counts only against the state its proposer saw;
  *   2. a decide pass slowed by Route 53 throttling applied its stale decision after another region
- *      had moved Route 53 → every pass now reads Route 53 first and takes its state as the last
- *      applied one (withRouteState), so there is no stale state to "repair" back to (a 5 s
- *      settle-and-re-read, then a 90 s drift hold, were earlier, weaker fixes).
+ *      had moved Route 53 → every change is now a compare-and-swap on the zone's register (protocol
+ *      v2), so a batch planned from a stale state is refused whole (a 5 s settle-and-re-read, a 90 s
+ *      drift hold, then reading Route 53 before every pass, were earlier, weaker fixes).
  *
  * overrides-concurrent-two-regions seeds 20, 31, 37, 45, 72, 100: two regions applied two different
  * drains at once, each batch planned from a Route 53 read taken before the other landed, leaving
@@ -19,8 +19,8 @@
  * of its zone at the decided weight (wholeZonePlan), so the zone holds one whole decision or the
  * other, each safe on its own. Seeds 37 and 72 then failed on quorum-evidence: with skewed clocks a
  * region took the applied record with the latest (skewed) decidedMs as the last applied state while
- * Route 53 held the other decision, and its cooldown "kept" a drain that was never in Route 53. A
- * decide pass now reads Route 53 first and takes its state as the last applied one (withRouteState).
+ * Route 53 held the other decision, and its cooldown "kept" a drain that was never in Route 53.
+ * Applied records are now ordered by Route 53's change count (the registers' epochs), not by clocks.
  *
  * failover-replication-lag-spikes seeds 32, 79, 95: with 20–30 s replication lag, regions whose
  * replica still showed the older applied state undid a newer quorum drain again and again (up to

@@ -23,18 +23,19 @@ describe('validateConfig', () => {
     const result = validateConfig(configInput());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.probe.intervalMs).toBe(10000);
+    expect(result.config.probe.intervalMs).toBe(2000);
+    expect(result.config.probe.failureMinDurationMs).toBe(10000);
     expect(result.config.safety.minServing).toBe(1);
     expect(result.config.safety.maxDrained).toBe(1);
     expect(result.config.targets[0]!.endpoints[0]!.method).toBe('GET');
     expect(result.config.targets[0]!.endpoints[0]!.expectStatus).toEqual({ min: 200, max: 299 });
   });
 
-  it('names the endpoint whose timeout is not below the probe interval', () => {
+  it('names the endpoint whose timeout is above the probe interval', () => {
     const problems = problemsOf((c) => {
       targetAt(c, 1).endpoints[0]!.timeoutMs = 10000;
     });
-    expect(lines(problems)).toEqual(['targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)']);
+    expect(lines(problems)).toEqual(['targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (2000)']);
   });
 
   it('reports every problem at once, not only the first', () => {
@@ -45,7 +46,7 @@ describe('validateConfig', () => {
       c.observers = ['us-east-1', 'us-east-1', 'eu-west-1'];
     });
     expect(lines(problems)).toEqual(expect.arrayContaining([
-      'targets[0].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)',
+      'targets[0].endpoints[0].timeoutMs: must not exceed probe.intervalMs (2000)',
       'targets[2].endpoints[0].latencyMsMax: must not exceed timeoutMs (2000)',
       'safety.minServing: must not exceed the number of targets (3)',
       'observers: lists us-east-1 more than once',
@@ -84,7 +85,7 @@ describe('validateConfig', () => {
   it('checks the expected status range and the fast-confirmation budget', () => {
     const problems = problemsOf((c) => {
       targetAt(c, 0).endpoints[0]!.expectStatus = { min: 300, max: 200 };
-      c.probe = { confirmCount: 5, confirmSpacingMs: 2000 };
+      c.probe = { intervalMs: 10000, confirmCount: 5, confirmSpacingMs: 2000 };
     });
     expect(lines(problems)).toEqual(expect.arrayContaining([
       'targets[0].endpoints[0].expectStatus: min (300) must not exceed max (200)',

@@ -21,9 +21,14 @@ import { enforceSafety, type SafetyEntry } from './safety';
 /**
  * Added to every hysteresis wait: a flip is stamped (on its decider's clock) just before its batch is
  * sent, and the batch may land a little later (bounded SDK retries); with the clock bound on top,
- * a restore never comes before the cooldown has passed in true time.
+ * a restore never comes before the cooldown has passed in true time. A quarter of the cooldown,
+ * at most 15 s (short cooldowns, as in the local run, get short margins).
  */
-export const hysteresisMarginMs = 15_000;
+export const hysteresisMarginMsMax = 15_000;
+
+export function hysteresisMarginMs(flipCooldownMs: number): number {
+  return Math.min(hysteresisMarginMsMax, Math.floor(flipCooldownMs / 4));
+}
 
 /** An alarm signal older than this no longer counts (its OK event may have been lost). */
 export const alarmSignalTtlMs = 6 * 3600 * 1000;
@@ -94,7 +99,8 @@ function applyHysteresis(desire: Desire, last: RoutingState, input: ProposalInpu
   const lastRestoreMs = input.lastApplied?.lastRestoreMs?.[target] ?? null;
   const sinceFlipMs = lastFlipMs === null ? Number.POSITIVE_INFINITY : input.nowMs - lastFlipMs;
   const sinceRestoreMs = lastRestoreMs === null ? Number.POSITIVE_INFINITY : input.nowMs - lastRestoreMs;
-  if (sinceFlipMs >= cooldownMs + hysteresisMarginMs && sinceRestoreMs >= 2 * cooldownMs + hysteresisMarginMs) return desire;
+  const marginMs = hysteresisMarginMs(cooldownMs);
+  if (sinceFlipMs >= cooldownMs + marginMs && sinceRestoreMs >= 2 * cooldownMs + marginMs) return desire;
   const why = sinceFlipMs < cooldownMs ? `drained ${sinceFlipMs} ms ago (flipCooldownMs ${cooldownMs})` : `last restored ${sinceRestoreMs} ms ago (a restore waits 2 × flipCooldownMs after the previous one)`;
   return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; restore held: ${why}` };
 }

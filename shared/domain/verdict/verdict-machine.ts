@@ -123,7 +123,7 @@ export function stepVerdict(
     changedMs: status === verdict.status ? verdict.changedMs : nowMs,
     probedMs: nowMs,
     failingSinceMs,
-    reason: failed && status === 'suspect' ? `${reason} (failing for ${failedForMs} ms of the ${probe.failureMinDurationMs} ms needed)` : reason,
+    reason: failed && status === 'suspect' && consecutiveFailures >= probe.failureThreshold ? `${reason} (failing for ${failedForMs} ms of the ${probe.failureMinDurationMs} ms needed)` : reason,
   };
   return { verdict: next, confirmNow: status === 'suspect', changed: status !== verdict.status, failed };
 }
