@@ -6,7 +6,7 @@
  * before it. serverless.yml (through serverless-params.js), `arbiter deploy|remove|package` and the
  * infrastructure tests all read names from here.
  */
-import { dataPlaneTargets, voteMechanism, type ValidConfig } from '../shared/domain';
+import { dataPlaneTargets, voteMechanism, weightTargets, type ValidConfig } from '../shared/domain';
 
 export interface RegionStackPlan {
   region: string;
@@ -57,6 +57,51 @@ export function assertStage(stage: string): void {
 /** Hosted zone ids without the `/hostedzone/` prefix, unique, in config order. */
 export function hostedZoneIds(config: ValidConfig): string[] {
   return [...new Set(config.targets.map((t) => t.route53.hostedZoneId.replace(/^\/hostedzone\//, '')))];
+}
+
+/**
+ * The per-zone epoch record the apply protocol replaces in the same change batch as the weights
+ * (DELETE + CREATE, a compare-and-swap), one per driven record name: `_arbiter-epoch.<recordName>` TXT.
+ */
+export const epochRecordPrefix = '_arbiter-epoch.';
+export const epochRecordType = 'TXT';
+
+/** What decide may change in one hosted zone: these names, these types, these actions, nothing else. */
+export interface RecordWriteScope {
+  hostedZoneId: string;
+  /** Normalized as IAM compares them (route53:ChangeResourceRecordSetsNormalizedRecordNames). */
+  recordNames: string[];
+  recordTypes: string[];
+}
+
+export const recordWriteActions = ['CREATE', 'DELETE', 'UPSERT'] as const;
+
+/**
+ * A record name as IAM's `route53:ChangeResourceRecordSetsNormalizedRecordNames` holds it:
+ * lowercase, no trailing dot, any character other than a-z 0-9 - _ . as a three-digit octal escape.
+ * @example normalizeRecordName('*.API.example.com.') // → '\\052.api.example.com'
+ */
+export function normalizeRecordName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '').replace(/[^a-z0-9\-_.]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * The records Arbiter drives through the Route 53 control plane, per zone: the weight-mode
+ * targets' records and their epoch TXT records. Health-check-mode targets are moved by health
+ * checks only, so a zone holding only those gets no scope (and no write permission).
+ * @example recordWriteScopes(config) // [{ hostedZoneId: 'Z1', recordNames: ['_arbiter-epoch.api.example.com', 'api.example.com'], recordTypes: ['A', 'TXT'] }]
+ */
+export function recordWriteScopes(config: ValidConfig): RecordWriteScope[] {
+  const byZone = new Map<string, { names: Set<string>; types: Set<string> }>();
+  for (const { route53 } of weightTargets(config)) {
+    const zone = route53.hostedZoneId.replace(/^\/hostedzone\//, '');
+    const scope = byZone.get(zone) ?? { names: new Set<string>(), types: new Set<string>([epochRecordType]) };
+    const name = normalizeRecordName(route53.recordName);
+    scope.names.add(name).add(`${epochRecordPrefix}${name}`);
+    scope.types.add(route53.recordType);
+    byZone.set(zone, scope);
+  }
+  return [...byZone].map(([hostedZoneId, s]) => ({ hostedZoneId, recordNames: [...s.names].sort(), recordTypes: [...s.types].sort() }));
 }
 
 /**
