@@ -3,13 +3,14 @@
  * credentials), checked with cfn-lint and with Arbiter's own assertions. Each assertion also runs
  * on a deliberately loosened copy of a template, to prove it would catch the loosening.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../shared/adapters/config/config-file';
 import type { ValidConfig } from '../../shared/domain';
-import { packageDir, runPackage, type OslsRunner } from '../../cli/commands/package';
+import { packageDir, runPackage } from '../../cli/commands/package';
+import { quietOsls } from './quiet-osls';
 import { hostedZoneIds } from '../../resources/stack-plan';
 import { gateFunctionLogicalId, gateHostOutputKey } from '../../resources/dataplane-resources';
 import { functionSizing, gateFunctionSizing } from '../../shared/domain/cost/function-sizing';
@@ -33,19 +34,11 @@ const templatePath = (region: string) => join(packageDir(stage, region), 'cloudf
 const clone = (t: Template): Template => JSON.parse(JSON.stringify(t)) as Template;
 const policyStatementsOf = (template: Template, roleId: string) => (template.Resources[roleId]!.Properties!.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>)[0]!.PolicyDocument.Statement;
 
-/** osls with its output kept, shown only when it fails. */
-const quietOsls: OslsRunner = ({ args, env }) =>
-  new Promise((done) => {
-    execFile('node_modules/.bin/osls', args, { env: { ...process.env, ...env }, timeout: packageTimeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) process.stderr.write(`osls ${args.join(' ')} failed:\n${stdout}\n${stderr}\n`);
-      done(error ? (typeof error.code === 'number' ? error.code : 1) : 0);
-    });
-  });
 
 beforeAll(async () => {
   rmSync(join('dist', 'package', stage), { recursive: true, force: true });
   const messages: string[] = [];
-  const code = await runPackage({ configFile, stage, run: quietOsls }, { out: (t) => messages.push(t), err: (t) => messages.push(t) });
+  const code = await runPackage({ configFile, stage, run: quietOsls(packageTimeoutMs) }, { out: (t) => messages.push(t), err: (t) => messages.push(t) });
   if (code !== 0) throw new Error(`packaging failed:\n${messages.join('\n')}`);
   for (const region of config.observers) templates.set(region, JSON.parse(readFileSync(templatePath(region), 'utf8')) as Template);
 }, packageTimeoutMs * 3);
