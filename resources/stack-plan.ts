@@ -123,11 +123,11 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
     const creates = [
       ...(region === homeRegion ? [`DynamoDB Global Table ${tableName} (replicas: ${config.observers.join(', ')}; TTL expiresAt, PITR, deletion protection)`] : [`(references table ${tableName}, created by the ${homeRegion} stack)`]),
       `Lambda functions probe, probeNow, decide, alarm, drill, api (nodejs22.x, arm64)`,
-      `EventBridge bus ${tableName} with forwarding rules to ${peers.length === 0 ? 'no peers' : peers.join(', ')} and a dead-letter queue`,
+      `EventBridge bus ${tableName} (only Arbiter's roles may publish) with forwarding rules to ${peers.length === 0 ? 'no peers' : peers.join(', ')} and a dead-letter queue`,
       `schedules: probe and decide every minute${config.drills.length > 0 ? `, drills ${config.drills.map((d) => d.name).join(', ')}` : ''}`,
       alarmNames.length > 0 ? `alarm-state rule for ${alarmNames.join(', ')}` : 'no alarm-state rule (no alarms configured)',
-      'HTTP API (AWS_IAM on every route)',
-      'CloudWatch alarms: function errors, stale probe heartbeat, dead-letter queue depth',
+      'HTTP API (AWS_IAM on every route, throttled, access-logged)',
+      `CloudWatch alarms: function errors, stale probe heartbeat, dead-letter queue depth${config.notifications === undefined ? '' : config.notifications.topic === 'create' ? ', notifying a topic this stack creates' : ', notifying the configured topic'}`,
       ...(gateTargets.length > 0 ? [`data-plane gate (public function URL, answers /drain/<target>) for ${gateTargets.join(', ')}`] : []),
       ...(metricTargets.length > 0 ? [`vote alarms of this observer on ${metricTargets.join(', ')}`] : []),
     ];
