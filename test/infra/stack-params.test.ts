@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfigFile } from '../../shared/adapters/config/config-file';
 import { validateConfig, voteMetricNamespace, type ArbiterConfigInput, type ValidConfig } from '../../shared/domain';
+import { normalizeRecordName, recordWriteScopes } from '../../resources/stack-plan';
 import { notificationsTopicId, serverlessParams, xrayWriteActions } from '../../resources/stack-resources';
 
 const configFile = 'test/infra/fixtures/infra.config.yml';
@@ -67,5 +68,24 @@ describe("notifications for Arbiter's own alarms", () => {
       expect(resources[notificationsTopicId]).toBeUndefined();
       expect(new Set(selfAlarmIds(resources).map((id) => JSON.stringify((resources[id] as Alarm).Properties.AlarmActions)))).toEqual(new Set([JSON.stringify([arns[region]])]));
     }
+  });
+});
+
+describe('the Route 53 records decide may change', () => {
+  it('normalizes names as IAM compares them: lowercase, no trailing dot, other characters as octal escapes', () => {
+    expect(normalizeRecordName('API.Example.COM.')).toBe('api.example.com');
+    expect(normalizeRecordName('*.eu.example.com')).toBe('\\052.eu.example.com');
+    expect(normalizeRecordName('_svc-1.example.com')).toBe('_svc-1.example.com');
+  });
+
+  it('scopes each zone to its weight-mode records and their epoch TXT names; a zone of health-check targets only gets nothing', () => {
+    const input = parse(readFileSync(configFile, 'utf8')) as ArbiterConfigInput;
+    const targets = input.targets.map((t, i) => (i === 2 ? { ...t, route53: { ...t.route53, mode: 'weight' as const, vote: undefined, recordName: 'API.example.NET.', hostedZoneId: 'Z0INFRAZONEONE', recordType: 'AAAA' as const } } : t));
+    const result = validateConfig({ ...input, targets: targets.map((t) => ({ ...t, route53: Object.fromEntries(Object.entries(t.route53).filter(([, v]) => v !== undefined)) })) });
+    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
+    expect(recordWriteScopes(result.config)).toEqual([
+      { hostedZoneId: 'Z0INFRAZONEONE', recordNames: ['_arbiter-epoch.api.example.com', '_arbiter-epoch.api.example.net', 'api.example.com', 'api.example.net'], recordTypes: ['A', 'AAAA', 'TXT'] },
+    ]);
+    expect(recordWriteScopes(config)).toEqual([{ hostedZoneId: 'Z0INFRAZONEONE', recordNames: ['_arbiter-epoch.api.example.com', 'api.example.com'], recordTypes: ['A', 'TXT'] }]);
   });
 });
