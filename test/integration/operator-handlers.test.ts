@@ -126,7 +126,7 @@ describe('api and drill handlers (moto)', () => {
   }, 60_000);
 
   it('names what is wrong with an unknown drill input', () => {
-    expect(() => parseDrillInput({ hello: 1 })).toThrow(/drill input must be/);
-    expect(parseDrillInput({ drillId: 'd-1' })).toEqual({ kind: 'stored', drillId: 'd-1' });
+    expect(parseDrillInput({ hello: 1 })).toEqual({ ok: false, reason: expect.stringMatching(/^drill input must be/) });
+    expect(parseDrillInput({ drillId: 'd-1' })).toEqual({ ok: true, value: { kind: 'stored', drillId: 'd-1' } });
   });
 });

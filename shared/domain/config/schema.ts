@@ -125,6 +125,19 @@ export const drillScheduleSchema = z
   })
   .strict();
 
+/**
+ * Where Arbiter's own alarms (function errors, a blind probe loop, dead letters) send notifications.
+ * Absent: those alarms only change state. Exactly one of:
+ *   topic: create        each observer region's stack creates an SNS topic (subscribe to it yourself)
+ *   topicArns: {...}     an existing SNS topic per observer region (an alarm publishes only to a topic in its own region)
+ */
+export const notificationsSchema = z
+  .object({
+    topic: z.literal('create').optional(),
+    topicArns: z.record(regionSchema, z.string().regex(/^arn:aws[a-z-]*:sns:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)')).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     version: z.literal(1),
@@ -147,6 +160,7 @@ export const configSchema = z
     drills: z.array(drillScheduleSchema).max(50).default([]),
     rtoSecondsMax: z.number().int().min(10).max(3600).default(120),
     auditRetentionDays: z.number().int().min(1).max(3650).default(400),
+    notifications: notificationsSchema.optional(),
   })
   .strict();
 
@@ -159,3 +173,4 @@ export type ProbeConfig = z.output<typeof probeSchema>;
 export type SafetyConfig = z.output<typeof safetySchema>;
 export type AlarmConfig = z.output<typeof alarmSchema>;
 export type DrillScheduleConfig = z.output<typeof drillScheduleSchema>;
+export type NotificationsConfig = z.output<typeof notificationsSchema>;

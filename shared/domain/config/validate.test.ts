@@ -181,3 +181,27 @@ describe('config helpers', () => {
     expect(makeConfig({ safety: { minServing: 1, maxDrained: 2 } }).safety.maxDrained).toBe(2);
   });
 });
+
+describe('validateConfig: notifications', () => {
+  const arn = (region: string) => `arn:aws:sns:${region}:123456789012:ops`;
+  const allArns = () => ({ 'us-east-1': arn('us-east-1'), 'eu-west-1': arn('eu-west-1'), 'ap-southeast-2': arn('ap-southeast-2') });
+
+  it('accepts no section, topic: create, or one existing topic per observer region', () => {
+    expect(validateConfig(configInput()).ok).toBe(true);
+    expect(makeConfig({ notifications: { topic: 'create' } }).notifications).toEqual({ topic: 'create' });
+    expect(makeConfig({ notifications: { topicArns: allArns() } }).notifications?.topicArns).toEqual(allArns());
+  });
+
+  it('names every problem: both or neither target, a missing region, a topic in another region, a stranger region, a bad ARN, a typo', () => {
+    expect(lines(problemsOf((i) => { i.notifications = { topic: 'create', topicArns: allArns() }; }))).toEqual(['notifications: needs exactly one of topic: create or topicArns (an existing SNS topic per observer region)']);
+    expect(lines(problemsOf((i) => { i.notifications = {}; }))).toEqual(['notifications: needs exactly one of topic: create or topicArns (an existing SNS topic per observer region)']);
+    expect(lines(problemsOf((i) => { i.notifications = { topicArns: { ...allArns(), 'eu-west-1': arn('us-east-1'), 'sa-east-1': arn('sa-east-1') } }; }))).toEqual([
+      'notifications.topicArns.eu-west-1: arn:aws:sns:us-east-1:123456789012:ops is not in eu-west-1 (an alarm can only notify a topic in its own region)',
+      'notifications.topicArns.sa-east-1: sa-east-1 is not an observer',
+    ]);
+    const { 'ap-southeast-2': _dropped, ...two } = allArns();
+    expect(lines(problemsOf((i) => { i.notifications = { topicArns: two }; }))).toEqual(['notifications.topicArns: has no topic for observer ap-southeast-2']);
+    expect(lines(problemsOf((i) => { i.notifications = { topicArns: { ...allArns(), 'eu-west-1': 'ops-topic' } }; }))).toEqual(['notifications.topicArns.eu-west-1: must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)']);
+    expect(lines(problemsOf((i) => { i.notifications = { topic: 'create', email: 'ops@example.com' } as never; }))).toEqual(['notifications: unknown field "email" (check the spelling)']);
+  });
+});

@@ -126,6 +126,20 @@ function signalProblems(config: ArbiterConfig): ConfigProblem[] {
   return problems;
 }
 
+function notificationProblems(config: ArbiterConfig): ConfigProblem[] {
+  const n = config.notifications;
+  if (n === undefined) return [];
+  if ((n.topic === undefined) === (n.topicArns === undefined)) return [{ path: 'notifications', message: 'needs exactly one of topic: create or topicArns (an existing SNS topic per observer region)' }];
+  if (n.topicArns === undefined) return [];
+  const problems: ConfigProblem[] = [];
+  for (const region of config.observers) if (n.topicArns[region] === undefined) problems.push({ path: 'notifications.topicArns', message: `has no topic for observer ${region}` });
+  for (const [region, arn] of Object.entries(n.topicArns)) {
+    if (!config.observers.includes(region)) problems.push({ path: `notifications.topicArns.${region}`, message: `${region} is not an observer` });
+    else if (arn.split(':')[3] !== region) problems.push({ path: `notifications.topicArns.${region}`, message: `${arn} is not in ${region} (an alarm can only notify a topic in its own region)` });
+  }
+  return problems;
+}
+
 /** Default for `safety.maxDrained`: at most one target drained by automation, never below minServing. */
 export function defaultMaxDrained(targetCount: number, minServing: number): number {
   return Math.max(0, Math.min(1, targetCount - minServing));
@@ -143,6 +157,7 @@ export function validateConfig(value: unknown): ConfigResult {
     ...probeTimingProblems(config),
     ...safetyProblems(config),
     ...signalProblems(config),
+    ...notificationProblems(config),
   ];
   if (errors.length > 0) return { ok: false, errors };
   const maxDrained = config.safety.maxDrained ?? defaultMaxDrained(config.targets.length, config.safety.minServing);
