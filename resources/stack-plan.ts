@@ -6,7 +6,7 @@
  * before it. serverless.yml (through serverless-params.js), `arbiter deploy|remove|package` and the
  * infrastructure tests all read names from here.
  */
-import { dataPlaneTargets, voteMechanism, weightTargets, type ValidConfig } from '../shared/domain';
+import { dataPlaneTargets, registerPrefix, voteMechanism, weightTargets, type ValidConfig } from '../shared/domain';
 
 export interface RegionStackPlan {
   region: string;
@@ -60,10 +60,11 @@ export function hostedZoneIds(config: ValidConfig): string[] {
 }
 
 /**
- * The per-zone epoch record the apply protocol replaces in the same change batch as the weights
- * (DELETE + CREATE, a compare-and-swap), one per driven record name: `_arbiter-epoch.<recordName>` TXT.
+ * The per-zone register the apply protocol replaces in the same change batch as the weights
+ * (DELETE + CREATE, a compare-and-swap; shared/domain/route-plan/register.ts): `_arbiter-epoch.<recordName>`
+ * TXT, after the zone's first bound name. Every driven name is allowed, so the scope holds whichever it is.
  */
-export const epochRecordPrefix = '_arbiter-epoch.';
+export const epochRecordPrefix = registerPrefix;
 export const epochRecordType = 'TXT';
 
 /** What decide may change in one hosted zone: these names, these types, these actions, nothing else. */
