@@ -148,11 +148,19 @@ export class Route53Dns implements Dns {
       })));
       return { changeId: (out.ChangeInfo?.Id ?? '').replace(/^\/change\//, '') };
     } catch (error) {
-      if (register !== undefined && error instanceof DnsError && error.code === 'invalid' && staleBatch.test(error.message)) {
+      if (register !== undefined && error instanceof DnsError && error.code === 'invalid' && (staleBatch.test(error.message) || await this.registerMoved(hostedZoneId, register))) {
         throw new DnsError(`${error.message} (the register changed since it was read: re-read and re-plan)`, 'conflict', { cause: error });
       }
       throw error;
     }
+  }
+
+  /** After a refused batch: whether the register no longer holds what the batch's DELETE expected. */
+  private async registerMoved(hostedZoneId: string, register: RegisterSwap): Promise<boolean> {
+    const name = normaliseRecordName(register.create.name);
+    const current = (await this.listNameType(normaliseZoneId(hostedZoneId), name, 'TXT'))[0];
+    if (register.delete === null) return current !== undefined;
+    return current === undefined || JSON.stringify(current.resourceRecords ?? []) !== JSON.stringify(register.delete.resourceRecords ?? []) || current.ttl !== register.delete.ttl;
   }
 
   async changeStatus(changeId: string): Promise<ChangeStatus> {
