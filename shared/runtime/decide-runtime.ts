@@ -154,7 +154,7 @@ export class DecideRuntime {
     const previous = this.ownLatest(view);
     const proposal = computeProposalFor(this.deps, view, lastApplied, nowMs, previous);
     const merged = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
-    const decision = decide({ config: this.deps.config, nowMs, proposals: merged.proposals, lastApplied, proposalFreshnessMs: this.deps.config.probe.verdictFreshnessMs, decider: this.deps.observer });
+    const decision = decide({ config: this.deps.config, nowMs, proposals: merged.proposals, lastApplied, proposalFreshnessMs: this.deps.config.probe.verdictFreshnessMs, decider: { observer: this.deps.observer, targets: weightTargets(this.deps.config).map((t) => t.region) } });
     return { proposal, previous, decision, proposals: merged.proposals };
   }
 

@@ -30,7 +30,8 @@ jest.setTimeout(testTimeoutMs);
 
 /** us-east-1 and eu-west-1 vote through gates, ap-southeast-2 through metrics. */
 function dataPlaneInput(): ArbiterConfigInput {
-  const input = configInput();
+  // Mechanics, not detection timing: no minimum failure duration.
+  const input = configInput({ probe: { failureMinDurationMs: 0 } });
   input.targets = input.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, ...(t.region === 'ap-southeast-2' ? { vote: 'metric' as const } : {}) } }));
   // Two drained at once, so the gate test can drain eu-west-1 after the decide test drained ap-southeast-2.
   return { ...input, safety: { minServing: 1, maxDrained: 2 } as never };

@@ -19,11 +19,13 @@ export interface DecisionInput {
   /** A proposal older than this does not vote (its evidence is stale). */
   proposalFreshnessMs: number;
   /**
-   * The observer that will apply the decision. When given, a target changes only if this observer's
-   * own proposal (computed in this very pass, from the freshest view it has) votes for the change:
-   * stale proposals of others can complete a quorum, never start a change on their own.
+   * The observer that will apply the decision, and the targets it applies through Route 53. For
+   * those, a target changes only if this observer's own proposal (computed in this very pass, from
+   * the freshest view it has) votes for the change: stale proposals of others can complete a quorum,
+   * never start a change on their own. (Data-plane targets are applied by each observer's vote,
+   * read by Route 53's health checks, which need a quorum of those votes already.)
    */
-  decider?: Region;
+  decider?: { observer: Region; targets: readonly Region[] };
 }
 
 /** The newest proposal per configured observer, fresh ones only. */
@@ -79,7 +81,8 @@ export function decide(input: DecisionInput): Decision {
     let state: RoutingState = last;
     if (drained.length >= quorum) state = 'drained';
     else if (serving.length >= quorum) state = 'serving';
-    if (state !== last && input.decider !== undefined && !(state === 'drained' ? drained : serving).includes(input.decider)) state = last;
+    const guarded = input.decider !== undefined && input.decider.targets.includes(target);
+    if (state !== last && guarded && !(state === 'drained' ? drained : serving).includes(input.decider!.observer)) state = last;
     supporters[target] = state === 'drained' && drained.length >= quorum ? drained : state === 'serving' && serving.length >= quorum ? serving : [];
     const cause = causeOf(proposals, target, state);
     // No quorum either way: fail static. The safety pass must not move it either (that would be a change without a quorum).
