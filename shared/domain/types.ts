@@ -159,6 +159,8 @@ export interface Proposal {
   observer: Region;
   seq: number;
   createdMs: number;
+  /** The config it was made under (configHash); a proposal made under another config does not vote. Absent before v2. */
+  configHash?: string;
   targets: Record<Region, TargetProposal>;
   refusals: Refusal[];
 }

@@ -12,7 +12,7 @@
  * 2 × that after the previous restore) and the safety rules (a drain held only by hysteresis is
  * released to make room, under maxDrained, for a new drain on evidence). Pure: the same inputs always give the same proposal.
  */
-import type { ValidConfig } from '../config';
+import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
 import { latestSnapshots, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
@@ -149,5 +149,5 @@ export function computeProposal(input: ProposalInput): Proposal {
     const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
     targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
   }
-  return { observer: input.observer, seq: input.seq, createdMs: nowMs, targets, refusals: safe.refusals };
+  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), targets, refusals: safe.refusals };
 }
