@@ -4,8 +4,9 @@
  * target over time (Route 53 weights, or health-check status) — `ServedTransition`s.
  *
  * Really failing (at true time t): the target's application is down (target fault, flap down
- * phase, region-down) or gray (every answer slower than its endpoint's latencyMsMax), as every
- * checker would see it; one observer's bad path is not the target failing.
+ * phase, region-down) or gray (every answer slower than its endpoint's latencyMsMax, or at least
+ * `grayLossRateMin` of answers lost), as every checker would see it; one observer's bad path is
+ * not the target failing.
  */
 import type { Region, ValidConfig } from '../shared/domain';
 import type { FaultTimeline } from './faults';
@@ -17,6 +18,8 @@ export interface ServedTransition {
   serving: boolean;
 }
 
+/** A target losing at least this share of its answers is failing (5 % loss is a healthy target on a lossy network). */
+export const grayLossRateMin = 0.2;
 /** Sampling step over the fault timeline (faults are piecewise constant at this resolution). */
 export const truthStepMs = 1_000;
 /** A drain of a target fine for this long (and not asked for by an operator) is a false drain. */
@@ -29,7 +32,7 @@ export function failingIntervals(timeline: FaultTimeline, config: ValidConfig, t
   let open: number | null = null;
   for (let t = 0; t <= untilMs; t += truthStepMs) {
     const c = timeline.targetCondition(target, t);
-    const failing = t < untilMs && (c.down || (c.latencyMs ?? 0) > latencyMsMax);
+    const failing = t < untilMs && (c.down || (c.latencyMs ?? 0) > latencyMsMax || c.lossRate >= grayLossRateMin);
     if (failing && open === null) open = t;
     if (!failing && open !== null) {
       out.push({ startMs: open, endMs: t });
