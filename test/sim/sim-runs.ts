@@ -1,29 +1,14 @@
 /** Shared by the sim tests: run a scenario over a range of seeds and list every failing seed. */
 import { loadScenario } from '../../sim/scenario';
+import { knownDefects } from '../../sim/known-defects';
 import { runSimulation, violationsOf } from '../../sim/simulation';
+
+export { knownDefects, type KnownDefect } from '../../sim/known-defects';
 
 /** Seeds per scenario in CI (the issue asks for at least 100). */
 export const ciSeedsCount = 100;
 /** Per test: the runs are CPU-bound, this bounds a stuck scheduler, not the expected time. */
 export const scenarioTimeoutMs = 240_000;
-
-export interface KnownDefect {
-  scenario: string;
-  /** The invariant these seeds break (the checker's name for it). */
-  invariant: string;
-  seeds: number[];
-  why: string;
-}
-
-/**
- * (scenario, seed) pairs that break an invariant because of open defects in the protocol, found
- * by this simulator and not fixed yet ("Protocol v2" empties this list). The scenario suites skip
- * exactly these seeds; regressions.test.ts asserts that each still fails with its invariant, so a
- * fix shows up as a failing test to update. The bench prints the list. Regenerate with
- * `npx tsx test/sim/known-defects.ts` after a checker or protocol change.
- */
-export const knownDefects: KnownDefect[] = [
-];
 
 export function knownDefectSeeds(name: string): Set<number> {
   return new Set(knownDefects.filter((d) => d.scenario === name).flatMap((d) => d.seeds));

@@ -1,7 +1,7 @@
 /**
- * Prints the `knownDefects` list for test/sim/sim-runs.ts: every scenario over the CI seeds, each
+ * Prints the `knownDefects` list for sim/known-defects.ts: every scenario over the CI seeds, each
  * failing (scenario, invariant) with its seeds. A tool, not a test:
- *   npx tsx test/sim/known-defects.ts [scenario ...]
+ *   npx tsx test/sim/find-known-defects.ts [scenario ...]
  */
 import { scenarioNames, loadScenario } from '../../sim/scenario';
 import { runSimulation, violationsOf } from '../../sim/simulation';
