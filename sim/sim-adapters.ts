@@ -72,15 +72,18 @@ export class ReplicaStore extends MemoryStore {
     return stamp;
   }
 
-  /** Replication path: the peer's write replaces ours only when its write time is later (region breaks a tie). */
+  /**
+   * Replication path: the peer's write replaces ours only when its write time is later (region
+   * breaks a tie). `item` is the writer's stored copy, shared by every peer: nothing mutates what
+   * it reads (see readView).
+   */
   applyReplicatedAt(kind: ReplicatedKind, item: VerdictSnapshot | Proposal | AppliedDecision, stamp: WriteStamp): void {
     const key = `${kind}|${item.observer}`;
     if (!newer(stamp, this.stamps.get(key))) return;
     this.stamps.set(key, stamp);
-    const copy = structuredClone(item);
-    if (kind === 'snapshot') this.snapshots.set(item.observer, copy as VerdictSnapshot);
-    else if (kind === 'proposal') this.proposals.set(item.observer, copy as Proposal);
-    else this.applied.set(item.observer, copy as AppliedDecision);
+    if (kind === 'snapshot') this.snapshots.set(item.observer, item as VerdictSnapshot);
+    else if (kind === 'proposal') this.proposals.set(item.observer, item as Proposal);
+    else this.applied.set(item.observer, item as AppliedDecision);
   }
 
   /**
@@ -104,7 +107,8 @@ export class ReplicaStore extends MemoryStore {
     await super.putSnapshot(snapshot);
     const stamp = this.stamp('snapshot', snapshot.observer);
     this.recordVerdicts(snapshot);
-    this.replication.replicate(this.region, (peer) => peer.applyReplicatedAt('snapshot', snapshot, stamp));
+    const stored = this.snapshots.get(snapshot.observer)!;
+    this.replication.replicate(this.region, (peer) => peer.applyReplicatedAt('snapshot', stored, stamp));
   }
 
   override async putProposal(proposal: Proposal): Promise<void> {
@@ -117,14 +121,16 @@ export class ReplicaStore extends MemoryStore {
       this.proposalSeen.set(proposal.observer, key);
       this.history.add({ atMs: this.scheduler.nowMs(), kind: 'proposal', observer: proposal.observer, seq: proposal.seq, routing });
     }
-    this.replication.replicate(this.region, (peer) => peer.applyReplicatedAt('proposal', proposal, stamp));
+    const stored = this.proposals.get(proposal.observer)!;
+    this.replication.replicate(this.region, (peer) => peer.applyReplicatedAt('proposal', stored, stamp));
   }
 
   override async putApplied(applied: AppliedDecision): Promise<void> {
     await super.putApplied(applied);
     const stamp = this.stamp('applied', applied.observer);
     this.history.add({ atMs: this.scheduler.nowMs(), kind: 'applied', observer: applied.observer, decisionId: applied.decisionId, routing: { ...applied.routing } });
-    this.replication.replicate(this.region, (peer) => peer.applyReplicatedAt('applied', applied, stamp));
+    const stored = this.applied.get(applied.observer)!;
+    this.replication.replicate(this.region, (peer) => peer.applyReplicatedAt('applied', stored, stamp));
   }
 
   override async appendOverride(override: Override): Promise<void> {

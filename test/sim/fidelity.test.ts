@@ -137,6 +137,17 @@ describe('scenario format', () => {
     expect(gate.targets.every((t) => t.route53.mode === 'health-check' && t.route53.vote === 'gate')).toBe(true);
   });
 
+  it("takes target '*' on a path fault as the observer's egress: every target, slow, flaky or partitioned", () => {
+    const s = scenario(`${base}faults:\n  - { kind: path, observer: eu-west-1, target: '*', behaviour: slow, latencyMs: 1500, atMs: 0, untilMs: 10000 }\n  - { kind: path, observer: eu-west-1, target: '*', behaviour: flaky, lossRate: 0.4, atMs: 10000, untilMs: 20000 }\n  - { kind: path, observer: eu-west-1, target: '*', behaviour: partitioned, atMs: 20000, untilMs: 30000 }\nexpect: {}\n`);
+    const timeline = new FaultTimeline(resolveFaults(s, new SimRandom(1)));
+    for (const target of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) {
+      expect(timeline.pathCondition('eu-west-1', target, 5_000).latencyMs).toBe(1500);
+      expect(timeline.pathCondition('eu-west-1', target, 15_000).lossRate).toBe(0.4);
+      expect(timeline.pathCondition('eu-west-1', target, 25_000).down).toBe(true);
+      expect(timeline.pathCondition('us-east-1', target, 25_000).down).toBe(false);
+    }
+  });
+
   it('loads every scenario file in sim/scenarios', () => {
     expect(() => loadScenario('failover-seven-observers-region-down')).not.toThrow();
   });
