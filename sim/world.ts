@@ -175,10 +175,12 @@ export class World {
   }
 
   /** Fresh deps per invocation; an armed fault site makes the store kill the invocation after a write. */
-  private deps(region: Region, site: LambdaFunction, options: { crashable?: boolean } = {}): ObserverDeps {
+  /** `options.ownFunction: false`: another function (operator API, drill, alarm) borrowing an observer's deps: no fault site, no slow-function delay. */
+  private deps(region: Region, site: LambdaFunction, options: { ownFunction?: boolean } = {}): ObserverDeps {
     const r = this.regions.get(region)!;
-    const armed = (options.crashable ?? true) && this.params.buggify && this.crashRandom.chance(this.params.crashRate);
-    const slowMs = this.lambdaFaulted.has(`${region}|${site}`) ? this.timeline.lambda(region, site, this.scheduler.nowMs()).delayMs : 0;
+    const own = options.ownFunction ?? true;
+    const armed = own && this.params.buggify && this.crashRandom.chance(this.params.crashRate);
+    const slowMs = own && this.lambdaFaulted.has(`${region}|${site}`) ? this.timeline.lambda(region, site, this.scheduler.nowMs()).delayMs : 0;
     const slow = { pendingMs: slowMs };
     const store = this.invocationStore(region, site, armed, slow);
     const votes = this.voteWriters.get(region);
@@ -187,7 +189,7 @@ export class World {
 
   /** The operator API / drill function in `region`: an observer's deps plus deterministic ids; its clock's sleeps end the invocation if the region goes down. */
   private operatorDeps(region: Region): OperatorDeps {
-    const base = this.deps(region, 'decide', { crashable: false });
+    const base = this.deps(region, 'decide', { ownFunction: false });
     const clock = this.regions.get(region)!.clock;
     return {
       ...base,
@@ -337,7 +339,7 @@ export class World {
     const regions = this.config.observers.filter((r) => this.up(r));
     this.history.add({ atMs: this.scheduler.nowMs(), kind: 'alarm', alarm: spec.alarm, state: spec.state, regions });
     for (const region of regions) {
-      this.invoke(region, 'alarm', () => recordAlarmChange(this.deps(region, 'probe', { crashable: false }), { alarmName: spec.alarm, state: spec.state, changedMs: this.scheduler.nowMs() }));
+      this.invoke(region, 'alarm', () => recordAlarmChange(this.deps(region, 'probe', { ownFunction: false }), { alarmName: spec.alarm, state: spec.state, changedMs: this.scheduler.nowMs() }));
     }
   }
 
