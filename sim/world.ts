@@ -30,6 +30,9 @@ export const drillTimeoutMs = 900_000;
 
 class SimCrash extends Error {}
 
+/** What a dead invocation's calls return: a promise that never settles. */
+const never = (): Promise<never> => new Promise<never>(() => undefined);
+
 export interface RegionParams {
   region: Region;
   clockSkewMs: number;
@@ -74,6 +77,8 @@ export class World {
   private readonly storeFaulted: ReadonlySet<Region>;
   private readonly lambdaFaulted: ReadonlySet<string>;
   private idCounter = 0;
+  /** Frees the concurrency slot of the invocation being started (set while its body is called: its deps are made synchronously). */
+  private releaseCurrent: () => void = () => undefined;
 
   constructor(readonly config: ValidConfig, readonly scenario: Scenario, readonly params: WorldParams, random: SimRandom) {
     this.timeline = new FaultTimeline(params.faults);
@@ -131,14 +136,16 @@ export class World {
    * the invocation's first write for a slow function's delay, and kills the invocation after the
    * armed fault site's write.
    */
-  private invocationStore(region: Region, site: LambdaFunction, crash: boolean, slow: { pendingMs: number }): Store {
+  private invocationStore(region: Region, site: LambdaFunction, crash: boolean, slow: { pendingMs: number }, release: () => void): Store {
     const replica = this.regions.get(region)!.replica;
     if (!crash && !this.storeFaulted.has(region) && slow.pendingMs === 0) return replica;
     const crashAfter = site === 'decide' ? 'putProposal' : 'putSnapshot';
     const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+    let dead = false;
     for (const method of storeMethods) {
       const call = (replica[method] as (...a: unknown[]) => Promise<unknown>).bind(replica);
       wrapped[method] = async (...args: unknown[]) => {
+        if (dead) return never();
         if (writeMethods.has(method) && slow.pendingMs > 0) {
           const delay = slow.pendingMs;
           slow.pendingMs = 0;
@@ -147,8 +154,13 @@ export class World {
         if (!this.storeUp(region)) throw new TransientError(`store replica in ${region} unavailable (${method})`);
         const result = await call(...args);
         if (crash && method === crashAfter) {
+          // The invocation dies here: none of its promises ever settles (a rejection could reach a
+          // branch nobody awaits any more, such as a pipelined confirmation), it frees its
+          // concurrency, and every later call it makes goes nowhere.
           this.history.add({ atMs: this.scheduler.nowMs(), kind: 'crash', observer: region, site: `${site}: died after ${crashAfter}` });
-          throw new SimCrash(`${site} invocation died after ${crashAfter}`);
+          dead = true;
+          release();
+          return never();
         }
         return result;
       };
@@ -182,7 +194,7 @@ export class World {
     const armed = own && this.params.buggify && this.crashRandom.chance(this.params.crashRate);
     const slowMs = own && this.lambdaFaulted.has(`${region}|${site}`) ? this.timeline.lambda(region, site, this.scheduler.nowMs()).delayMs : 0;
     const slow = { pendingMs: slowMs };
-    const store = this.invocationStore(region, site, armed, slow);
+    const store = this.invocationStore(region, site, armed, slow, this.releaseCurrent);
     const votes = this.voteWriters.get(region);
     return { config: this.config, observer: region, clock: r.clock, store, bus: r.bus, dns: this.invocationDns(region, slow), prober: r.prober, telemetry: silentTelemetry, ...(votes === undefined ? {} : { votes }) };
   }
@@ -222,12 +234,21 @@ export class World {
       }
     }
     this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
-    body()
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+    };
+    this.releaseCurrent = release;
+    const running = body();
+    this.releaseCurrent = () => undefined;
+    running
       .catch((error: unknown) => {
         if (error instanceof SimCrash || error instanceof ConflictError) return;
         this.history.add({ atMs: this.scheduler.nowMs(), kind: 'invocation-error', observer: region, function: fn, message: (error as Error).message });
       })
-      .finally(() => this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1));
+      .finally(release);
   }
 
   private deliver(destination: Region, event: ArbiterEvent): void {
