@@ -92,6 +92,11 @@ export class ReplicaStore extends MemoryStore {
    * than mutate what they read, so sharing is safe and makes the simulator several times faster.
    */
   override async readView(nowMs: number): Promise<StoreView> {
+    return this.viewNow(nowMs);
+  }
+
+  /** readView without the promise, for the simulator's own synchronous readers (the gate's health checkers). */
+  viewNow(nowMs: number): StoreView {
     return ({
       snapshots: [...this.snapshots.values()],
       proposals: [...this.proposals.values()],

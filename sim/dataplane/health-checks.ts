@@ -58,7 +58,9 @@ export class HealthCheckModel {
   }
 
   setChild(observer: Region, target: Region, healthy: boolean, atMs: number): void {
-    this.childHealthy.set(`${observer}|${target}`, healthy);
+    const key = `${observer}|${target}`;
+    if (this.childHealthy.get(key) === healthy) return; // nothing changed: the CALCULATED status cannot either
+    this.childHealthy.set(key, healthy);
     const children = this.config.observers.map((o) => this.childHealthy.get(`${o}|${target}`)!);
     const now = calculatedHealthy(children, calculatedThreshold(this.config.observers.length));
     if (now === this.calculated.get(target)) return;
@@ -72,12 +74,12 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
   const { config } = world;
   const cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
   const skew = new Map(world.params.regions.map((r) => [r.region, r.clockSkewMs]));
-  const gateDrains = async (observer: Region): Promise<Set<Region> | null> => {
+  const gateDrains = (observer: Region): Set<Region> | null => {
     if (!world.up(observer) || !world.storeUp(observer)) return null; // no answer or a 5xx: not a drain vote
     const nowMs = world.scheduler.nowMs();
     const hit = cache.get(observer);
     if (hit !== undefined && nowMs - hit.atMs < gateCacheMs) return hit.drained;
-    const view = await world.replica(observer).readView(nowMs + skew.get(observer)!);
+    const view = world.replica(observer).viewNow(nowMs + skew.get(observer)!);
     const routing = gateRouting({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied }).routing;
     const drained = new Set(Object.entries(routing).filter(([, s]) => s === 'drained').map(([t]) => t));
     cache.set(observer, { atMs: nowMs, drained });
@@ -85,18 +87,20 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
   };
   for (const observer of config.observers) for (const { region: target } of config.targets) {
     const checkers = Array.from({ length: checkerLocationsCount }, () => ({ phaseMs: random.uniform(0, gateCheckIntervalMs), sees2xx: 0, sees4xx: 0, up: false }));
+    const upCount = { n: 0 }; // checkers that see a 2xx (a drain vote), kept as they flip
     checkers.forEach((checker) => {
       for (let t = checker.phaseMs; t < endMs; t += gateCheckIntervalMs) {
-        world.scheduler.at(Math.round(t), () => {
-          void gateDrains(observer).then((drained) => {
-            const answered2xx = drained !== null && drained.has(target);
-            checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
-            checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
-            if (checker.sees2xx >= gateFailureThreshold) checker.up = true;
-            if (checker.sees4xx >= gateFailureThreshold) checker.up = false;
-            const underlyingHealthy = checkers.filter((c) => c.up).length / checkers.length > healthyFractionMin;
-            model.setChild(observer, target, !underlyingHealthy, world.scheduler.nowMs()); // Inverted
-          });
+        world.scheduler.atSync(Math.round(t), () => {
+          const drained = gateDrains(observer);
+          const answered2xx = drained !== null && drained.has(target);
+          checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
+          checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
+          const wasUp = checker.up;
+          if (checker.sees2xx >= gateFailureThreshold) checker.up = true;
+          if (checker.sees4xx >= gateFailureThreshold) checker.up = false;
+          if (checker.up !== wasUp) upCount.n += checker.up ? 1 : -1;
+          const underlyingHealthy = upCount.n / checkers.length > healthyFractionMin;
+          model.setChild(observer, target, !underlyingHealthy, world.scheduler.nowMs()); // Inverted
         });
       }
     });
@@ -124,7 +128,7 @@ export function scheduleMetricAlarms(world: World, model: HealthCheckModel, rand
     let alarm = false;
     const evaluationPhaseMs = random.uniform(0, alarmEvaluationIntervalMs);
     for (let t = evaluationPhaseMs; t < endMs; t += alarmEvaluationIntervalMs) {
-      world.scheduler.at(Math.round(t), () => {
+      world.scheduler.atSync(Math.round(t), () => {
         const visibleUntilMs = world.scheduler.nowMs() - metricIngestDelayMs;
         const points = (datapoints.get(key) ?? []).filter((p) => p.atMs < visibleUntilMs && p.atMs >= visibleUntilMs - alarmPeriodMs);
         if (points.length > 0) alarm = Math.max(...points.map((p) => p.value)) >= 1; // no data: state kept (TreatMissingData: ignore)
@@ -132,7 +136,7 @@ export function scheduleMetricAlarms(world: World, model: HealthCheckModel, rand
     }
     const readPhaseMs = random.uniform(0, alarmReadIntervalMs);
     for (let t = readPhaseMs; t < endMs; t += alarmReadIntervalMs) {
-      world.scheduler.at(Math.round(t), () => model.setChild(observer, target, !alarm, world.scheduler.nowMs()));
+      world.scheduler.atSync(Math.round(t), () => model.setChild(observer, target, !alarm, world.scheduler.nowMs()));
     }
   }
 }
