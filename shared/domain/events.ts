@@ -54,7 +54,7 @@ const targetProposalSchema = z.object({
   healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(), fromState: z.enum(['serving', 'drained']).optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
-const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])) }));
+const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, seenMs: ms.optional(), statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])) }));
 const peerVoteSchema = z.object({
   seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(),
   targets: z.record(z.string(), z.object({ state: z.enum(['serving', 'drained']), cause: z.string(), fromState: z.enum(['serving', 'drained']).optional() })),

@@ -177,7 +177,7 @@ export interface Proposal {
    */
   fromEpoch?: number;
   /** The verdicts it was computed from, per observer (policy/memory.ts: the next pass starts from them). */
-  evidence?: Record<Region, { seq: number; writtenMs: number; statuses: Record<Region, VerdictStatus> }>;
+  evidence?: Record<Region, { seq: number; writtenMs: number; seenMs?: number; statuses: Record<Region, VerdictStatus> }>;
   /** The peers' newest proposals its writer knew when it decided (policy/memory.ts). */
   peers?: Record<Region, PeerVote>;
   targets: Record<Region, TargetProposal>;

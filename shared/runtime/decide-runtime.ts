@@ -50,7 +50,9 @@ function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
   // A proposal made against another applied state (epoch) must be written again, or its votes to change do not count.
-  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  // A newer snapshot of an observer that judges something failing is written too: when it was first seen is what keeps it counting (tally).
+  const failingSeqs = Object.entries(p.evidence ?? {}).filter(([, e]) => Object.values(e.statuses).some((s) => s !== 'healthy')).map(([o, e]) => [o, e.seq]);
+  return canonicalJson({ e: p.fromEpoch ?? null, f: failingSeqs, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
 
 export class DecideRuntime {

@@ -96,7 +96,11 @@ export class ProbeRuntime {
       const nowMs = this.deps.clock.nowMs();
       const { snapshot, steps } = this.applyEvaluations(base, evaluations, nowMs);
       const changed = [...steps.values()].some((s) => s.changed);
-      const due = force || changed || nowMs - base.writtenMs >= this.deps.config.probe.verdictRefreshMs;
+      // While anything is suspect or unhealthy the snapshot is rewritten (and published) every round:
+      // a failing verdict counts only while it is being rewritten (tally: failingFreshnessMs).
+      const failing = Object.values(snapshot.verdicts).some((v) => v.status !== 'healthy');
+      const refreshMs = failing ? this.deps.config.probe.intervalMs : this.deps.config.probe.verdictRefreshMs;
+      const due = force || changed || nowMs - base.writtenMs >= refreshMs;
       if (!due) {
         this.snapshot = snapshot;
         return { steps, written: false };
@@ -105,7 +109,7 @@ export class ProbeRuntime {
       try {
         await this.deps.store.putSnapshot(next);
         this.snapshot = next;
-        if (changed) await this.publishSnapshot(next);
+        if (changed || failing) await this.publishSnapshot(next);
         return { steps, written: true };
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= snapshotCommitAttemptsMax) throw error;

@@ -120,6 +120,8 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
 
     w.dns.failWith = null;
     w.clock.advance(1000);
+    // The failed pass retried within its invocation (3 s, then 6 s later); meanwhile the probes went on.
+    for (const o of [a, b, c]) await o!.probe.round();
     const retried = await b!.decide.run();
     expect(retried.error).toBeNull();
     expect(retried.changeIds).toHaveLength(1);

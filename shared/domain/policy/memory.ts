@@ -15,12 +15,13 @@ import type { Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, Verdic
 import { latestSnapshots } from '../quorum/tally';
 
 /** The snapshot headers a proposal keeps: enough for a tally (status per target and the write time). */
-export function evidenceOf(snapshots: ReadonlyMap<Region, VerdictSnapshot>): NonNullable<Proposal['evidence']> {
+export function evidenceOf(snapshots: ReadonlyMap<Region, VerdictSnapshot>, seen: ReadonlyMap<Region, number>): NonNullable<Proposal['evidence']> {
   const evidence: NonNullable<Proposal['evidence']> = {};
   for (const [observer, s] of snapshots) {
     const statuses: Record<Region, VerdictStatus> = {};
     for (const [target, v] of Object.entries(s.verdicts)) statuses[target] = v.status;
-    evidence[observer] = { seq: s.seq, writtenMs: s.writtenMs, statuses };
+    const seenMs = seen.get(observer);
+    evidence[observer] = { seq: s.seq, writtenMs: s.writtenMs, ...(seenMs === undefined ? {} : { seenMs }), statuses };
   }
   return evidence;
 }
@@ -33,14 +34,20 @@ function snapshotFromEvidence(observer: Region, e: NonNullable<Proposal['evidenc
   return { observer, seq: e.seq, writtenMs: e.writtenMs, verdicts };
 }
 
-/** The newest snapshot per observer among those read and those the previous proposal remembered. */
-export function rememberedSnapshots(snapshots: readonly VerdictSnapshot[], previous: Proposal | null): Map<Region, VerdictSnapshot> {
+/**
+ * The newest snapshot per observer among those read and those the previous proposal remembered,
+ * and when this observer first saw each (its own clock: `nowMs` for a snapshot newer than it remembered).
+ */
+export function rememberedSnapshots(snapshots: readonly VerdictSnapshot[], previous: Proposal | null, nowMs?: number): { latest: Map<Region, VerdictSnapshot>; seen: Map<Region, number> } {
   const latest = latestSnapshots(snapshots);
+  const seen = new Map<Region, number>();
   for (const [observer, e] of Object.entries(previous?.evidence ?? {})) {
     const known = latest.get(observer);
     if (known === undefined || e.seq > known.seq) latest.set(observer, snapshotFromEvidence(observer, e));
+    if (e.seenMs !== undefined && (known === undefined || e.seq >= known.seq)) seen.set(observer, e.seenMs);
   }
-  return latest;
+  if (nowMs !== undefined) for (const observer of latest.keys()) if (!seen.has(observer)) seen.set(observer, nowMs);
+  return { latest, seen };
 }
 
 /** A peer's proposal as remembered: its votes, without what it remembered itself. */

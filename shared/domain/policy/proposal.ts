@@ -14,7 +14,7 @@
  */
 import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
-import { tallyTarget } from '../quorum/tally';
+import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
 import { evidenceOf, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
@@ -123,13 +123,13 @@ const causePriority: Record<ProposalCause, number> = {
  */
 export function computeProposal(input: ProposalInput): Proposal {
   const { config, nowMs } = input;
-  const snapshots = rememberedSnapshots(input.snapshots, input.previous);
+  const { latest: snapshots, seen } = rememberedSnapshots(input.snapshots, input.previous, nowMs);
   const ends = indexEnds(input.overrideEnds);
   const alarms = indictingAlarms(config, input.signals, nowMs);
   const tallies = new Map<Region, Tally>();
   const desires = new Map<Region, Desire>();
   for (const { region: target } of config.targets) {
-    const tally = tallyTarget({ target, observers: config.observers, snapshots, nowMs, freshnessMs: config.probe.verdictFreshnessMs });
+    const tally = tallyTarget({ target, observers: config.observers, snapshots, nowMs, freshnessMs: config.probe.verdictFreshnessMs, failingFreshnessMs: failingFreshnessMs(config.probe.intervalMs), seenMs: seen });
     tallies.set(target, tally);
     const last = input.lastApplied?.routing[target] ?? 'serving';
     const override = activeOverride(target, input.overrides, ends, nowMs);
@@ -151,5 +151,5 @@ export function computeProposal(input: ProposalInput): Proposal {
     targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
   }
   const fromEpoch = input.lastApplied?.epoch;
-  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots) };
+  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots, seen) };
 }

@@ -29,6 +29,27 @@ export interface TallyInput {
   snapshots: ReadonlyMap<Region, VerdictSnapshot>;
   nowMs: number;
   freshnessMs: number;
+  /**
+   * How long a `suspect` or `unhealthy` verdict counts (default: `freshnessMs`). An observer rewrites
+   * its snapshot every round while it judges anything unhealthy or suspect, so such a verdict that
+   * has not been rewritten for a few rounds is a dead or cut-off observer's last word: it goes unknown.
+   */
+  failingFreshnessMs?: number;
+  /**
+   * When the reader first saw each observer's snapshot (the reader's clock). With it, a failing
+   * verdict's age is measured on the reader's clock (robust to the writer's skew), while the writer's
+   * stamp must still be within `freshnessMs` plus the clock bound (a snapshot arriving very late is stale).
+   */
+  seenMs?: ReadonlyMap<Region, number>;
+}
+
+/** Rounds a failing verdict stays counted without being rewritten (each round rewrites it), plus the clock bound. */
+export const failingVerdictRounds = 4;
+export const clockBoundMs = 1_000;
+
+/** How long a failing verdict counts: `failingVerdictRounds` rounds and the clock bound. */
+export function failingFreshnessMs(intervalMs: number): number {
+  return failingVerdictRounds * intervalMs + clockBoundMs;
 }
 
 /**
@@ -40,7 +61,14 @@ export function tallyTarget(input: TallyInput): Tally {
   for (const observer of input.observers) {
     const snapshot = input.snapshots.get(observer);
     const verdict = snapshot?.verdicts[input.target];
-    const fresh = snapshot !== undefined && verdict !== undefined && input.nowMs - snapshot.writtenMs <= input.freshnessMs;
+    const writerAgeMs = snapshot === undefined ? Number.POSITIVE_INFINITY : input.nowMs - snapshot.writtenMs;
+    const failing = verdict !== undefined && verdict.status !== 'healthy' && input.failingFreshnessMs !== undefined;
+    const seenMs = input.seenMs?.get(observer);
+    const fresh = snapshot !== undefined && verdict !== undefined && (!failing
+      ? writerAgeMs <= input.freshnessMs
+      : seenMs !== undefined
+        ? input.nowMs - seenMs <= Math.min(input.freshnessMs, input.failingFreshnessMs!) && writerAgeMs <= input.freshnessMs + clockBoundMs
+        : writerAgeMs <= Math.min(input.freshnessMs, input.failingFreshnessMs!));
     const status = fresh ? verdict.status : 'unknown';
     tally.byObserver[observer] = status;
     tally[status] += 1;
