@@ -7,8 +7,9 @@ import { runAudit } from './commands/audit';
 import { runDrain, type DrainOptions } from './commands/drain';
 import { runDrill } from './commands/drill';
 import { runDrills } from './commands/drills';
-import { runOverrides } from './commands/overrides';
-import { defaultServeTtl, runRestore } from './commands/restore';
+import { runOverrideEnd, runOverrides } from './commands/overrides';
+import { runPin, type PinOptions } from './commands/pin';
+import { runRestore } from './commands/restore';
 import { parsePort, runStart } from './commands/start';
 import { runStatus } from './commands/status';
 import { operatorContext } from './client/operator-context';
@@ -82,13 +83,21 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .option('--force', 'go past the safety rules (audited as override-forced)')
     .action(async (target: string, options: DrainOptions, command: Command) => setExit(await runDrain(contextOf(command), target, options)));
 
-  operator('restore <target>', 'end the target\'s drain override, or pin it serving when it has none (says which)')
-    .option('--ttl <duration>', 'how long a serve override lasts', defaultServeTtl)
+  operator('restore <target>', 'end the target\'s drain override(s) and nothing else: automation decides it again')
     .option('--reason <text>', 'why, for the audit log')
-    .option('--force', 'go past the safety rules')
-    .action(async (target: string, options: { ttl: string; reason?: string; force?: boolean }, command: Command) => setExit(await runRestore(contextOf(command), target, options)));
+    .action(async (target: string, options: { reason?: string }, command: Command) => setExit(await runRestore(contextOf(command), target, options)));
 
-  operator('overrides', 'active overrides').action(async (_o: unknown, command: Command) => setExit(await runOverrides(contextOf(command))));
+  operator('pin <target>', 'keep a target serving for --ttl whatever automation decides (a serve override: automation is OFF for it)')
+    .requiredOption('--ttl <duration>', 'how long, e.g. 30m, 2h')
+    .requiredOption('--reason <text>', 'why, for the audit log')
+    .action(async (target: string, options: PinOptions, command: Command) => setExit(await runPin(contextOf(command), target, options)));
+
+  const overrides = program.command('overrides').description('active overrides (list, the default), or end one early (end <id>)');
+  withOperatorOptions(overrides.command('list', { isDefault: true }).description('active overrides, pins marked'))
+    .action(async (_o: unknown, command: Command) => setExit(await runOverrides(contextOf(command))));
+  withOperatorOptions(overrides.command('end <id>').description('end an override (drain or pin) before it expires (audited)'))
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (id: string, options: { reason?: string }, command: Command) => setExit(await runOverrideEnd(contextOf(command), id, options)));
 
   operator('drill <target>', 'start a drill: shadow predicts, evacuate really drains and restores')
     .requiredOption('--mode <mode>', 'shadow or evacuate')

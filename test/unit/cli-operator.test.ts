@@ -146,22 +146,61 @@ describe('arbiter operator commands: output and failover', () => {
     expect(keys[1]).not.toBe(keys[0]);
   });
 
-  it('restore ends an active drain override, and creates a serve override when there is none (saying so)', async () => {
+  it('restore ends an active drain override, and with none changes nothing and points to pin', async () => {
     const drain = { id: 'ov-7', target: 'eu-west-1', action: 'drain', createdMs: 0, expiresMs: 9, reason: 'r', actor: 'a', force: false, source: 'api' };
+    const pin = { ...drain, id: 'ov-9', target: 'us-east-1', action: 'serve' };
     const api = await apiServer((seen) => {
-      if (seen.method === 'GET') return { status: 200, body: { overrides: [drain] } };
+      if (seen.method === 'GET') return { status: 200, body: { overrides: [drain, pin] } };
       if (seen.method === 'DELETE') return { status: 200, body: { end: { overrideId: 'ov-7' }, override: drain } };
-      return { status: 201, body: { override: { ...drain, id: 'ov-8', target: 'us-east-1', action: 'serve' } } };
+      return { status: 500, body: { error: 'restore must not write' } };
     });
     const ended = captureIo();
     expect(await main(['restore', 'eu-west-1', '--endpoint', api.url('eu-west-1')], ended)).toBe(exitCodes.ok);
     expect(api.seen.map((s) => `${s.method} ${s.url.split('?')[0]}`)).toEqual(['GET /api/eu-west-1/overrides', 'DELETE /api/eu-west-1/overrides/ov-7']);
     expect(ended.stdout.join('\n')).toMatch(/Ended drain override ov-7 on eu-west-1/);
 
+    const nothing = captureIo();
+    expect(await main(['restore', 'us-east-1', '--endpoint', api.url('eu-west-1')], nothing)).toBe(exitCodes.ok);
+    expect(api.seen.slice(2).map((s) => s.method)).toEqual(['GET']);
+    expect(nothing.stdout.join('\n')).toMatch(/us-east-1 has no active drain override: nothing to restore, nothing changed; it is pinned serving by ov-9/);
+    expect(nothing.stdout.join('\n')).toMatch(/arbiter pin us-east-1 --ttl 1h --reason/);
+  });
+
+  it('pin creates a serve override only with --ttl (a unit) and --reason, and warns that automation is off', async () => {
+    const api = await apiServer((seen) => {
+      const body = JSON.parse(seen.body) as { target: string; ttlSeconds: number };
+      return { status: 201, body: { override: { id: 'ov-3', target: body.target, action: 'serve', createdMs: 0, expiresMs: body.ttlSeconds * 1000, reason: 'r', actor: 'me', force: false, source: 'api' }, warnings: [] } };
+    });
+    const missing = captureIo();
+    expect(await main(['pin', 'eu-west-1', '--ttl', '1h', '--endpoint', api.url('eu-west-1')], missing)).toBe(exitCodes.usage);
+    expect(api.seen).toHaveLength(0);
     const pinned = captureIo();
-    expect(await main(['restore', 'us-east-1', '--endpoint', api.url('eu-west-1')], pinned)).toBe(exitCodes.ok);
-    expect(api.seen.at(-1)!.method).toBe('POST');
-    expect(JSON.parse(api.seen.at(-1)!.body)).toMatchObject({ target: 'us-east-1', action: 'serve', ttlSeconds: 3600 });
-    expect(pinned.stdout.join('\n')).toMatch(/us-east-1 had no active drain override, so a serve override was created/);
+    expect(await main(['pin', 'eu-west-1', '--ttl', '2h', '--reason', 'db migration', '--endpoint', api.url('eu-west-1')], pinned)).toBe(exitCodes.ok);
+    expect(JSON.parse(api.seen[0]!.body)).toEqual({ target: 'eu-west-1', action: 'serve', ttlSeconds: 7200, reason: 'db migration', force: false });
+    expect(pinned.stdout.join('\n')).toMatch(/Override ov-3: serve eu-west-1 until 1970-01-01T02:00:00Z.*\nWarning: automation is OFF for eu-west-1 until 1970-01-01T02:00:00Z: it stays serving even if it fails.*arbiter overrides end ov-3/);
+  });
+
+  it('overrides end <id> ends any override through DELETE /overrides/{id}; overrides alone still lists', async () => {
+    const pin = { id: 'ov-9', target: 'us-east-1', action: 'serve', createdMs: 0, expiresMs: 9, reason: 'r', actor: 'a', force: false, source: 'api' };
+    const api = await apiServer((seen) => (seen.method === 'GET' ? { status: 200, body: { overrides: [pin] } } : seen.url.includes('ov-9') ? { status: 200, body: { end: { overrideId: 'ov-9' }, override: pin } } : { status: 404, body: { error: 'no active override ov-404' } }));
+    const ended = captureIo();
+    expect(await main(['overrides', 'end', 'ov-9', '--reason', 'done', '--endpoint', api.url('eu-west-1')], ended)).toBe(exitCodes.ok);
+    expect(`${api.seen[0]!.method} ${api.seen[0]!.url}`).toBe('DELETE /api/eu-west-1/overrides/ov-9?reason=done');
+    expect(ended.stdout.join('\n')).toMatch(/Ended override ov-9 \(serve us-east-1\)/);
+    const unknown = captureIo();
+    expect(await main(['overrides', 'end', 'ov-404', '--endpoint', api.url('eu-west-1')], unknown)).toBe(exitCodes.refused);
+    expect(unknown.stderr.join('\n')).toMatch(/no active override ov-404/);
+    const listed = captureIo();
+    expect(await main(['overrides', '--endpoint', api.url('eu-west-1')], listed)).toBe(exitCodes.ok);
+    expect(listed.stdout.join('\n')).toMatch(/ov-9 +us-east-1 +serve \(PIN: automation off\)/);
+  });
+
+  it('status puts every pin first, saying that automation is off for it', async () => {
+    const pin = { id: 'ov-9', target: 'eu-west-1', action: 'serve', createdMs: 0, expiresMs: 1_700_000_600_000, reason: 'db', actor: 'me', force: false, source: 'api' };
+    const api = await apiServer(() => ({ status: 200, body: { ...statusBody, activeOverrides: [pin], targets: statusBody.targets.map((t) => (t.target === 'eu-west-1' ? { ...t, override: pin } : t)) } }));
+    const io = captureIo();
+    expect(await main(['status', '--endpoint', api.url('eu-west-1')], io)).toBe(exitCodes.ok);
+    expect(io.stdout[0]!.split('\n')[0]).toBe('PINNED SERVING: eu-west-1 until 2023-11-14T22:23:20Z by me (ov-9: db). Automation is OFF for eu-west-1: it stays serving even if it fails. End it: arbiter overrides end ov-9');
+    expect(io.stdout[0]).toMatch(/eu-west-1 .*PINNED serving until/);
   });
 });

@@ -8,7 +8,7 @@ const state = { afterSeq: 0, timeline: [], last: null, busy: false };
 
 const $ = (id) => document.getElementById(id);
 const esc = (value) => String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
+const clock = (ms) => new Date(ms).toISOString().slice(11, 19);
 
 function toast(text) {
   const el = $('toast');
@@ -42,20 +42,38 @@ async function drain(region) {
   }
 }
 
-// Restore: end the target's active drain override if there is one, otherwise pin it serving.
+// Restore: end the target's drain override(s), and nothing else.
 async function restore(region) {
   try {
     const { overrides } = await api('GET', '/overrides');
     const drains = overrides.filter((o) => o.target === region && o.action === 'drain');
-    if (drains.length > 0) {
-      for (const o of drains) await api('DELETE', `/overrides/${encodeURIComponent(o.id)}?reason=${encodeURIComponent('restored from the local dashboard')}`);
-      toast(`Ended drain override ${drains.map((o) => o.id).join(', ')} on ${region}`);
-    } else {
-      const answer = await api('POST', '/overrides', { target: region, action: 'serve', ttlSeconds: overrideTtlSeconds, reason: 'restored from the local dashboard' });
-      toast(`No drain override on ${region}: created serve override ${answer.override.id}`);
+    if (drains.length === 0) {
+      toast(`${region} has no drain override: nothing to restore, nothing changed (automation or a pin decides it)`);
+      return;
     }
+    for (const o of drains) await api('DELETE', `/overrides/${encodeURIComponent(o.id)}?reason=${encodeURIComponent('restored from the local dashboard')}`);
+    toast(`Ended drain override ${drains.map((o) => o.id).join(', ')} on ${region}`);
   } catch (error) {
     toast(`Restore failed: ${error.message}`);
+  }
+}
+
+// Pin: a serve override, which switches automation off for the target; the API's warning says so.
+async function pin(region) {
+  try {
+    const answer = await api('POST', '/overrides', { target: region, action: 'serve', ttlSeconds: overrideTtlSeconds, reason: 'pinned serving from the local dashboard' });
+    toast(`Pinned ${region} serving (${answer.override.id}): ${(answer.warnings || [])[0] || 'automation is off for it'}`);
+  } catch (error) {
+    toast(`Pin refused: ${error.message}`);
+  }
+}
+
+async function endOverride(id) {
+  try {
+    const answer = await api('DELETE', `/overrides/${encodeURIComponent(id)}?reason=${encodeURIComponent('ended from the local dashboard')}`);
+    toast(`Ended ${answer.override.action} override ${id} on ${answer.override.target}`);
+  } catch (error) {
+    toast(`Could not end ${id}: ${error.message}`);
   }
 }
 
@@ -86,7 +104,7 @@ function renderRegions(s) {
       <div class="weight"><div class="bar"><span style="width:${pct}%"></span></div><span class="weight-value">weight <span data-weight="${esc(target)}">${esc(weight)}</span></span></div>
       <div class="app">sample app: <span class="mode ${app ? app.mode : ''}" data-mode-of="${esc(target)}">${app ? app.mode : 'none'}</span> · decided ${esc(routingOf(s, target))} · ${app ? app.requests : 0} probes answered</div>
       <div class="buttons">${modes}</div>
-      <div class="buttons"><button class="danger" data-action="drain" data-region="${esc(target)}">Drain</button><button class="primary" data-action="restore" data-region="${esc(target)}">Restore</button><button data-action="drill" data-region="${esc(target)}">Evacuate drill</button></div>
+      <div class="buttons"><button class="danger" data-action="drain" data-region="${esc(target)}">Drain</button><button class="primary" data-action="restore" data-region="${esc(target)}">Restore</button><button data-action="drill" data-region="${esc(target)}">Evacuate drill</button><button data-action="pin" data-region="${esc(target)}" title="serve override: automation is off for this target">Pin serving</button></div>
     </div>`;
   }).join('');
 }
@@ -125,7 +143,9 @@ function renderTimeline() {
 
 function renderLists(s) {
   const overrides = s.status.activeOverrides || [];
-  $('overrides').innerHTML = overrides.length === 0 ? '<div class="empty">No active override: automation decides.</div>' : overrides.map((o) => `<div class="item" data-override="${esc(o.target)}"><div class="title">${esc(o.action)} ${esc(o.target)}${o.force ? ' (forced)' : ''}</div><div class="detail">${esc(o.id)} · by ${esc(o.actor)} · expires ${clock(o.expiresMs)} · ${esc(o.reason)}</div></div>`).join('');
+  const pins = overrides.filter((o) => o.action === 'serve');
+  $('pins').innerHTML = pins.map((o) => `<div class="pin" data-pin="${esc(o.target)}"><b>PINNED SERVING: ${esc(o.target)}</b> until ${clock(o.expiresMs)} UTC by ${esc(o.actor)} — automation is OFF for ${esc(o.target)}: it stays serving even if it fails. <button data-action="end" data-override-id="${esc(o.id)}">End pin</button></div>`).join('');
+  $('overrides').innerHTML = overrides.length === 0 ? '<div class="empty">No active override: automation decides.</div>' : overrides.map((o) => `<div class="item ${o.action === 'serve' ? 'pinned' : ''}" data-override="${esc(o.target)}"><div class="title">${o.action === 'serve' ? 'PIN serve' : esc(o.action)} ${esc(o.target)}${o.force ? ' (forced)' : ''} <button data-action="end" data-override-id="${esc(o.id)}">End</button></div><div class="detail">${esc(o.id)} · by ${esc(o.actor)} · expires ${clock(o.expiresMs)} UTC · ${esc(o.reason)}</div></div>`).join('');
   $('drills').innerHTML = s.drills.length === 0 ? '<div class="empty">No drill yet.</div>' : s.drills.map((d) => `<div class="item"><div class="title">${esc(d.mode)} ${esc(d.target)}: ${esc(d.status)}${d.rtoMs === null ? '' : ` · RTO ${(d.rtoMs / 1000).toFixed(1)} s of ${d.rtoSecondsMax} s`}</div><div class="detail">${esc(d.id)} · ${clock(d.startedMs)} · ${d.phases.map((p) => `${esc(p.name)}${p.durationMs === null ? '' : ` ${(p.durationMs / 1000).toFixed(1)} s`}`).join(' → ')}${d.problems.length ? ` · ${esc(d.problems.join('; '))}` : ''}</div></div>`).join('');
 }
 
@@ -165,6 +185,8 @@ document.addEventListener('click', (event) => {
   else if (button.dataset.action === 'drain') drain(region).then(poll);
   else if (button.dataset.action === 'restore') restore(region).then(poll);
   else if (button.dataset.action === 'drill') drill(region).then(poll);
+  else if (button.dataset.action === 'pin') pin(region).then(poll);
+  else if (button.dataset.action === 'end') endOverride(button.dataset.overrideId).then(poll);
 });
 
 poll();

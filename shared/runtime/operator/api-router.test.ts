@@ -129,6 +129,16 @@ describe('operator API router', () => {
     expect(w.store.audit.size).toBe(2);
   });
 
+  it('answers a serve override (a pin) with a warning that automation is off for the target until it expires', async () => {
+    const w = operatorWorld();
+    const pinned = await handleApiRequest(w.deps, postOverride({ ...drainEu, action: 'serve' }, 'pin-1'));
+    const body = pinned.body as { override: { id: string; expiresMs: number }; warnings: string[] };
+    expect(pinned.statusCode).toBe(201);
+    expect(body.warnings).toEqual([`automation is OFF for eu-west-1 until ${new Date(body.override.expiresMs).toISOString().replace(/\.\d{3}Z$/, 'Z')}: it stays serving even if it fails; end the pin early with DELETE /overrides/${body.override.id} (arbiter overrides end ${body.override.id})`]);
+    const drained = await handleApiRequest(w.deps, postOverride(drainEu, 'drain-1'));
+    expect((drained.body as { warnings: string[] }).warnings).toEqual([]);
+  });
+
   it('answers 409 to a retry that arrives while the first request with its key is still running', async () => {
     const w = operatorWorld();
     const [a, b] = await Promise.all([handleApiRequest(w.deps, postOverride(drainEu, 'same')), handleApiRequest(w.deps, postOverride(drainEu, 'same'))]);
