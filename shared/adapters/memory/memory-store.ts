@@ -104,6 +104,10 @@ export class MemoryStore implements Store {
     return more ? { entries: clone(entries), cursor: entries[entries.length - 1]!.id } : { entries: clone(entries) };
   }
 
+  async putNewDrill(drill: DrillRecord): Promise<void> {
+    this.appendOnce(this.drills, drill.id, drill, 'drill');
+  }
+
   async putDrill(drill: DrillRecord): Promise<void> {
     const known = this.drills.get(drill.id);
     if (known !== undefined && known.version >= drill.version) throw new ConflictError(`drill ${drill.id}: version ${drill.version} is not newer than ${known.version}`);

@@ -6,6 +6,7 @@
  *   if (!result.ok) for (const e of result.errors) console.error(`${e.path}: ${e.message}`);
  */
 import type { z } from 'zod';
+import { parseScheduleExpression } from '../schedule/schedule-expression';
 import { configSchema, type ArbiterConfig } from './schema';
 
 export interface ConfigProblem {
@@ -120,6 +121,8 @@ function signalProblems(config: ArbiterConfig): ConfigProblem[] {
   for (const name of duplicates(config.alarms.map((a) => a.name))) problems.push({ path: 'alarms', message: `lists alarm ${name} more than once` });
   config.drills.forEach((drill, i) => {
     if (!targets.has(drill.target)) problems.push({ path: `drills[${i}].target`, message: `${drill.target} is not a configured target` });
+    const schedule = parseScheduleExpression(drill.schedule);
+    if (!schedule.ok) for (const message of schedule.problems) problems.push({ path: `drills[${i}].schedule`, message });
     if (drill.holdSeconds > config.overrides.ttlSecondsMax) problems.push({ path: `drills[${i}].holdSeconds`, message: `must not exceed overrides.ttlSecondsMax (${config.overrides.ttlSecondsMax})` });
   });
   for (const name of duplicates(config.drills.map((d) => d.name))) problems.push({ path: 'drills', message: `has two drills named ${name}` });
