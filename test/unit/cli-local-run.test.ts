@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOutputsFile, writeOutputsFile } from '../../cli/client/endpoints';
@@ -66,6 +66,46 @@ describe('arbiter start', () => {
   }, 20_000);
 });
 
+describe('arbiter start: usage errors and a second Ctrl-C', () => {
+  it('exits 2 for a bad port and for an invalid config, naming the problem and starting nothing', async () => {
+    const badPort = captureIo();
+    expect(await main(['start', '--port', '80a'], badPort)).toBe(exitCodes.usage);
+    expect(badPort.stderr).toEqual(['arbiter: --port must be a number from 0 to 65535, got "80a"']);
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-start-'));
+    try {
+      const broken = join(dir, 'broken.yml');
+      writeFileSync(broken, 'version: 1\nname: shop\nobservers: [us-east-1]\n');
+      const invalid = captureIo();
+      expect(await main(['start', '--config', broken, '--port', '0'], invalid)).toBe(exitCodes.usage);
+      expect(invalid.stderr[0]!.split('\n')[0]).toBe(`arbiter start: ${broken} is not valid (run arbiter validate ${broken}):`);
+      expect(invalid.stderr[0]).toMatch(/\ntargets: /);
+      expect(invalid.stdout).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finishes cleanup when Ctrl-C comes again while it stops', async () => {
+    const signals = new EventEmitter();
+    const io = captureIo();
+    // The second Ctrl-C lands while the first one's cleanup runs (as it starts): it must not cut it short.
+    const out = io.out;
+    io.out = (text) => {
+      out(text);
+      if (text === 'Stopping…') signals.emit('SIGINT');
+    };
+    const done = runStart({ configPath, port: 0 }, io, signals);
+    await waitFor(() => io.stdout.some((l) => l.startsWith('Dashboard: ')), 10_000);
+    const url = io.stdout.find((l) => l.startsWith('Dashboard: '))!.slice('Dashboard: '.length);
+    signals.emit('SIGINT');
+    expect(await done).toBe(exitCodes.ok);
+    expect(io.stdout.slice(-2)).toEqual(['Stopping…', 'Stopped.']);
+    expect(io.stderr).toEqual(['Still stopping: cleanup finishes first (servers, timers, sample apps)…']);
+    await expect(fetch(url)).rejects.toThrow();
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  }, 20_000);
+});
+
 describe('the local run', () => {
   it('serves the operator API to the CLI with --local: status answers, a drain reaches the Route 53 stand-in', async () => {
     const run = await startLocalRun({ configPath, port: 0 });
@@ -75,6 +115,9 @@ describe('the local run', () => {
       expect(await main(['status', '--local', base, '--config', configPath], status)).toBe(exitCodes.ok);
       expect(status.stderr).toEqual(['answered by us-east-1']);
       expect(status.stdout.join('\n')).toMatch(/^eu-west-1\s+serving\s+serving/m);
+      // --local also takes a bare port or host:port.
+      const port = new URL(run.url).port;
+      for (const where of [port, `127.0.0.1:${port}`]) expect(await main(['status', '--local', where, '--config', configPath], captureIo())).toBe(exitCodes.ok);
 
       const drain = captureIo();
       expect(await main(['drain', 'eu-west-1', '--ttl', '10m', '--reason', 'test drain', '--local', base, '--region', 'ap-southeast-2'], drain)).toBe(exitCodes.ok);

@@ -2,7 +2,9 @@
  * The operator commands end to end through main(): argument errors, table and JSON output,
  * client-side failover across regional URLs (local http servers), SigV4 and Idempotency-Key headers.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../cli/main';
 import { exitCodes, type CommandIo } from '../../cli/io';
@@ -68,7 +70,12 @@ afterAll(async () => {
 describe('arbiter operator commands: arguments', () => {
   it.each([
     [['drain', 'eu-west-1', '--reason', 'x', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--ttl/],
-    [['drain', 'eu-west-1', '--ttl', '5x', '--reason', 'x', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--ttl must be a duration like 90s, 30m, 2h or 1d, got "5x"/],
+    [['drain', 'eu-west-1', '--ttl', '5x', '--reason', 'x', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--ttl must be a duration with a unit, like 90s, 30m, 2h or 1d, got "5x"/],
+    [['drain', 'eu-west-1', '--ttl', '30', '--reason', 'x', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--ttl must be a duration with a unit, .*got "30" \(a unit is required: 30s or 30m\?\)/],
+    [['audit', '--cursor', 'not a cursor!', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--cursor must be a cursor printed by a previous page/],
+    [['audit', '--since', 'yesterday', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--since must be a duration back from now \(10m, 2h, 7d\), epoch ms or an ISO 8601 time, got "yesterday"/],
+    [['drill', 'eu-west-1', '--mode', 'shadow', '--hold', '5m', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--hold applies to evacuate drills only/],
+    [['status', '--local', '99999', '--config', 'arbiter.config.yml'], /--local port must be 1-65535, got "99999"/],
     [['status', '--output', 'xml', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--output must be table or json, got "xml"/],
     [['drill', 'eu-west-1', '--mode', 'chaos', '--endpoint', 'http://127.0.0.1:9/api/eu-west-1'], /--mode must be shadow or evacuate, got "chaos"/],
     [['status', '--endpoint', 'not a url'], /--endpoint is not a URL/],
@@ -84,7 +91,7 @@ describe('arbiter operator commands: arguments', () => {
   it('parses durations and rejects zero', () => {
     expect(parseDurationSeconds('30m', '--ttl')).toBe(1800);
     expect(parseDurationSeconds('2h', '--ttl')).toBe(7200);
-    expect(parseDurationSeconds('45', '--ttl')).toBe(45);
+    expect(() => parseDurationSeconds('45', '--ttl')).toThrow('a unit is required');
     expect(() => parseDurationSeconds('0s', '--ttl')).toThrow('at least 1 second');
   });
 
@@ -123,7 +130,7 @@ describe('arbiter operator commands: output and failover', () => {
     const io = captureIo();
     const code = await main(['overrides', '--endpoint', failing.url('us-east-1'), '--endpoint', await refusingUrl('eu-west-1')], io);
     expect(code).toBe(exitCodes.unreachable);
-    expect(io.stderr.join('\n')).toMatch(/no region answered: us-east-1 \(HTTP 503\); eu-west-1 \(connection refused\)/);
+    expect(io.stderr.join('\n')).toMatch(/no region answered: us-east-1 at http:\/\/127\.0\.0\.1:\d+\/api\/us-east-1 \(HTTP 503\); eu-west-1 at http:\/\/127\.0\.0\.1:\d+\/api\/eu-west-1 \(connection refused\)/);
   });
 
   it('sends a drain with a fresh Idempotency-Key per invocation and reports a safety refusal as exit 4 with the way out', async () => {
@@ -204,3 +211,94 @@ describe('arbiter operator commands: output and failover', () => {
     expect(io.stdout[0]).toMatch(/eu-west-1 .*PINNED serving until/);
   });
 });
+
+describe('arbiter CLI habits', () => {
+  it('prints its version with --version and -V', async () => {
+    for (const flag of ['--version', '-V']) {
+      const io = captureIo();
+      expect(await main([flag], io)).toBe(exitCodes.ok);
+      expect(io.stdout).toEqual([(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version]);
+    }
+  });
+
+  it('prints the API\'s error body as JSON on stdout with --output json, and still exits by the table', async () => {
+    const problems = [{ path: 'ttlSeconds', message: 'must be at most overrides.ttlSecondsMax (86400)' }];
+    const api = await apiServer(() => ({ status: 400, body: { error: 'invalid override request', problems } }));
+    const io = captureIo();
+    expect(await main(['drain', 'eu-west-1', '--ttl', '30d', '--reason', 'x', '--output', 'json', '--endpoint', api.url('eu-west-1')], io)).toBe(exitCodes.usage);
+    expect(JSON.parse(io.stdout.join('\n'))).toEqual({ error: 'invalid override request', problems, status: 400, region: 'eu-west-1' });
+    const usage = captureIo();
+    expect(await main(['drain', 'eu-west-1', '--ttl', '30', '--reason', 'x', '--output', 'json', '--endpoint', api.url('eu-west-1')], usage)).toBe(exitCodes.usage);
+    expect(JSON.parse(usage.stdout.join('\n')).error).toMatch(/^--ttl must be a duration with a unit/);
+    const unreachable = captureIo();
+    expect(await main(['status', '--output', 'json', '--endpoint', await refusingUrl('us-east-1')], unreachable)).toBe(exitCodes.unreachable);
+    expect(JSON.parse(unreachable.stdout.join('\n'))).toMatchObject({ error: 'no region answered', tried: [{ region: 'us-east-1', reason: 'connection refused' }] });
+  });
+
+  it('audit --since 10m asks for entries from ten minutes ago; an ISO time passes as epoch ms', async () => {
+    const api = await apiServer(() => ({ status: 200, body: { entries: [] } }));
+    const before = Date.now();
+    expect(await main(['audit', '--since', '10m', '--endpoint', api.url('eu-west-1')], captureIo())).toBe(exitCodes.ok);
+    const since = Number(new URL(api.seen[0]!.url, 'http://x').searchParams.get('since'));
+    expect(since).toBeGreaterThanOrEqual(before - 600_000);
+    expect(since).toBeLessThanOrEqual(Date.now() - 600_000);
+    expect(await main(['audit', '--since', '2026-12-01T00:00:00Z', '--endpoint', api.url('eu-west-1')], captureIo())).toBe(exitCodes.ok);
+    expect(new URL(api.seen[1]!.url, 'http://x').searchParams.get('since')).toBe(String(Date.parse('2026-12-01T00:00:00Z')));
+  });
+
+  it('refuses --profile naming a profile that does not exist, before any request', async () => {
+    const api = await apiServer(() => ({ status: 200, body: statusBody }));
+    const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+    process.env.AWS_CONFIG_FILE = '/nonexistent/arbiter-test/config';
+    process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/arbiter-test/credentials';
+    try {
+      const io = captureIo();
+      expect(await main(['status', '--profile', 'prod-admin', '--endpoint', api.url('eu-west-1')], io)).toBe(exitCodes.usage);
+      expect(io.stderr).toEqual(['arbiter: --profile: profile "prod-admin" is not in /nonexistent/arbiter-test/config or /nonexistent/arbiter-test/credentials (no profile is configured)']);
+      expect(api.seen).toHaveLength(0);
+    } finally {
+      for (const [key, value] of [['AWS_CONFIG_FILE', saved.config], ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  const report = {
+    id: 'drill-9', target: 'eu-west-1', mode: 'evacuate', observer: 'us-east-1', startedBy: 'me', startedMs: 1_700_000_000_000, status: 'passed', holdSeconds: 60, overrideId: 'ov-1',
+    phases: [{ name: 'requested', startedMs: 1_700_000_000_000, endedMs: 1_700_000_000_000, durationMs: 0 }, { name: 'drain-decision', startedMs: 1_700_000_000_000, endedMs: 1_700_000_004_000, durationMs: 4000 }, { name: 'drain-insync', startedMs: 1_700_000_004_000, endedMs: null, durationMs: null, detail: 'timed out after 120000 ms' }],
+    changeIds: ['C1'], rtoMs: 42_000, rtoSecondsMax: 120, problems: ['note: hold capped at 50 s by the invocation\'s remaining time'], version: 5,
+  };
+
+  it('drills <id> prints one drill\'s phases, times in UTC, and its notes', async () => {
+    const api = await apiServer(() => ({ status: 200, body: { drill: report } }));
+    const io = captureIo();
+    expect(await main(['drills', 'drill-9', '--endpoint', api.url('eu-west-1')], io)).toBe(exitCodes.ok);
+    expect(api.seen[0]!.url).toBe('/api/eu-west-1/drills/drill-9');
+    const text = io.stdout.join('\n');
+    expect(text).toMatch(/^Drill drill-9: evacuate eu-west-1, PASSED, hold 60 s; started 2023-11-14T22:13:20Z UTC by me in us-east-1\.\nRTO: 42\.0 s of 120 s\./);
+    expect(text).toMatch(/^drain-decision +2023-11-14T22:13:20Z +4\.0 s/m);
+    expect(text).toMatch(/^drain-insync +2023-11-14T22:13:24Z +did not complete +timed out after 120000 ms$/m);
+    expect(text).toContain('Note: hold capped at 50 s');
+  });
+
+  it('drill --wait polls the report until it is no longer running and exits by its status', async () => {
+    for (const [status, code] of [['passed', exitCodes.ok], ['failed', exitCodes.failure], ['refused', exitCodes.refused]] as const) {
+      let reads = 0;
+      const api = await apiServer((seen) => {
+        if (seen.method === 'POST') return { status: 202, body: { drill: { ...report, status: 'running' }, launched: true } };
+        reads += 1;
+        return { status: 200, body: { drill: { ...report, status: reads < 3 ? 'running' : status } } };
+      });
+      const io = captureIo();
+      const { runDrill } = await import('../../cli/commands/drill');
+      const { operatorContext } = await import('../../cli/client/operator-context');
+      const ctx = operatorContext({ config: 'arbiter.config.yml', output: 'table', stage: 'dev', endpoint: [api.url('eu-west-1')] }, io);
+      expect(await runDrill(ctx, 'eu-west-1', { mode: 'evacuate', hold: '1m', wait: true }, 10)).toBe(code);
+      expect(reads).toBe(3);
+      expect(io.stderr.filter((l) => l.startsWith('drill drill-9: running'))).toHaveLength(2);
+      expect(io.stdout.join('\n')).toMatch(new RegExp(`^Drill drill-9: evacuate eu-west-1, ${status.toUpperCase()}`));
+    }
+  });
+});
+

@@ -193,6 +193,13 @@ describe('operator API router', () => {
     expect((bad.body as { problems: Array<{ path: string }> }).problems.map((p) => p.path)).toEqual(['since', 'limit']);
   });
 
+  it('answers a cursor it never gave out with 400 instead of starting from the top', async () => {
+    const w = operatorWorld();
+    await handleApiRequest(w.deps, postOverride({ ...drainEu, action: 'serve' }, 'c1'));
+    const answer = await handleApiRequest(w.deps, request({ path: '/audit', query: { cursor: 'no-such-entry' } }));
+    expect(answer).toMatchObject({ statusCode: 400, body: { error: 'invalid audit query', problems: [{ path: 'cursor', message: 'must be a cursor returned by a previous page' }] } });
+  });
+
   it('reports each target with its tally, verdicts, proposals, route 53 state and active override', async () => {
     const w = operatorWorld();
     await w.step();
