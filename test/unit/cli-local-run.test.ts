@@ -130,6 +130,60 @@ describe('the local run', () => {
   }, 30_000);
 });
 
+describe('the local run: observer switches and the event stream', () => {
+  it('switches an observer by POST /local/observers/<region>, refusing an unknown mode or observer, and a stopped one\'s API answers 503', async () => {
+    const run = await startLocalRun({ configPath, port: 0 });
+    try {
+      const post = (path: string, body: unknown) => fetch(new URL(path, run.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('local/observers/eu-west-1', { mode: 'asleep' })).status).toBe(400);
+      expect((await post('local/observers/mars-north-1', { mode: 'stopped' })).status).toBe(404);
+      const stopped = await post('local/observers/eu-west-1', { mode: 'stopped' });
+      expect(await stopped.json()).toEqual({ observer: 'eu-west-1', mode: 'stopped' });
+      expect(run.world.regions.find((r) => r.observer === 'eu-west-1')!.mode).toBe('stopped');
+      expect((await fetch(new URL('api/eu-west-1/status', run.url))).status).toBe(503);
+      // The CLI fails over past it, naming it.
+      const io = captureIo();
+      expect(await main(['status', '--local', run.url.replace(/\/$/, ''), '--region', 'eu-west-1', '--config', configPath], io)).toBe(exitCodes.ok);
+      expect(io.stderr.join('\n')).toMatch(/answered by us-east-1 after trying eu-west-1: HTTP 503/);
+      await post('local/observers/eu-west-1', { mode: 'running' });
+      expect((await fetch(new URL('api/eu-west-1/status', run.url))).status).toBe(200);
+    } finally {
+      await run.stop();
+    }
+  }, 30_000);
+
+  it('pushes the whole state first, then only new timeline entries, as server-sent events', async () => {
+    const run = await startLocalRun({ configPath, port: 0 });
+    const abort = new AbortController();
+    try {
+      const response = await fetch(new URL('local/events', run.url), { signal: abort.signal });
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const reader = response.body!.getReader();
+      const messages: Array<{ timeline: Array<{ seq: number }>; observerStates: unknown[] }> = [];
+      let buffer = '';
+      const deadlineMs = Date.now() + 5_000;
+      while (messages.length < 2 && Date.now() < deadlineMs) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += Buffer.from(value).toString('utf8');
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = /^event: state\ndata: (.*)$/s.exec(buffer.slice(0, end));
+          if (data !== null) messages.push(JSON.parse(data[1]!));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+      expect(messages).toHaveLength(2);
+      expect(messages[0]!.timeline.length).toBeGreaterThan(0);
+      expect(messages[0]!.observerStates).toHaveLength(3);
+      const lastSeq = messages[0]!.timeline.at(-1)!.seq;
+      expect(messages[1]!.timeline.every((e) => e.seq > lastSeq)).toBe(true);
+    } finally {
+      abort.abort();
+      await run.stop();
+    }
+  }, 30_000);
+});
+
 describe('the local run, failing over', () => {
   it('drains a region that goes down and holds it drained, without flapping back while it stays down', async () => {
     const run = await startLocalRun({ configPath, port: 0 });
