@@ -9,7 +9,10 @@
  * scenarios) keep finding them: each `__dirname` becomes that source file's own folder, computed
  * from the bundle's place in dist/cli.
  *
- *   node cli/bin/build.js [--outfile <file>]
+ *   node cli/bin/build.js [--outfile <file>] [--if-possible]
+ *
+ * --if-possible (the `prepare` script): a failed build is reported and the install goes on; the
+ * CLI then runs from its sources and says so.
  */
 const path = require('node:path');
 const fs = require('node:fs');
@@ -17,6 +20,7 @@ const fs = require('node:fs');
 const root = path.join(__dirname, '..', '..');
 const outArg = process.argv.indexOf('--outfile');
 const outfile = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(root, 'dist', 'cli', 'arbiter.js');
+const ifPossible = process.argv.includes('--if-possible');
 
 let esbuild;
 try {
@@ -58,5 +62,6 @@ esbuild
   .then(() => process.stdout.write(`arbiter: CLI built into ${path.relative(process.cwd(), outfile) || outfile}\n`))
   .catch((error) => {
     process.stderr.write(`arbiter: building the CLI failed: ${error.message}\n`);
-    process.exit(1);
+    if (ifPossible) process.stderr.write('arbiter: the CLI runs from its TypeScript sources until `npm run build:cli` succeeds.\n');
+    process.exit(ifPossible ? 0 : 1);
   });
