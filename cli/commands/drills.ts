@@ -16,7 +16,7 @@ export function renderDrills(drills: readonly DrillRecord[]): string {
 export function renderDrillReport(d: DrillRecord): string {
   const hold = d.mode === 'evacuate' ? `, hold ${d.holdSeconds} s` : '';
   const lines = [
-    `Drill ${d.id}: ${d.mode} ${d.target}, ${d.status.toUpperCase()}${hold}; started ${formatTime(d.startedMs)} UTC by ${d.startedBy} in ${d.observer}.`,
+    `Drill ${d.id}: ${d.mode} ${d.target}, ${d.status.toUpperCase()}${hold}; started ${formatTime(d.startedMs)} by ${d.startedBy} in ${d.observer}.`,
     d.rtoMs === null ? `RTO: not measured (bound ${d.rtoSecondsMax} s).` : `RTO: ${seconds(d.rtoMs)} of ${d.rtoSecondsMax} s${d.mode === 'shadow' ? ' (predicted)' : ''}.`,
     renderTable(['PHASE', 'STARTED (UTC)', 'TOOK', 'DETAIL'], d.phases.map((p) => [p.name, formatTime(p.startedMs), p.endedMs === null ? 'did not complete' : seconds(p.durationMs), p.detail ?? ''])),
   ];

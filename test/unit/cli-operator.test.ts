@@ -276,7 +276,7 @@ describe('arbiter CLI habits', () => {
     expect(await main(['drills', 'drill-9', '--endpoint', api.url('eu-west-1')], io)).toBe(exitCodes.ok);
     expect(api.seen[0]!.url).toBe('/api/eu-west-1/drills/drill-9');
     const text = io.stdout.join('\n');
-    expect(text).toMatch(/^Drill drill-9: evacuate eu-west-1, PASSED, hold 60 s; started 2023-11-14T22:13:20Z UTC by me in us-east-1\.\nRTO: 42\.0 s of 120 s\./);
+    expect(text).toMatch(/^Drill drill-9: evacuate eu-west-1, PASSED, hold 60 s; started 2023-11-14T22:13:20Z by me in us-east-1\.\nRTO: 42\.0 s of 120 s\./);
     expect(text).toMatch(/^drain-decision +2023-11-14T22:13:20Z +4\.0 s/m);
     expect(text).toMatch(/^drain-insync +2023-11-14T22:13:24Z +did not complete +timed out after 120000 ms$/m);
     expect(text).toContain('Note: hold capped at 50 s');
