@@ -12,9 +12,9 @@ import { exitCodes, processIo, UsageError, type CommandIo } from './io';
 export const cliVersion: string = (require('../package.json') as { version: string }).version;
 
 /** Default --config (shared/adapters/config/config-file.ts's defaultConfigPath, kept literal so --help loads no YAML or zod). */
-const defaultConfigPath = 'arbiter.config.yml';
+export const defaultConfigPath = 'arbiter.config.yml';
 /** Default port of `arbiter start` (cli/local/local-run.ts's defaultLocalPort, kept literal so --help loads nothing). */
-const startPortDefault = '8080';
+export const startPortDefault = '8080';
 
 const outputOption = () => new Option('--output <format>', 'table or json').choices(['table', 'json']).default('table');
 

@@ -213,6 +213,12 @@ describe('arbiter operator commands: output and failover', () => {
 });
 
 describe('arbiter CLI habits', () => {
+  it('keeps its literal defaults (so --help loads no command module) equal to the modules\' own', async () => {
+    const cli = await import('../../cli/main');
+    expect(cli.defaultConfigPath).toBe((await import('../../shared/adapters/config/config-file')).defaultConfigPath);
+    expect(Number(cli.startPortDefault)).toBe((await import('../../cli/local/local-run')).defaultLocalPort);
+  });
+
   it('prints its version with --version and -V', async () => {
     for (const flag of ['--version', '-V']) {
       const io = captureIo();
