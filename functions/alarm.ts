@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { recordAlarmChange } from '../shared/runtime';
 import { lambdaContainer, type ObserverContainer } from './lib/container';
+import { issuesText } from './lib/events';
 import { withPowertools } from './lib/powertools';
 
 export const alarmStateChangeSchema = z.object({
@@ -27,7 +28,7 @@ export function createAlarmHandler(getContainer: () => ObserverContainer) {
     const { deps } = getContainer();
     const parsed = alarmStateChangeSchema.safeParse(event);
     if (!parsed.success) {
-      const reason = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const reason = issuesText(parsed.error.issues);
       deps.telemetry.warn('alarm: ignored a malformed event', { reason });
       return { status: 'ignored', reason };
     }

@@ -1,11 +1,12 @@
 /**
  * The operator API (HTTP API, payload v2, IAM authorization on every route): translates the event
  * to an ApiRequest, calls handleApiRequest, serialises the answer. Logic lives in
- * shared/runtime/operator.
+ * shared/runtime/operator. Any other event (a REST API payload 1.0, a direct invocation with
+ * another service's event, a non-string body) is refused with a 400 naming what is wrong.
  */
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createDynamoDbClient } from '../shared/adapters/aws/dynamodb-store';
 import { createEventBridgeClient } from '../shared/adapters/aws/eventbridge-bus';
 import { arbiterIdempotencyPersistence, PowertoolsIdempotency } from '../shared/adapters/idempotency/powertools-idempotency';
@@ -13,8 +14,9 @@ import { eventSource } from '../shared/domain';
 import { PublishError } from '../shared/ports';
 import { handleApiRequest } from '../shared/runtime/operator/api-router';
 import { drillStartDetailType } from '../shared/runtime/operator/drill-runtime';
-import type { ApiRequest, OperatorDeps } from '../shared/runtime/operator/api-types';
+import type { ApiRequest, ApiResponse, OperatorDeps } from '../shared/runtime/operator/api-types';
 import { lambdaContainer, type ObserverContainer } from './lib/container';
+import { parseHttpRequest, type HttpRequestEvent, type Parsed } from './lib/events';
 import { withPowertools } from './lib/powertools';
 
 /** Publishes the event that starts an API-requested drill in this region's drill function. */
@@ -25,18 +27,20 @@ export function drillLauncher(client: EventBridgeClient, busName: string, observ
   };
 }
 
-/** Translates an HTTP API v2 event (a named stage's prefix is removed from the path). */
-export function toApiRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer): ApiRequest {
-  const stage = event.requestContext.stage;
-  const rawPath = event.rawPath || '/';
+/** The router's request from a parsed HTTP event (a named stage's prefix is removed from the path). */
+function fromHttpRequest(event: HttpRequestEvent): ApiRequest {
+  const { stage, rawPath } = event;
   const path = stage && stage !== '$default' && rawPath.startsWith(`/${stage}/`) ? rawPath.slice(stage.length + 1) : rawPath;
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-  const body = event.body === undefined ? null : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  return {
-    method: event.requestContext.http.method, path, headers, query: { ...(event.queryStringParameters ?? {}) }, body,
-    principal: event.requestContext.authorizer?.iam?.userArn ?? null, requestId: event.requestContext.requestId,
-  };
+  return { method: event.method, path, headers: event.headers, query: event.query, body: event.body, principal: event.principal, requestId: event.requestId };
+}
+
+/**
+ * Translates an HTTP API v2 (or function URL) event; anything else is the reason it is not one.
+ * @example toApiRequest({ httpMethod: 'GET', path: '/status' }) // → { ok: false, reason: 'an API Gateway REST API (payload format 1.0) event: …' }
+ */
+export function toApiRequest(event: unknown): Parsed<ApiRequest> {
+  const parsed = parseHttpRequest(event);
+  return parsed.ok ? { ok: true, value: fromHttpRequest(parsed.value) } : parsed;
 }
 
 /** The API's deps over an observer container: ids, Powertools idempotency on the table, the drill launcher. */
@@ -47,13 +51,22 @@ export function operatorDeps(container: ObserverContainer): OperatorDeps & { ide
   return { ...container.deps, newId: (prefix) => `${prefix}-${randomUUID()}`, idempotency, launchDrill };
 }
 
-let deps: ReturnType<typeof operatorDeps> | undefined;
+const serialise = (response: ApiResponse): APIGatewayProxyStructuredResultV2 => ({ statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...response.headers }, body: JSON.stringify(response.body) });
 
-async function serve(event: APIGatewayProxyEventV2WithIAMAuthorizer, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  deps ??= operatorDeps(lambdaContainer());
-  deps.idempotency.registerLambdaContext(context);
-  const response = await handleApiRequest(deps, toApiRequest(event));
-  return { statusCode: response.statusCode, headers: { 'content-type': 'application/json', ...response.headers }, body: JSON.stringify(response.body) };
+/** Builds the API handler around a deps provider (tests pass memory deps). */
+export function createApiHandler(getDeps: () => OperatorDeps) {
+  return withPowertools(async (event: unknown, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const deps = getDeps();
+    const request = toApiRequest(event);
+    if (!request.ok) {
+      deps.telemetry.warn('api: refused an event that is not an HTTP API request', { reason: request.reason });
+      return serialise({ statusCode: 400, body: { error: 'unsupported event', problems: [{ path: '(event)', message: request.reason }] } });
+    }
+    if (deps.idempotency instanceof PowertoolsIdempotency) deps.idempotency.registerLambdaContext(context);
+    return serialise(await handleApiRequest(deps, request.value));
+  });
 }
 
-export const handler = withPowertools(serve);
+let deps: ReturnType<typeof operatorDeps> | undefined;
+
+export const handler = createApiHandler(() => (deps ??= operatorDeps(lambdaContainer())));

@@ -115,15 +115,17 @@ export function dataPlaneStackOutputs(config: ValidConfig): Resources {
 /**
  * The serverless.yml `functions` entry of the gate, only when a target votes by gate: a function
  * nobody calls would still be a public URL to defend.
+ * `tracingStatements`: the X-Ray statement when tracing is on (every traced role needs it).
  * @example dataPlaneFunctions(config, tableArn).gate?.handler // 'functions/gate.handler'
  */
-export function dataPlaneFunctions(config: ValidConfig, tableArn: Json): Record<string, Json> {
+export function dataPlaneFunctions(config: ValidConfig, tableArn: Json, tracingStatements: Json[] = []): Record<string, Json> {
   if (!usesGate(config)) return {};
   const sizing = gateFunctionSizing;
   return {
     gate: {
       handler: sizing.handler, description: sizing.description, memorySize: sizing.memoryMb, timeout: sizing.timeoutSeconds,
-      reservedConcurrency: sizing.reservedConcurrency, iamRoleStatements: dataPlaneGateStatements(tableArn),
+      // With X-Ray on, Lambda refuses to create a traced function whose role cannot upload traces.
+      reservedConcurrency: sizing.reservedConcurrency, iamRoleStatements: [...dataPlaneGateStatements(tableArn), ...tracingStatements],
     },
   };
 }

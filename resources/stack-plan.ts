@@ -6,7 +6,7 @@
  * before it. serverless.yml (through serverless-params.js), `arbiter deploy|remove|package` and the
  * infrastructure tests all read names from here.
  */
-import { dataPlaneTargets, voteMechanism, type ValidConfig } from '../shared/domain';
+import { dataPlaneTargets, registerPrefix, voteMechanism, weightTargets, type ValidConfig } from '../shared/domain';
 
 export interface RegionStackPlan {
   region: string;
@@ -60,6 +60,52 @@ export function hostedZoneIds(config: ValidConfig): string[] {
 }
 
 /**
+ * The per-zone register the apply protocol replaces in the same change batch as the weights
+ * (DELETE + CREATE, a compare-and-swap; shared/domain/route-plan/register.ts): `_arbiter-epoch.<recordName>`
+ * TXT, after the zone's first bound name. Every driven name is allowed, so the scope holds whichever it is.
+ */
+export const epochRecordPrefix = registerPrefix;
+export const epochRecordType = 'TXT';
+
+/** What decide may change in one hosted zone: these names, these types, these actions, nothing else. */
+export interface RecordWriteScope {
+  hostedZoneId: string;
+  /** Normalized as IAM compares them (route53:ChangeResourceRecordSetsNormalizedRecordNames). */
+  recordNames: string[];
+  recordTypes: string[];
+}
+
+export const recordWriteActions = ['CREATE', 'DELETE', 'UPSERT'] as const;
+
+/**
+ * A record name as IAM's `route53:ChangeResourceRecordSetsNormalizedRecordNames` holds it:
+ * lowercase, no trailing dot, any character other than a-z 0-9 - _ . as a three-digit octal escape.
+ * @example normalizeRecordName('*.API.example.com.') // → '\\052.api.example.com'
+ */
+export function normalizeRecordName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '').replace(/[^a-z0-9\-_.]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * The records Arbiter drives through the Route 53 control plane, per zone: the weight-mode
+ * targets' records and their epoch TXT records. Health-check-mode targets are moved by health
+ * checks only, so a zone holding only those gets no scope (and no write permission).
+ * @example recordWriteScopes(config) // [{ hostedZoneId: 'Z1', recordNames: ['_arbiter-epoch.api.example.com', 'api.example.com'], recordTypes: ['A', 'TXT'] }]
+ */
+export function recordWriteScopes(config: ValidConfig): RecordWriteScope[] {
+  const byZone = new Map<string, { names: Set<string>; types: Set<string> }>();
+  for (const { route53 } of weightTargets(config)) {
+    const zone = route53.hostedZoneId.replace(/^\/hostedzone\//, '');
+    const scope = byZone.get(zone) ?? { names: new Set<string>(), types: new Set<string>([epochRecordType]) };
+    const name = normalizeRecordName(route53.recordName);
+    scope.names.add(name).add(`${epochRecordPrefix}${name}`);
+    scope.types.add(route53.recordType);
+    byZone.set(zone, scope);
+  }
+  return [...byZone].map(([hostedZoneId, s]) => ({ hostedZoneId, recordNames: [...s.names].sort(), recordTypes: [...s.types].sort() }));
+}
+
+/**
  * Builds the plan.
  * @example planDeployment(config, 'prod').stacks.map((s) => s.region) // ['us-east-1', 'eu-west-1', 'ap-southeast-2']
  */
@@ -78,11 +124,11 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
     const creates = [
       ...(region === homeRegion ? [`DynamoDB Global Table ${tableName} (replicas: ${config.observers.join(', ')}; TTL expiresAt, PITR, deletion protection)`] : [`(references table ${tableName}, created by the ${homeRegion} stack)`]),
       `Lambda functions probe, probeNow, decide, alarm, drill, api (nodejs22.x, arm64)`,
-      `EventBridge bus ${tableName} with forwarding rules to ${peers.length === 0 ? 'no peers' : peers.join(', ')} and a dead-letter queue`,
+      `EventBridge bus ${tableName} (only Arbiter's roles may publish) with forwarding rules to ${peers.length === 0 ? 'no peers' : peers.join(', ')} and a dead-letter queue`,
       `schedules: probe and decide every minute${config.drills.length > 0 ? `, drills ${config.drills.map((d) => d.name).join(', ')}` : ''}`,
       alarmNames.length > 0 ? `alarm-state rule for ${alarmNames.join(', ')}` : 'no alarm-state rule (no alarms configured)',
-      'HTTP API (AWS_IAM on every route)',
-      'CloudWatch alarms: function errors, stale probe heartbeat, dead-letter queue depth',
+      'HTTP API (AWS_IAM on every route, throttled, access-logged)',
+      `CloudWatch alarms: function errors, stale probe heartbeat, dead-letter queue depth${config.notifications === undefined ? '' : config.notifications.topic === 'create' ? ', notifying a topic this stack creates' : ', notifying the configured topic'}`,
       ...(gateTargets.length > 0 ? [`data-plane gate (public function URL, answers /drain/<target>) for ${gateTargets.join(', ')}`] : []),
       ...(metricTargets.length > 0 ? [`vote alarms of this observer on ${metricTargets.join(', ')}`] : []),
     ];

@@ -6,7 +6,7 @@
  */
 import { detailTypes, eventSource, type ValidConfig } from '../shared/domain';
 import { arbiterFunctionNames, functionSizing, lambdaTracingEnabled, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
-import { logicalId, planDeployment, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
+import { logicalId, planDeployment, recordWriteActions, recordWriteScopes, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
 import { dataPlaneDecideStatements, dataPlaneFunctions, dataPlaneRegionResources, dataPlaneStackOutputs, gateFunctionLogicalId, usesGate } from './dataplane-resources';
 
 type Json = unknown;
@@ -19,6 +19,12 @@ export const forwardRetryAttemptsMax = 20;
 export const dlqRetentionSeconds = 1_209_600;
 /** The probe loop reports ProbeRounds once per invocation (each minute); this many empty minutes in a row alarm. */
 export const heartbeatStaleMinutes = 3;
+/**
+ * The operator API's stage throttle: operators and the CLI make a few calls a minute; a flood
+ * (or a stuck script) is refused by API Gateway before it costs invocations of api.
+ */
+export const apiThrottleRatePerSecond = 10;
+export const apiThrottleBurst = 20;
 /** Must match drillStartDetailType in shared/runtime/operator/drill-runtime.ts (kept literal: resources/ does not load the runtime). */
 export const drillStartDetailType = 'Arbiter Drill Start';
 /** Metric the probe loop emits through Powertools Metrics (shared/runtime/probe-loop.ts; functions/lib/powertools.ts). */
@@ -26,19 +32,40 @@ export const heartbeatMetric = { namespace: 'Arbiter', name: 'ProbeRounds', dime
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
 const fnLogicalId = (fn: ArbiterFunctionName) => `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`;
+/** The role serverless-iam-roles-per-function gives each function. */
+export const fnRoleLogicalId = (fn: ArbiterFunctionName) => `${fn[0]!.toUpperCase()}${fn.slice(1)}IamRoleLambdaExecution`;
 const busArn = (region: string, busName: string) => sub(`arn:\${AWS::Partition}:events:${region}:\${AWS::AccountId}:event-bus/${busName}`);
 
-/** Which DynamoDB actions each function needs (GetItem/PutItem/Query from the Store; TransactWriteItems is authorised per item action; UpdateItem/DeleteItem: Powertools idempotency). */
-const tableActions: Record<ArbiterFunctionName, string[]> = {
-  probe: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  probeNow: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  decide: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  alarm: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  drill: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-};
-/** Functions that read or change Route 53 records (decide applies; drill evacuates; api reads status and runs drills). */
-const route53Users: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
+/**
+ * The partitions (`pk`, IAM's `dynamodb:LeadingKeys`) each function may write, from the item
+ * layout in shared/adapters/aws/dynamodb-store.ts. `OBS#<region>` is this observer's own: an
+ * observer's roles can write no other observer's verdicts, proposals, decisions or heartbeats, so
+ * single-writer holds by IAM. Append-only partitions come with their `UNIQUE#<kind>#*` guards.
+ * Every function reads the whole table (GetItem, Query): deciding needs every observer's items.
+ */
+const ownPartition = (region: string) => `OBS#${region}`;
+const appendOnly = (kind: string) => [kind, `UNIQUE#${kind}#*`];
+/** Must match idempotencyPartitionKey in shared/adapters/idempotency/powertools-idempotency.ts (resources/ does not load adapters). */
+export const idempotencyPartition = 'IDEMPOTENCY#api';
+const operatorWrites = [...appendOnly('OVERRIDE'), ...appendOnly('OVERRIDE-END'), ...appendOnly('AUDIT'), 'DRILL', 'DRILL-ID#*'];
+export function tableWritePartitions(fn: ArbiterFunctionName, region: string): string[] {
+  switch (fn) {
+    case 'probe':
+    case 'probeNow':
+      return [ownPartition(region)];
+    case 'decide':
+      return [ownPartition(region), ...appendOnly('AUDIT')];
+    case 'alarm':
+      return appendOnly('SIGNAL');
+    case 'drill':
+      return operatorWrites;
+    case 'api':
+      return [...operatorWrites, idempotencyPartition];
+  }
+}
+
+/** Functions that read Route 53 records (decide plans from them; drill and api report them). Only decide changes them. */
+const route53Readers: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
 
 /**
  * Actions AWS authorises only on `Resource: "*"` (no resource-level permission exists):
@@ -46,30 +73,72 @@ const route53Users: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
  * the vote namespace by a condition in dataplane-resources.ts). This list is what the infra tests
  * accept as an explained `*`.
  */
-const xrayWriteActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+export const xrayWriteActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 export const actionsWithoutResourceLevelPermission: readonly string[] = [...xrayWriteActions, 'cloudwatch:PutMetricData'];
 
 /** This region's replica of the table. */
 const tableArn = (plan: DeploymentPlan, stack: RegionStackPlan) => sub(`arn:\${AWS::Partition}:dynamodb:${stack.region}:\${AWS::AccountId}:table/${plan.tableName}`);
+const zoneArn = (id: string) => sub(`arn:\${AWS::Partition}:route53:::hostedzone/${id}`);
+
+/** The X-Ray statement every traced function needs (Lambda refuses Active tracing without it). */
+export function tracingStatements(tracing: boolean): Json[] {
+  return tracing ? [{ Effect: 'Allow', Action: [...xrayWriteActions], Resource: '*' }] : [];
+}
+
+function tableStatements(plan: DeploymentPlan, stack: RegionStackPlan, fn: ArbiterFunctionName): Json[] {
+  const table = [tableArn(plan, stack)];
+  const statements: Json[] = [
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: table },
+    { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: table, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': tableWritePartitions(fn, stack.region) } } },
+  ];
+  // Powertools idempotency updates and deletes its own records; the audit log and every other item are never updated or deleted.
+  if (fn === 'api') statements.push({ Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: table, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [idempotencyPartition] } } });
+  return statements;
+}
+
+/**
+ * Route 53: reads on the configured zones for the readers; ChangeResourceRecordSets for decide only,
+ * per zone limited to the records Arbiter drives there (names, types, actions). IAM compares names
+ * and types as two sets, so a zone's scope also admits its epoch TXT name with the record type
+ * and the other way round: the narrowest grant that lets one batch carry both.
+ */
+function route53Statements(config: ValidConfig, plan: DeploymentPlan, fn: ArbiterFunctionName): Json[] {
+  if (!route53Readers.includes(fn) || plan.hostedZoneIds.length === 0) return [];
+  const statements: Json[] = [
+    { Effect: 'Allow', Action: ['route53:ListResourceRecordSets'], Resource: plan.hostedZoneIds.map(zoneArn) },
+    { Effect: 'Allow', Action: ['route53:GetChange'], Resource: [sub('arn:${AWS::Partition}:route53:::change/*')] },
+  ];
+  if (fn !== 'decide') return statements;
+  for (const scope of recordWriteScopes(config)) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['route53:ChangeResourceRecordSets'],
+      Resource: [zoneArn(scope.hostedZoneId)],
+      Condition: {
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': scope.recordNames,
+          'route53:ChangeResourceRecordSetsRecordTypes': scope.recordTypes,
+          'route53:ChangeResourceRecordSetsActions': [...recordWriteActions],
+        },
+      },
+    });
+  }
+  return statements;
+}
 
 /**
  * The IAM statements of one function (serverless-iam-roles-per-function adds the log-group ones).
- * @example iamStatements(plan, plan.stacks[0], 'decide') // DynamoDB on the table, PutEvents on the bus, Route 53 on the zones
+ * @example iamStatements(config, plan, plan.stacks[0], 'decide') // table reads, own-partition writes, PutEvents on the bus, Route 53 on the driven records
  */
-export function iamStatements(plan: DeploymentPlan, stack: RegionStackPlan, fn: ArbiterFunctionName): Json[] {
-  const statements: Json[] = [
-    { Effect: 'Allow', Action: tableActions[fn], Resource: [tableArn(plan, stack)] },
+export function iamStatements(config: ValidConfig, plan: DeploymentPlan, stack: RegionStackPlan, fn: ArbiterFunctionName, tracing = lambdaTracingEnabled): Json[] {
+  return [
+    ...tableStatements(plan, stack, fn),
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn(stack.region, stack.busName)] },
+    // No resource-level permission exists for X-Ray writes: AWS documents Resource "*". Only when tracing is on.
+    ...tracingStatements(tracing),
+    ...route53Statements(config, plan, fn),
+    ...(fn === 'alarm' ? [{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['ArbiterDeliveryDlq', 'Arn'] }] }] : []),
   ];
-  // No resource-level permission exists for X-Ray writes: AWS documents Resource "*". Only when tracing is on.
-  if (lambdaTracingEnabled) statements.push({ Effect: 'Allow', Action: [...xrayWriteActions], Resource: '*' });
-  if (route53Users.includes(fn) && plan.hostedZoneIds.length > 0) {
-    statements.push(
-      { Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'], Resource: plan.hostedZoneIds.map((id) => sub(`arn:\${AWS::Partition}:route53:::hostedzone/${id}`)) },
-      { Effect: 'Allow', Action: ['route53:GetChange'], Resource: [sub('arn:${AWS::Partition}:route53:::change/*')] },
-    );
-  }
-  return statements;
 }
 
 function globalTable(config: ValidConfig, plan: DeploymentPlan): Resources {
@@ -104,11 +173,46 @@ function lambdaRule(id: string, fn: ArbiterFunctionName, properties: Record<stri
   };
 }
 
+/** IAM's limit on a role name. */
+const roleNameLengthMax = 64;
+
+/**
+ * The role a region's forwarding rules use to put its events on every peer's bus. Its name is
+ * fixed, so each peer's bus policy can name it before that region's stack exists.
+ * @example forwardRoleName({ busName: 'arbiter-shop-prod' }, 'eu-west-1') // → 'arbiter-shop-prod-fwd-eu-west-1'
+ */
+export function forwardRoleName(stack: Pick<RegionStackPlan, 'busName'>, region: string): string {
+  const name = `${stack.busName}-fwd-${region}`;
+  if (name.length > roleNameLengthMax) throw new Error(`forwarding role name ${name} is longer than IAM's ${roleNameLengthMax} characters: shorten the config name or the stage`);
+  return name;
+}
+
+const forwardRoleArn = (stack: RegionStackPlan, region: string) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${forwardRoleName(stack, region)}`);
+
+/**
+ * The bus's resource policy: only this region's Arbiter functions and the peers' forwarding roles
+ * may put events on it. In one account an identity policy alone would let any principal with
+ * `events:PutEvents` on `*` publish (an override with force, proposals in another observer's
+ * name), so the policy denies every other principal; the allow names the same roles. Principals
+ * are matched by `aws:PrincipalArn`, which needs no peer role to exist yet.
+ */
+export function busPolicy(stack: RegionStackPlan): Json {
+  const arbiterRoles = [...arbiterFunctionNames.map((fn) => ({ 'Fn::GetAtt': [fnRoleLogicalId(fn), 'Arn'] })), ...stack.peers.map((peer) => forwardRoleArn(stack, peer))];
+  const bus = busArn(stack.region, stack.busName);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'OnlyArbiterRolesPublish', Effect: 'Deny', Principal: '*', Action: 'events:PutEvents', Resource: bus, Condition: { ArnNotEquals: { 'aws:PrincipalArn': arbiterRoles } } },
+      { Sid: 'ArbiterRolesPublish', Effect: 'Allow', Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') }, Action: 'events:PutEvents', Resource: bus, Condition: { ArnEquals: { 'aws:PrincipalArn': arbiterRoles } } },
+    ],
+  };
+}
+
 function busResources(config: ValidConfig, stack: RegionStackPlan): Resources {
   const onBus = { EventBusName: { Ref: 'ArbiterBus' } };
   const decideTypes = (['verdicts', 'proposal', 'applied', 'override', 'override-end', 'signal'] as const).map((t) => detailTypes[t]);
   const resources: Resources = {
-    ArbiterBus: { Type: 'AWS::Events::EventBus', Properties: { Name: stack.busName } },
+    ArbiterBus: { Type: 'AWS::Events::EventBus', Properties: { Name: stack.busName, Policy: busPolicy(stack) } },
     ArbiterDeliveryDlq: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: dlqRetentionSeconds, SqsManagedSseEnabled: true } },
     ...lambdaRule('ProbeNowRule', 'probeNow', { ...onBus, Description: 'Peers ask for a probe now', EventPattern: { source: [eventSource], 'detail-type': [detailTypes['probe-now']] } }),
     ...lambdaRule('DecideEventsRule', 'decide', { ...onBus, Description: 'Verdicts, proposals, decisions, overrides and signals from every observer', EventPattern: { source: [eventSource], 'detail-type': decideTypes } }),
@@ -136,6 +240,7 @@ function forwardingResources(stack: RegionStackPlan): Resources {
     ArbiterForwardRole: {
       Type: 'AWS::IAM::Role',
       Properties: {
+        RoleName: forwardRoleName(stack, stack.region),
         AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
         Policies: [{ PolicyName: 'put-events-on-peer-buses', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: stack.peers.map((peer) => busArn(peer, stack.busName)) }] } }],
       },
@@ -156,7 +261,22 @@ function forwardingResources(stack: RegionStackPlan): Resources {
   return resources;
 }
 
-function selfAlarms(config: ValidConfig): Resources {
+/** The topic Arbiter creates for its own alarms (notifications.topic: create). */
+export const notificationsTopicId = 'ArbiterNotificationsTopic';
+
+/** Where this region's self-alarms notify: a topic this stack creates, the configured topic, or nowhere. */
+function notificationTarget(config: ValidConfig, region: string): Json | null {
+  const n = config.notifications;
+  if (n?.topic === 'create') return { Ref: notificationsTopicId };
+  return n?.topicArns?.[region] ?? null;
+}
+
+function notificationResources(config: ValidConfig): Resources {
+  if (config.notifications?.topic !== 'create') return {};
+  return { [notificationsTopicId]: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: `Arbiter ${config.name} alarms` } } };
+}
+
+function selfAlarms(config: ValidConfig, region: string): Resources {
   const resources: Resources = {};
   const shipped: Array<[name: string, functionId: string]> = arbiterFunctionNames.map((fn) => [fn, fnLogicalId(fn)]);
   // A failing gate reads as "no drain" (Inverted child): safe, but it silently removes this observer's votes.
@@ -175,6 +295,9 @@ function selfAlarms(config: ValidConfig): Resources {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: { AlarmDescription: 'Arbiter events failed delivery (peer bus or function) and sit in the dead-letter queue', Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ArbiterDeliveryDlq', 'QueueName'] } }], Statistic: 'Maximum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
   };
+  // An observer going blind pages someone (and its recovery clears the page).
+  const target = notificationTarget(config, region);
+  if (target !== null) for (const alarm of Object.values(resources) as Array<{ Properties: Record<string, Json> }>) Object.assign(alarm.Properties, { AlarmActions: [target], OKActions: [target] });
   return resources;
 }
 
@@ -188,6 +311,8 @@ export interface ServerlessParams {
   logRetentionDays: number;
   /** X-Ray active tracing on every function (lambdaTracingEnabled). */
   tracing: boolean;
+  /** Overrides of osls-generated resources (resources.extensions): the alarm function's dead-letter queue. */
+  extensions: Resources;
   functions: Record<ArbiterFunctionName, { memoryMb: number; timeoutSeconds: number; reservedConcurrency: number | null; iam: Json[] }>;
   /** serverless.yml `functions` entries added by data-plane mode (the gate), or none. */
   dataPlaneFunctions: Record<string, Json>;
@@ -200,11 +325,11 @@ export interface ServerlessParams {
  * Everything serverless.yml needs for one observer region.
  * @example serverlessParams(config, 'prod', 'eu-west-1').resources.ForwardUsEast1Rule
  */
-export function serverlessParams(config: ValidConfig, stage: string, region: string): ServerlessParams {
+export function serverlessParams(config: ValidConfig, stage: string, region: string, tracing = lambdaTracingEnabled): ServerlessParams {
   const plan = planDeployment(config, stage);
   const stack = plan.stacks.find((s) => s.region === region);
   if (stack === undefined) throw new Error(`region ${region} is not one of the configured observers (${config.observers.join(', ')})`);
-  const functions = Object.fromEntries(arbiterFunctionNames.map((fn) => [fn, { memoryMb: functionSizing[fn].memoryMb, timeoutSeconds: functionSizing[fn].timeoutSeconds, reservedConcurrency: functionSizing[fn].reservedConcurrency ?? null, iam: [...iamStatements(plan, stack, fn), ...(fn === 'decide' ? dataPlaneDecideStatements(config) : [])] }])) as ServerlessParams['functions'];
+  const functions = Object.fromEntries(arbiterFunctionNames.map((fn) => [fn, { memoryMb: functionSizing[fn].memoryMb, timeoutSeconds: functionSizing[fn].timeoutSeconds, reservedConcurrency: functionSizing[fn].reservedConcurrency ?? null, iam: [...iamStatements(config, plan, stack, fn, tracing), ...(fn === 'decide' ? dataPlaneDecideStatements(config) : [])] }])) as ServerlessParams['functions'];
   return {
     service: plan.service,
     stackName: stack.stackName,
@@ -212,13 +337,21 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     busName: stack.busName,
     homeRegion: plan.homeRegion,
     logRetentionDays,
-    tracing: lambdaTracingEnabled,
+    tracing,
+    // EventBridge invokes alarm asynchronously: after Lambda's two retries a failed state change lands here, not nowhere.
+    extensions: {
+      [fnLogicalId('alarm')]: { Properties: { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['ArbiterDeliveryDlq', 'Arn'] } } } },
+      HttpApiStage: { Properties: { DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingRateLimit: apiThrottleRatePerSecond, ThrottlingBurstLimit: apiThrottleBurst } } },
+    },
     functions,
-    dataPlaneFunctions: dataPlaneFunctions(config, tableArn(plan, stack)),
+    dataPlaneFunctions: dataPlaneFunctions(config, tableArn(plan, stack), tracingStatements(tracing)),
     // Every region carries every schedule; the event's time names the tick, so one region runs it (drill-runtime.ts).
     drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], inputTransformer: { inputPathsMap: { time: '$.time' }, inputTemplate: `{"drill":${JSON.stringify(d.name)},"time":<time>}` } } })),
     // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.
-    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...selfAlarms(config), ...dataPlaneRegionResources(config, region) },
-    outputs: { ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) }, ...dataPlaneStackOutputs(config) },
+    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...notificationResources(config), ...selfAlarms(config, region), ...dataPlaneRegionResources(config, region) },
+    outputs: {
+      ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) }, ...dataPlaneStackOutputs(config),
+      ...(config.notifications?.topic === 'create' ? { ArbiterNotificationsTopicArn: { Value: { Ref: notificationsTopicId }, Description: 'Subscribe here to be paged by this observer\'s own alarms' } } : {}),
+    },
   };
 }

@@ -12,6 +12,7 @@ export type HistoryEntry =
   | { atMs: number; kind: 'dns-change'; observer: Region; changeId: string; decisionId: string; changes: Array<{ target: Region; fromWeight: number | null; toWeight: number }>; insyncAtMs: number }
   | { atMs: number; kind: 'dns-error'; observer: Region; code: string }
   | { atMs: number; kind: 'override'; region: Region; target: Region; action: 'drain' | 'serve'; id: string; expiresAtMs: number; force: boolean }
+  | { atMs: number; kind: 'refusal'; observer: Region; target: Region; rule: string }
   | { atMs: number; kind: 'crash'; observer: Region; site: string }
   | { atMs: number; kind: 'invocation-error'; observer: Region; function: string; message: string }
   | { atMs: number; kind: 'baseline'; target: Region; healthy: boolean };

@@ -6,7 +6,7 @@
  */
 import type { AlarmSignal, AppliedDecision, ArbiterEvent, EndpointConfig, Override, OverrideEnd, ProbeResult, Proposal, Region, RoutingState, VerdictSnapshot } from '../shared/domain';
 import { MemoryStore } from '../shared/adapters/memory';
-import type { Bus, Clock, Prober, StoreView } from '../shared/ports';
+import type { AuditEntry, Bus, Clock, Prober, StoreView } from '../shared/ports';
 import type { FaultTimeline } from './faults';
 import type { History } from './history';
 import type { SimRandom } from './random';
@@ -92,6 +92,13 @@ export class ReplicaStore extends MemoryStore {
   override async appendOverrideEnd(end: OverrideEnd): Promise<void> {
     await super.appendOverrideEnd(end);
     this.replication.replicate(this.region, (peer) => peer.acceptImmutable('end', end));
+  }
+
+  /** Safety refusals are what the checker accepts as an override's named refusal. */
+  override async appendAudit(entry: AuditEntry): Promise<void> {
+    await super.appendAudit(entry);
+    const details = entry.details as { target?: unknown; rule?: unknown };
+    if (entry.kind === 'refusal' && typeof details.target === 'string') this.history.add({ atMs: this.scheduler.nowMs(), kind: 'refusal', observer: entry.observer, target: details.target, rule: String(details.rule) });
   }
 
   override async appendSignal(signal: AlarmSignal): Promise<void> {

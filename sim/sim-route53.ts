@@ -6,7 +6,7 @@
  * change during a throttling storm gets `PriorRequestNotComplete`; outage windows refuse every call.
  * Each observer reaches it through a client that retries like the real adapter (bounded, jittered).
  */
-import { normaliseRecordName, normaliseZoneId, type RecordSetView, type Region, type Route53Binding, type RouteChange, type TargetConfig } from '../shared/domain';
+import { normaliseRecordName, normaliseZoneId, sameRecord, type RecordSetView, type Region, type RegisterSwap, type Route53Binding, type RouteChange, type TargetConfig } from '../shared/domain';
 import { DnsError, type ChangeStatus, type Dns } from '../shared/ports';
 import type { FaultTimeline } from './faults';
 import type { History } from './history';
@@ -59,19 +59,29 @@ export class SimRoute53 {
     return this.records.map((r) => ({ ...r }));
   }
 
-  change(observer: Region, zone: string, changes: readonly RouteChange[], decisionId: string): ChangeRecord {
+  change(observer: Region, zone: string, changes: readonly RouteChange[], decisionId: string, register?: RegisterSwap): ChangeRecord {
     this.admit();
     const nowMs = this.scheduler.nowMs();
     const pending = this.changes.some((c) => c.zone === zone && c.insyncAtMs > nowMs);
     if (pending && this.faults.route53Throttle(nowMs) !== null) throw new DnsError('PriorRequestNotComplete: the request was rejected because Route 53 was still processing a prior request', 'prior-request');
+    const next = this.records.map((r) => ({ ...r }));
+    if (register !== undefined) {
+      // The batch is atomic: a DELETE that does not match exactly, or a CREATE of an existing record, refuses all of it.
+      const at = (r: RecordSetView) => next.findIndex((n) => n.hostedZoneId === normaliseZoneId(zone) && n.name === normaliseRecordName(r.name) && n.type === r.type);
+      if (register.delete !== null) {
+        const index = at(register.delete);
+        if (index === -1 || !sameRecord(next[index]!, register.delete)) throw new DnsError(`InvalidChangeBatch: Tried to delete resource record set ${register.delete.name} TXT but the values provided do not match the current values`, 'conflict');
+        next.splice(index, 1);
+      }
+      if (at(register.create) !== -1) throw new DnsError(`InvalidChangeBatch: Tried to create resource record set ${register.create.name} TXT but it already exists`, 'conflict');
+      next.push({ ...register.create, hostedZoneId: normaliseZoneId(zone), name: normaliseRecordName(register.create.name) });
+    }
     for (const change of changes) {
-      const index = this.records.findIndex((r) => r.hostedZoneId === normaliseZoneId(zone) && r.setIdentifier === change.record.setIdentifier && r.name === normaliseRecordName(change.record.name));
+      const index = next.findIndex((r) => r.hostedZoneId === normaliseZoneId(zone) && r.setIdentifier === change.record.setIdentifier && r.name === normaliseRecordName(change.record.name));
       if (index === -1) throw new DnsError(`no record ${change.record.name} ${change.record.setIdentifier}`, 'invalid');
+      next[index] = { ...next[index]!, weight: change.toWeight };
     }
-    for (const change of changes) {
-      const index = this.records.findIndex((r) => r.hostedZoneId === normaliseZoneId(zone) && r.setIdentifier === change.record.setIdentifier && r.name === normaliseRecordName(change.record.name));
-      this.records[index] = { ...this.records[index]!, weight: change.toWeight };
-    }
+    this.records.splice(0, this.records.length, ...next);
     const insyncDelayMs = Math.min(insyncDelayMsMax, insyncDelayMsMin + this.random.exponential(insyncDelayMsMean));
     const record: ChangeRecord = { id: `C${String(this.changes.length + 1).padStart(6, '0')}`, zone, observer, decisionId, submittedMs: nowMs, insyncAtMs: Math.round(nowMs + insyncDelayMs), changes: [...changes] };
     this.changes.push(record);
@@ -86,7 +96,7 @@ export class SimRoute53 {
   }
 
   weightOf(setIdentifier: string): number | null {
-    return this.records.find((r) => r.setIdentifier === setIdentifier)?.weight ?? null;
+    return this.records.find((r) => r.setIdentifier === setIdentifier && r.type !== 'TXT')?.weight ?? null;
   }
 }
 
@@ -99,7 +109,7 @@ export class SimRoute53Client implements Dns {
       try {
         return call();
       } catch (error) {
-        if (!(error instanceof DnsError) || error.code === 'invalid' || attempt >= dnsAttemptsMax) {
+        if (!(error instanceof DnsError) || error.code === 'invalid' || error.code === 'conflict' || attempt >= dnsAttemptsMax) {
           if (error instanceof DnsError) this.history.add({ atMs: this.scheduler.nowMs(), kind: 'dns-error', observer: this.observer, code: error.code });
           throw error;
         }
@@ -112,8 +122,8 @@ export class SimRoute53Client implements Dns {
     return this.withRetries(() => this.route53.read());
   }
 
-  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string): Promise<{ changeId: string }> {
-    const change = await this.withRetries(() => this.route53.change(this.observer, hostedZoneId, changes, decisionId));
+  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string, register?: RegisterSwap): Promise<{ changeId: string }> {
+    const change = await this.withRetries(() => this.route53.change(this.observer, hostedZoneId, changes, decisionId, register));
     this.history.add({ atMs: change.submittedMs, kind: 'dns-change', observer: this.observer, changeId: change.id, decisionId, changes: changes.map((c) => ({ target: c.target, fromWeight: c.fromWeight, toWeight: c.toWeight })), insyncAtMs: change.insyncAtMs });
     return { changeId: change.id };
   }

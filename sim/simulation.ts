@@ -104,7 +104,7 @@ export async function runSimulation(scenario: Scenario, seed: number, baseline: 
   const endMs = scenario.safetyMs + scenario.livenessMs;
   const final = await finalState(world, endMs);
   const skews = params.regions.map((r) => r.clockSkewMs);
-  const check = checkHistory({ config, scenario, history: world.history, final, clockSkewMsMax: Math.max(...skews) - Math.min(...skews) });
+  const check = checkHistory({ config, scenario, history: world.history, final, clockSkewMsMax: Math.max(...skews) - Math.min(...skews), faults: params.faults });
   const targets = config.targets.map((t) => t.region);
   const baselineRandom = new SimRandom(seed).fork('baseline');
   const baselineHistory = targets.flatMap((target) => runBaseline(target, world.timeline, endMs, baselineRandom.fork(target), baseline).map((t) => ({ target, ...t })));

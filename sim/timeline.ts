@@ -22,6 +22,7 @@ function line(e: HistoryEntry): string | null {
     case 'dns-change': return `[${e.observer}] ROUTE 53 ${e.changeId} ${e.changes.map((c) => `${c.target} ${c.fromWeight}→${c.toWeight}`).join(', ')} (decision ${e.decisionId}; INSYNC at ${clock(e.insyncAtMs)})`;
     case 'dns-error': return `[${e.observer}] Route 53 refused: ${e.code}`;
     case 'override': return `[${e.region}] override ${e.id}: ${e.action} ${e.target}${e.force ? ' (force)' : ''}, expires ${clock(e.expiresAtMs)}`;
+    case 'refusal': return `[${e.observer}] safety rule ${e.rule} refused an action on ${e.target}`;
     case 'crash': return `[${e.observer}] CRASH (fault site) ${e.site}`;
     case 'invocation-error': return `[${e.observer}] ${e.function} failed: ${e.message}`;
     case 'baseline': return null;
@@ -56,9 +57,9 @@ export function formatTimeline(result: SimulationResult): string[] {
 const ms = (v: number | null) => (v === null ? '—' : `${(v / 1000).toFixed(1)} s`);
 
 export function formatSummary(result: SimulationResult): string[] {
-  const verdict = result.check.valid ? 'VALID: every invariant held' : `INVALID: ${result.check.failedAt.invariant} at ${clock(result.check.failedAt.atMs)} (step ${result.check.failedAt.step}): ${result.check.failedAt.detail}`;
+  const verdict = result.check.valid ? ['VALID: every invariant held'] : [`INVALID: ${result.check.violations.length} violation(s)`, ...result.check.violations.map((v) => `  ${v.invariant}${v.target === null ? '' : ` ${v.target}`} at ${clock(v.atMs)}: ${v.detail}`)];
   return [
-    verdict,
+    ...verdict,
     `arbiter:          detect ${ms(result.arbiter.detectMs)}, rto ${ms(result.arbiter.rtoMs)}, false failovers ${result.arbiter.falseFailovers}, most flips of one target ${result.arbiter.flipsMax}`,
     `route53-baseline: detect ${ms(result.baseline.detectMs)}, rto ${ms(result.baseline.rtoMs)}, false failovers ${result.baseline.falseFailovers}, most flips of one target ${result.baseline.flipsMax}`,
     `(${result.eventsRun} scheduler events)`,

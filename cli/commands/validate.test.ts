@@ -41,7 +41,7 @@ describe('arbiter validate', () => {
     expect(r.code).toBe(2);
     expect(r.err.split('\n')).toEqual([
       `${fixture('timeout-above-interval.yml')} is not valid (2 problems):`,
-      '  targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)',
+      '  targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (10000)',
       '  targets[1].endpoints[0].latencyMsMax: must not exceed timeoutMs (12000)',
     ]);
     expect(r.out).toBe('');
@@ -81,7 +81,7 @@ describe('arbiter validate', () => {
       `${fixture('many-problems.yml')} is not valid (8 problems):`,
       '  drills[0].holdSeconds: Invalid input: expected number, received string',
       '  targets[0].endpoints[0].url: must be an http(s) URL, got "ftp://us-east-1.api.example.com/health"',
-      '  targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)',
+      '  targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (2000)',
       '  targets[1].endpoints[0].latencyMsMax: must not exceed timeoutMs (12000)',
       '  safety.minServing: must not exceed the number of targets (2)',
       '  drills[0].schedule: cron(99 99 ? * TUE *): minutes 99 is outside 0-59',
@@ -100,7 +100,7 @@ describe('arbiter validate', () => {
     const bad = await run('validate', fixture('timeout-above-interval.yml'), '--output', 'json');
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.out)).toEqual({ file: fixture('timeout-above-interval.yml'), valid: false, problems: [
-      { path: 'targets[1].endpoints[0].timeoutMs', message: 'must be less than probe.intervalMs (10000)' },
+      { path: 'targets[1].endpoints[0].timeoutMs', message: 'must not exceed probe.intervalMs (10000)' },
       { path: 'targets[1].endpoints[0].latencyMsMax', message: 'must not exceed timeoutMs (12000)' },
     ] });
     const good = await run('validate', join(root, 'arbiter.config.yml'), '--output', 'json');
@@ -113,6 +113,6 @@ describe('arbiter validate', () => {
     // One spawn only (a tsx cold start costs seconds); the exit-0 path is covered in-process above.
     const bad = spawnSync(process.execPath, [bin, 'validate', fixture('timeout-above-interval.yml')], { encoding: 'utf8', timeout: 30_000 });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)');
+    expect(bad.stderr).toContain('targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (10000)');
   }, 60_000);
 });

@@ -49,8 +49,14 @@ export interface DashboardState {
   matrix: MatrixCell[];
   proposals: Array<{ observer: Region; seq: number; createdMs: number; targets: Record<Region, ProposalTarget> } | { observer: Region; seq: null }>;
   status: StatusBody | { error: string };
-  /** The last applied decision as the API observer's replica has it, with its Route 53 change's status. */
-  lastDecision: { decisionId: string; observer: Region; appliedMs: number; changeId: string | null; route53Status: string | null; lastFlipMs: Record<Region, number | null> } | null;
+  /**
+   * The last applied decision as the API observer's replica has it, and the last Route 53 change
+   * (an observer that finds Route 53 already showing a decision records it with no change of its own).
+   */
+  lastDecision: {
+    decisionId: string; observer: Region; appliedMs: number; changeId: string | null; lastFlipMs: Record<Region, number | null>;
+    lastChange: { changeId: string; decisionId: string; observer: Region; appliedMs: number; route53Status: string } | null;
+  } | null;
   safety: { minServing: number; maxDrained: number; serving: number; drained: number };
   drills: DrillRecord[];
   audit: AuditEntry[];
@@ -91,7 +97,9 @@ export async function readDashboardState(world: LocalWorld, samples: readonly Sa
   const statusResponse = await world.api(apiRegion.observer, { method: 'GET', path: '/status', headers: {}, query: {}, body: null, principal: 'local:dashboard', requestId: 'dashboard' });
   const status = statusResponse.statusCode === 200 ? (statusResponse.body as StatusBody) : { error: String((statusResponse.body as { error?: unknown })?.error ?? `HTTP ${statusResponse.statusCode}`) };
   const { matrix, proposals, writtenMs } = await readMatrix(world);
-  const applied = latestApplied([...apiRegion.store.applied.values()]);
+  const allApplied = [...apiRegion.store.applied.values()];
+  const applied = latestApplied(allApplied);
+  const changed = allApplied.filter((a) => a.changeId !== null).sort((a, b) => b.appliedMs - a.appliedMs)[0];
   const weights = config.targets.map((t) => ({ target: t.region, setIdentifier: t.route53.setIdentifier, weight: world.dns.weightOf(t.route53.setIdentifier), configuredWeight: t.route53.weight }));
   const drained = weights.filter((w) => w.weight === 0).length;
   const heartbeats = 'observers' in status ? status.observers : [];
@@ -112,8 +120,10 @@ export async function readDashboardState(world: LocalWorld, samples: readonly Sa
     proposals,
     status,
     lastDecision: applied === null ? null : {
-      decisionId: applied.decisionId, observer: applied.observer, appliedMs: applied.appliedMs, changeId: applied.changeId,
-      route53Status: applied.changeId === null ? null : await world.dns.changeStatus(applied.changeId), lastFlipMs: applied.lastFlipMs,
+      decisionId: applied.decisionId, observer: applied.observer, appliedMs: applied.appliedMs, changeId: applied.changeId, lastFlipMs: applied.lastFlipMs,
+      lastChange: changed === undefined || changed.changeId === null ? null : {
+        changeId: changed.changeId, decisionId: changed.decisionId, observer: changed.observer, appliedMs: changed.appliedMs, route53Status: await world.dns.changeStatus(changed.changeId),
+      },
     },
     safety: { minServing: config.safety.minServing, maxDrained: config.safety.maxDrained, serving: weights.length - drained, drained },
     drills: await apiRegion.store.listDrills(dashboardDrillsMax),

@@ -10,7 +10,7 @@ import { formatProblems } from '../../shared/adapters/config/config-file';
 /** Timings for the local run: a target drains about 3 s after it breaks and comes back about 6 s after it heals. */
 export const localTimings = {
   probe: {
-    intervalMs: 1_000, failureThreshold: 2, recoveryThreshold: 2, confirmCount: 1, confirmSpacingMs: 200,
+    intervalMs: 1_000, failureThreshold: 2, failureMinDurationMs: 2_000, recoveryThreshold: 2, confirmCount: 1, confirmSpacingMs: 200,
     latencyWindowSize: 3, latencyQuantile: 0.5, verdictFreshnessMs: 8_000, verdictRefreshMs: 3_000,
   },
   safety: { flipCooldownMs: 3_000, recoveryHoldMs: 3_000 },

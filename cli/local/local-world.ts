@@ -86,7 +86,15 @@ export function isObserverMode(value: unknown): value is ObserverMode {
 }
 
 /** Log lines that are an implementation's own retries, not news for an operator. */
-const routineMessages = new Set(['verdict snapshot changed underneath; re-reading', 'drill already claimed by another invocation']);
+const routineMessages = new Set(['verdict snapshot changed underneath; re-reading', 'drill already claimed by another invocation', 'a concurrent decide pass wrote first; deciding again from the store']);
+
+/**
+ * True for a line the timeline leaves out: a routine retry, or a Route 53 batch refused because
+ * another observer changed the records first (the compare-and-swap working; the pass re-reads).
+ */
+export function isRoutineLogLine(message: string, context?: Record<string, unknown>): boolean {
+  return routineMessages.has(message) || (message === 'Route 53 change failed' && context?.code === 'conflict');
+}
 
 /** A prober that fails every probe while its observer is partitioned from the targets. */
 function partitionableProber(inner: Prober, partitioned: () => boolean): Prober {
@@ -133,9 +141,11 @@ export class LocalWorld {
     return {
       info: () => {},
       warn: (message, context) => {
-        if (!routineMessages.has(message)) this.timeline.add({ observer, kind: 'warning', text: withContext(message, context) });
+        if (!isRoutineLogLine(message, context)) this.timeline.add({ observer, kind: 'warning', text: withContext(message, context) });
       },
-      error: (message, context) => this.timeline.add({ observer, kind: 'error', text: withContext(message, context) }),
+      error: (message, context) => {
+        if (!isRoutineLogLine(message, context)) this.timeline.add({ observer, kind: 'error', text: withContext(message, context) });
+      },
       metric: () => {},
     };
   }

@@ -35,6 +35,8 @@ export interface ProbeEvaluation {
   answered: boolean;
   latencyMs: number;
   reason: string;
+  /** When the probe was sent (prober's clock): failure durations are measured between sends. */
+  startedMs?: number;
 }
 
 /** One observer's judgement of one target, with the memory its state machine needs. */
@@ -52,6 +54,8 @@ export interface TargetVerdict {
   changedMs: number;
   /** When the last probe round for this target finished. */
   probedMs: number;
+  /** When the first probe of the current unbroken run of failures was sent (null while passing). */
+  failingSinceMs?: number | null;
   reason: string;
 }
 
@@ -121,7 +125,8 @@ export type ProposalCause =
   | 'no-quorum'
   | 'cooldown'
   | 'safety-refused'
-  | 'safety-restore';
+  | 'safety-restore'
+  | 'released';
 
 export type SafetyRule = 'minServing' | 'maxDrained';
 
@@ -181,6 +186,19 @@ export interface AppliedDecision {
   changeId: string | null;
   /** When each target last changed state, carried forward decision to decision (hysteresis). */
   lastFlipMs: Record<Region, number | null>;
+  /** When each target was last restored (route-flap dampening). Absent in records written before it existed. */
+  lastRestoreMs?: Record<Region, number | null>;
+  /**
+   * How many changes Route 53's registers had counted once this state was applied (the sum of every
+   * zone's register epoch): orders applied records without trusting any clock. Absent before v2.
+   */
+  epoch?: number;
+  /**
+   * The bound records and registers as this decision left them in Route 53 (exactly as sent): a later
+   * pass can plan its compare-and-swap from them without reading Route 53 first; if they are stale,
+   * the batch is refused and the pass reads. Absent before v2.
+   */
+  route53?: RecordSetView[];
 }
 
 /** One weighted record set as Route 53 holds it. */

@@ -18,9 +18,13 @@ export class AlreadyExistsError extends ArbiterError {}
 /** A dependency throttled or failed transiently and the bounded retries ran out. */
 export class TransientError extends ArbiterError {}
 
-/** The Route 53 control plane refused or could not take a change (after bounded retries). */
+/**
+ * The Route 53 control plane refused or could not take a change (after bounded retries).
+ * `conflict`: the batch was planned from a state that is no longer there (its register DELETE no
+ * longer matches): the planner must re-read and re-plan.
+ */
 export class DnsError extends ArbiterError {
-  constructor(message: string, readonly code: 'throttled' | 'prior-request' | 'unavailable' | 'invalid', options?: { cause?: unknown }) {
+  constructor(message: string, readonly code: 'throttled' | 'prior-request' | 'unavailable' | 'invalid' | 'conflict', options?: { cause?: unknown }) {
     super(message, options);
   }
 }

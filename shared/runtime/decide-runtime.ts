@@ -1,23 +1,38 @@
 /**
  * The decide side of an observer: read, propose, decide, reconcile Route 53.
  *
- *   view = local replica ∪ triggering event
- *   proposal = computeProposal(view)          → written + published when it changes or is due
- *   decision = decide(every fresh proposal)   → a quorum per target, else the last state holds
- *   plan     = planRoute(decision, Route 53)  → UPSERT what differs, tagged with the decision id
+ *   view     = local replica ∪ triggering event
+ *   last     = newest applied record in the view (ordered by Route 53's change count, no clock)
+ *   proposal = computeProposal(view, last)     → written + published when it changes or is due
+ *   decision = decide(every fresh proposal)    → a quorum per target, else the last state holds;
+ *                                                and never a change this observer does not vote for
+ *   apply    = only when the decision changes something, or on the scheduled pass: take Route 53's
+ *              state (weights + register) from the newest applied record, or read it (a scheduled
+ *              pass with nothing to change, and a retry, read), re-propose and re-decide from it, plan, and send
+ *              one compare-and-swap batch per zone (the register's exact DELETE + CREATE with the
+ *              weights). A batch planned from a stale read is refused whole (`conflict`): the pass
+ *              re-reads and re-plans once; a second refusal is left to the next pass.
  *
- * Running it twice, or in every region at once, is harmless: the plan of a state Route 53
- * already shows is empty, and each region writes only its own items.
+ * Route 53 is called only when there may be something to do, and a change usually costs one call,
+ * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, planRoute, routingFromRecords, weightTargets, wholeZonePlan,
-  type RecordSetView, type Routing, type TargetConfig,
-  type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
+  appliedFromRoute53, appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
+  recordsAfter, registerName, routingFromRecords, weightTargets, wholeZonePlan, zonesOf,
+  type RecordSetView, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
-import { DnsError, type AuditEntry, type StoreView } from '../ports';
+import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
 import type { ObserverDeps } from './deps';
 import { mergeEvent } from './view';
 import { publishVotes } from './dataplane-votes';
+
+/** Compare-and-swap attempts per pass: one plan, and one re-plan after a refused batch. */
+export const applyAttemptsMax = 2;
+/** Passes per invocation when a concurrent pass of the same region wins the proposal write. */
+export const passAttemptsMax = 3;
+/** Waits before passing again when Route 53 was throttled or unavailable (within decide's 30 s timeout). */
+export const applyRetryDelaysMs = [3_000, 6_000] as const;
+const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
 
 export interface DecideOutcome {
   proposal: Proposal;
@@ -27,28 +42,15 @@ export interface DecideOutcome {
   applied: AppliedDecision | null;
   changeIds: string[];
   error: string | null;
+  /** The change failed for a reason that may pass in seconds (throttling, an outage). */
+  retryable?: boolean;
 }
 
 function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
-  return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
-
-/**
- * Drift (Route 53 showing a state another observer applied, or an out-of-band edit) needs no
- * special case: every pass reads Route 53 first and takes what it shows as the last applied state
- * (`withRouteState`). A proposal's vote to change a target counts only against the state its
- * writer saw (`fromState`), so a region whose replica lags cannot undo a newer decision, and a
- * state kept for lack of a quorum is simply what Route 53 already holds.
- *
- *   A applies "drain x" ──replication (up to ~30 s)──▶ B's replica
- *   B reads Route 53: x drained → last applied = drained; B's stale "x serving" proposals saw
- *   "serving", so they are no votes to move x away from "drained"
- *
- * A decision that changes a target is applied whole for its zone (`wholeZonePlan`), so Route 53
- * never shows half of one decision and half of another.
- */
 
 export class DecideRuntime {
   constructor(private readonly deps: ObserverDeps) {}
@@ -57,16 +59,12 @@ export class DecideRuntime {
     return view.proposals.filter((p) => p.observer === this.deps.observer).sort((a, b) => b.seq - a.seq)[0];
   }
 
-  private async writeProposal(view: StoreView, lastApplied: AppliedDecision | null, nowMs: number): Promise<{ proposal: Proposal; written: boolean; previous: Proposal | undefined }> {
+  private async writeProposal(proposal: Proposal, previous: Proposal | undefined, nowMs: number): Promise<{ proposal: Proposal; written: boolean }> {
     const { config, observer } = this.deps;
-    const previous = this.ownLatest(view);
-    const proposal = computeProposalFor(this.deps, view, lastApplied, nowMs, previous);
     const refreshDue = previous === undefined || nowMs - previous.createdMs >= config.probe.verdictRefreshMs;
-    if (!refreshDue && proposalKey(previous) === proposalKey(proposal)) return { proposal: previous!, written: false, previous };
+    if (!refreshDue && proposalKey(previous) === proposalKey(proposal)) return { proposal: previous!, written: false };
     await this.deps.store.putProposal(proposal);
-    if (proposalKey(previous) !== proposalKey(proposal) || refreshDue) {
-      await this.deps.bus.publish([{ type: 'proposal', observer, proposal }]);
-    }
+    await this.deps.bus.publish([{ type: 'proposal', observer, proposal }]);
     const newRefusals = proposal.refusals.filter((r) => !previous?.refusals.some((p) => p.target === r.target && p.rule === r.rule));
     for (const refusal of newRefusals) {
       this.deps.telemetry.warn('safety rule refused an automatic action', { ...refusal });
@@ -74,7 +72,7 @@ export class DecideRuntime {
       // One id per refused target and rule: two refusals in one pass must not collide on the audit key.
       await this.audit({ kind: 'refusal', actor: 'arbiter', summary: refusal.message, details: { ...refusal, proposalSeq: proposal.seq } }, nowMs, `${refusal.target}-${refusal.rule}`);
     }
-    return { proposal, written: true, previous };
+    return { proposal, written: true };
   }
 
   private async audit(entry: Omit<AuditEntry, 'id' | 'atMs' | 'observer'>, nowMs: number, idSuffix?: string): Promise<void> {
@@ -82,77 +80,166 @@ export class DecideRuntime {
     await this.deps.store.appendAudit({ ...entry, id, atMs: nowMs, observer: this.deps.observer });
   }
 
-  private async reconcile(decision: Decision, lastApplied: AppliedDecision | null, proposals: readonly Proposal[], nowMs: number, records: readonly RecordSetView[]) {
-    const { config, dns, store, observer } = this.deps;
-    // Data-plane targets (route53.mode: health-check) never reach the Route 53 control plane.
-    const weighted = weightTargets(config);
-    const plan = wholeZonePlan(weighted, decision.routing, records, planRoute(weighted, decision.routing, records), new Set());
-    if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
-    const changeIds: string[] = [];
-    for (const [zone, changes] of Object.entries(plan.byZone)) {
-      const { changeId } = await dns.applyChanges(zone, changes, decision.id);
-      changeIds.push(changeId);
-    }
-    const routingChanged = decision.changed.length > 0;
-    if (changeIds.length === 0 && !routingChanged) return { plan, applied: null, changeIds };
-    const applied = appliedRecord(observer, decision, lastApplied, changeIds[0] ?? null, this.deps.clock.nowMs());
-    await store.putApplied(applied);
-    await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
-    if (changeIds.length > 0) {
-      this.deps.telemetry.info('applied decision to Route 53', { decisionId: decision.id, changes: plan.changes.filter((c) => c.fromWeight !== c.toWeight).map((c) => `${c.target}:${c.fromWeight}->${c.toWeight}`), changeIds });
-      this.deps.telemetry.metric('DecisionsApplied', 1, 'Count');
-      await this.audit({
-        kind: 'decision-applied', actor: 'arbiter',
-        summary: plan.changes.filter((c) => c.fromWeight !== c.toWeight).map((c) => `${c.target} weight ${c.fromWeight} → ${c.toWeight}`).join(', '),
-        details: { decisionId: decision.id, routing: decision.routing, supporters: decision.supporters, changeIds, proposals: proposals.map((p) => ({ observer: p.observer, seq: p.seq, createdMs: p.createdMs })) },
-      }, nowMs, decision.id);
-    }
-    return { plan, applied, changeIds };
+  private registers(): RegisterRef[] {
+    const weighted = weightTargets(this.deps.config);
+    return zonesOf(weighted).map((zone) => ({ hostedZoneId: zone, name: registerName(zone, weighted)! }));
   }
 
-  /**
-   * What Route 53 holds now, read before proposing: it is the state actually applied. The applied
-   * records in the store are ordered by their deciders' clocks, which may be skewed, so a region
-   * could otherwise take an older decision for the newest. Null when Route 53 cannot be read (the
-   * stored records then stand in; the apply will fail and be retried anyway).
-   */
-  private async readRouteState(): Promise<RecordSetView[] | DnsError> {
+  /** What Route 53 holds now (weights and registers), or the error that kept it from being read. */
+  private async readRoute53(): Promise<RecordSetView[] | DnsError> {
     const weighted = weightTargets(this.deps.config);
-    if (weighted.length === 0) return [];
     try {
-      return await this.deps.dns.readRecords(weighted.map((t) => t.route53));
+      return await this.deps.dns.readRecords(weighted.map((t) => t.route53), this.registers());
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
-      this.deps.telemetry.warn('Route 53 records unreadable; proposing from the stored last applied record, applying nothing this pass', { code: error.code, message: error.message });
+      this.deps.telemetry.warn('Route 53 records unreadable; applying nothing this pass', { code: error.code, message: error.message });
       return error;
     }
   }
 
-  /** One decide pass. Route 53 failures are reported in the outcome; the next pass retries. */
+  /**
+   * The last applied state: weight targets as Route 53 shows them (weights, and the registers'
+   * hysteresis times); data-plane targets, whose votes are their application, as the newest
+   * applied record says.
+   */
+  private appliedShown(records: readonly RecordSetView[], nowMs: number, stored: AppliedDecision | null): AppliedDecision {
+    const weighted = weightTargets(this.deps.config);
+    const shown = appliedFromRoute53(weighted, records, routingFromRecords(weighted, records), nowMs);
+    if (stored === null) return shown;
+    const voted = this.deps.config.targets.filter((t) => !weighted.includes(t)).map((t) => t.region);
+    const pick = <T>(from: Record<string, T> | undefined, into: Record<string, T>) => Object.fromEntries([...Object.entries(into), ...voted.filter((t) => from?.[t] !== undefined).map((t) => [t, from![t]!] as const)]);
+    return { ...shown, routing: pick(stored.routing, shown.routing), lastFlipMs: pick(stored.lastFlipMs, shown.lastFlipMs), lastRestoreMs: pick(stored.lastRestoreMs ?? {}, shown.lastRestoreMs ?? {}) };
+  }
+
+  /**
+   * Applies a decision against the Route 53 state it was planned from: one batch per zone that
+   * changes, each carrying its register swap. Returns the change ids, or throws DnsError.
+   */
+  private async applyPlanned(decision: Decision, shown: AppliedDecision, records: readonly RecordSetView[]): Promise<{ plan: RoutePlan; changeIds: string[]; after: RecordSetView[] }> {
+    const weighted = weightTargets(this.deps.config);
+    const plan = wholeZonePlan(weighted, decision.routing, records, planRoute(weighted, decision.routing, records), new Set());
+    if (plan.missing.length > 0) this.deps.telemetry.error('bound Route 53 records not found', { missing: plan.missing });
+    const changeIds: string[] = [];
+    const swaps: RegisterSwap[] = [];
+    let after: RecordSetView[] = [...records];
+    for (const [zone, changes] of Object.entries(plan.byZone)) {
+      // Stamped just before sending: the flip happens no earlier than this.
+      const register = nextRegister(normaliseZoneId(zone), weighted, records, shown, decision.routing, decision.id, this.deps.clock.nowMs()) ?? undefined;
+      const { changeId } = await this.deps.dns.applyChanges(zone, changes, decision.id, register);
+      changeIds.push(changeId);
+      if (register !== undefined) swaps.push(register);
+      after = recordsAfter(after, changes, register === undefined ? [] : [register]);
+    }
+    return { plan, changeIds, after };
+  }
+
+  private async recordApplied(decision: Decision, shown: AppliedDecision, plan: RoutePlan, changeIds: string[], after: RecordSetView[], proposals: readonly Proposal[], nowMs: number): Promise<AppliedDecision> {
+    const { store, observer } = this.deps;
+    const applied = { ...appliedRecord(observer, decision, shown, changeIds[0] ?? null, this.deps.clock.nowMs(), (shown.epoch ?? 0) + changeIds.length), route53: after };
+    await store.putApplied(applied);
+    await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
+    if (changeIds.length === 0) return applied;
+    const moved = plan.changes.filter((c) => c.fromWeight !== c.toWeight).map((c) => `${c.target} weight ${c.fromWeight} → ${c.toWeight}`);
+    this.deps.telemetry.info('applied decision to Route 53', { decisionId: decision.id, changes: moved, changeIds });
+    this.deps.telemetry.metric('DecisionsApplied', 1, 'Count');
+    await this.audit({
+      kind: 'decision-applied', actor: 'arbiter', summary: moved.join(', '),
+      details: { decisionId: decision.id, routing: decision.routing, supporters: decision.supporters, changeIds, epoch: applied.epoch, proposals: proposals.map((p) => ({ observer: p.observer, seq: p.seq, createdMs: p.createdMs })) },
+    }, nowMs, decision.id);
+    return applied;
+  }
+
+  /** Proposal and decision from a view and a last applied state (nothing written). */
+  private plan(view: StoreView, lastApplied: AppliedDecision | null, nowMs: number): { proposal: Proposal; previous: Proposal | undefined; decision: Decision; proposals: Proposal[] } {
+    const previous = this.ownLatest(view);
+    const proposal = computeProposalFor(this.deps, view, lastApplied, nowMs, previous);
+    const merged = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
+    const decision = decide({ config: this.deps.config, nowMs, proposals: merged.proposals, lastApplied, proposalFreshnessMs: this.deps.config.probe.verdictFreshnessMs, decider: { observer: this.deps.observer, targets: weightTargets(this.deps.config).map((t) => t.region) } });
+    return { proposal, previous, decision, proposals: merged.proposals };
+  }
+
+  /**
+   * One decide pass. Route 53 failures are reported in the outcome; the next pass retries. A pass
+   * that loses the conditional write of its proposal to a concurrent pass of the same region starts
+   * again from the store (which now holds the winner's proposal) and the same trigger.
+   */
   async run(trigger?: ArbiterEvent): Promise<DecideOutcome> {
+    for (let attempt = 1; ; attempt += 1) {
+      let outcome: DecideOutcome;
+      try {
+        outcome = await this.pass(trigger);
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= passAttemptsMax) throw error;
+        this.deps.telemetry.warn('a concurrent decide pass wrote first; deciding again from the store', { attempt });
+        continue;
+      }
+      // A change Route 53 could not take now (throttled, unavailable) is tried again within this
+      // invocation, a few seconds later: nothing else may wake a decider before the next schedule.
+      if (outcome.retryable !== true || attempt > applyRetryDelaysMs.length) return outcome;
+      this.deps.telemetry.warn('Route 53 could not take the change; trying again shortly', { attempt, error: outcome.error });
+      await this.deps.clock.sleepMs(applyRetryDelaysMs[attempt - 1]!);
+    }
+  }
+
+  private async pass(trigger?: ArbiterEvent): Promise<DecideOutcome> {
     const { config, store } = this.deps;
     const nowMs = this.deps.clock.nowMs();
-    // The replica and Route 53 are read at once: a pass's latency is on the failover path.
-    const [stored, records] = await Promise.all([store.readView(nowMs), this.readRouteState()]);
-    let view = mergeEvent(stored, trigger);
-    const lastApplied = records instanceof DnsError ? latestApplied(view.applied) : withRouteState(latestApplied(view.applied), weightTargets(config), records);
-    const { proposal, written } = await this.writeProposal(view, lastApplied, nowMs);
-    view = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
-    const decision = decide({ config, nowMs, proposals: view.proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
-    await publishVotes(this.deps, decision, nowMs); // before Route 53, which may be down: votes must not wait on it
-    if (records instanceof DnsError) {
-      // Route 53 could not be read: applying from the stored record alone could undo a newer decision.
-      return { proposal, proposalWritten: written, decision, plan: null, applied: null, changeIds: [], error: `${records.code}: ${records.message} (records unreadable; the next pass retries)` };
+    const view = mergeEvent(await store.readView(nowMs), trigger);
+    const stored = latestApplied(view.applied);
+    let planned = this.plan(view, stored, nowMs);
+    // Written before Route 53 is touched: peers must not wait on the control plane for this vote.
+    let written = await this.writeProposal(planned.proposal, planned.previous, nowMs);
+    const weighted = weightTargets(config);
+    const scheduled = trigger === undefined;
+    const mayChange = planned.decision.changed.some((t) => weighted.some((w) => w.region === t));
+    let error: string | null = null;
+    let retryable = false;
+    let result: { plan: RoutePlan | null; applied: AppliedDecision | null; changeIds: string[] } = { plan: null, applied: null, changeIds: [] };
+    if (weighted.length > 0 && (scheduled || mayChange)) {
+      for (let attempt = 1; attempt <= applyAttemptsMax; attempt += 1) {
+        // A change is planned from the state the newest applied record left in Route 53, when it says:
+        // the compare-and-swap refuses the batch if that is stale, and the second attempt reads. A
+        // scheduled pass with nothing to change reads, to find drift and converge.
+        const remembered = mayChange && attempt === 1 ? stored?.route53 : undefined;
+        const records = remembered ?? await this.readRoute53();
+        if (records instanceof DnsError) {
+          error = `${records.code}: ${records.message} (records unreadable; the next pass retries)`;
+          retryable = mayChange && retryableDnsCodes.has(records.code);
+          break;
+        }
+        const shown = this.appliedShown(records, nowMs, stored);
+        const own = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal: written.proposal });
+        planned = this.plan(own, shown, nowMs);
+        if (proposalKey(planned.proposal) !== proposalKey(written.proposal)) written = await this.writeProposal(planned.proposal, undefined, nowMs);
+        try {
+          const { plan, changeIds, after } = await this.applyPlanned(planned.decision, shown, records);
+          const applied = changeIds.length > 0 || (shown.epoch ?? 0) > (stored?.epoch ?? -1) || planned.decision.changed.length > 0
+            ? await this.recordApplied(planned.decision, shown, plan, changeIds, after, planned.proposals, nowMs) : null;
+          result = { plan, applied, changeIds };
+          error = null;
+          retryable = false;
+          break;
+        } catch (e) {
+          if (!(e instanceof DnsError)) throw e;
+          error = `${e.code}: ${e.message}`;
+          retryable = retryableDnsCodes.has(e.code);
+          this.deps.telemetry.error('Route 53 change failed', { decisionId: planned.decision.id, code: e.code, message: e.message, attempt });
+          this.deps.telemetry.metric(e.code === 'conflict' ? 'ApplyConflicts' : 'ApplyFailures', 1, 'Count');
+          if (e.code !== 'conflict') break;
+        }
+      }
     }
-    try {
-      const { plan, applied, changeIds } = await this.reconcile(decision, lastApplied, view.proposals, nowMs, records);
-      return { proposal, proposalWritten: written, decision, plan, applied, changeIds, error: null };
-    } catch (error) {
-      if (!(error instanceof DnsError)) throw error;
-      this.deps.telemetry.error('Route 53 change failed; the next reconcile retries', { decisionId: decision.id, code: error.code, message: error.message });
-      this.deps.telemetry.metric('ApplyFailures', 1, 'Count');
-      return { proposal, proposalWritten: written, decision, plan: null, applied: null, changeIds: [], error: `${error.code}: ${error.message}` };
+    // Data-plane targets are applied by the votes themselves: their decision is recorded as applied at once.
+    const votedChange = planned.decision.changed.some((t) => !weighted.some((w) => w.region === t));
+    if (votedChange && result.applied === null) {
+      const base = stored ?? null;
+      const applied = { ...appliedRecord(this.deps.observer, planned.decision, base, null, this.deps.clock.nowMs(), base?.epoch), ...(base?.route53 === undefined ? {} : { route53: base.route53 }) };
+      await store.putApplied(applied);
+      await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
+      result = { ...result, applied };
     }
+    await publishVotes(this.deps, planned.decision, nowMs); // data-plane votes never wait on the Route 53 control plane
+    return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error, retryable: error !== null && retryable };
   }
 }
 
@@ -172,23 +259,3 @@ function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: Ap
 }
 
 
-/**
- * The last applied decision with each weighted target's state as Route 53 shows it. Where the two
- * differ, the flip time is taken as the stored decision's (unknown otherwise): hysteresis then
- * counts from no later than the real flip.
- */
-export function withRouteState(stored: AppliedDecision | null, weighted: readonly TargetConfig[], records: readonly RecordSetView[]): AppliedDecision | null {
-  const shown = routingFromRecords(weighted, records);
-  const routing: Routing = { ...(stored?.routing ?? {}) };
-  const lastFlipMs: Record<string, number | null> = { ...(stored?.lastFlipMs ?? {}) };
-  let differs = false;
-  for (const target of weighted) {
-    const state = shown[target.region];
-    if (state === null || state === undefined || state === (routing[target.region] ?? 'serving')) continue;
-    routing[target.region] = state;
-    lastFlipMs[target.region] = stored?.decidedMs ?? null;
-    differs = true;
-  }
-  if (!differs) return stored;
-  return { observer: stored?.observer ?? 'route53', decisionId: stored?.decisionId ?? 'route53-state', decidedMs: stored?.decidedMs ?? 0, appliedMs: stored?.appliedMs ?? 0, changeId: stored?.changeId ?? null, routing, lastFlipMs };
-}

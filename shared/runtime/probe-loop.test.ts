@@ -19,9 +19,10 @@ describe('runProbeLoop', () => {
     const { deps, clock, store, runtime } = observer();
     const startMs = clock.nowMs();
     const outcome = await runProbeLoop(runtime, deps, { remainingMs: () => 900_000 - (clock.nowMs() - startMs), reserveMs: 3_000 });
-    expect(outcome).toEqual({ rounds: 6, failedRounds: 0, stoppedBy: 'rounds' });
-    expect(clock.nowMs() - startMs).toBe(5 * deps.config.probe.intervalMs);
-    expect(store.heartbeats.get('eu-west-1#probe')).toMatchObject({ kind: 'probe', detail: '6 rounds, 0 failed, stopped by rounds' });
+    const rounds = 60_000 / deps.config.probe.intervalMs; // one schedule period (a minute) of rounds: 30 at 2 s
+    expect(outcome).toEqual({ rounds, failedRounds: 0, stoppedBy: 'rounds' });
+    expect(clock.nowMs() - startMs).toBe((rounds - 1) * deps.config.probe.intervalMs);
+    expect(store.heartbeats.get('eu-west-1#probe')).toMatchObject({ kind: 'probe', detail: `${rounds} rounds, 0 failed, stopped by rounds` });
     expect(store.snapshots.get('eu-west-1')!.writtenMs).toBe(clock.nowMs());
   });
 

@@ -7,8 +7,14 @@ import { DecideRuntime } from './decide-runtime';
 import { ProbeRuntime } from './probe-runtime';
 import type { ObserverDeps } from './deps';
 
+/**
+ * Instant confirmation (no minimum failure duration) for the tests of the mechanics; the duration
+ * itself has a test of its own below.
+ */
+const instant = { failureMinDurationMs: 0 };
+
 /** Three observers sharing one store (no replication lag) and one Route 53. */
-function world(config: ValidConfig = makeConfig()) {
+function world(config: ValidConfig = makeConfig({ probe: instant })) {
   const clock = new ManualClock(1_000_000);
   const store = new MemoryStore();
   const bus = new RecordingBus();
@@ -109,7 +115,8 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     expect(failed.error).toBe('unavailable: Route 53 control plane unavailable');
     expect(failed.applied).toBeNull();
     expect(w.dns.weightOf('eu-west-1')).toBe(100);
-    expect(w.store.applied.size).toBe(0);
+    // A scheduled pass may record the state it found in Route 53; none records a drain that did not land.
+    expect([...w.store.applied.values()].every((r) => r.routing['eu-west-1'] === 'serving')).toBe(true);
 
     w.dns.failWith = null;
     w.clock.advance(1000);
@@ -150,7 +157,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
   });
 
   it('a confirm alarm marks the target suspect (one failure) and every observer re-probes at once', async () => {
-    const w = world(makeConfig({ alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] }));
+    const w = world(makeConfig({ probe: instant, alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] }));
     for (const o of w.observers) await o.probe.round();
     for (const o of w.observers) o.prober.set('us-east-1', { kind: 'down' });
     const callsBefore = w.observers.map((o) => o.prober.calls);
@@ -172,7 +179,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
   });
 
   it('a confirm alarm on a healthy target re-probes and changes nothing', async () => {
-    const w = world(makeConfig({ alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] }));
+    const w = world(makeConfig({ probe: instant, alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }] }));
     for (const o of w.observers) await o.probe.round();
     const [a] = w.observers;
     const before = a!.prober.calls;
@@ -184,7 +191,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
   });
 
   it('an indict alarm drains its target through a quorum of proposals, with healthy verdicts', async () => {
-    const w = world(makeConfig({ alarms: [{ name: 'eu-5xx', target: 'eu-west-1', effect: 'indict' }] }));
+    const w = world(makeConfig({ probe: instant, alarms: [{ name: 'eu-5xx', target: 'eu-west-1', effect: 'indict' }] }));
     const [a, b] = w.observers;
     for (const o of w.observers) await o.probe.round();
     await recordAlarmChange(a!.deps, { alarmName: 'eu-5xx', state: 'ALARM', changedMs: w.clock.nowMs() });

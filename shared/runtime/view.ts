@@ -27,7 +27,7 @@ export function mergeEvent(view: StoreView, event: ArbiterEvent | undefined): St
     }
     case 'applied': {
       const a = event.applied;
-      return { ...view, applied: upsertBy(view.applied, a, (k) => k.observer === a.observer, (k) => a.decidedMs > k.decidedMs || (a.decidedMs === k.decidedMs && a.appliedMs > k.appliedMs)) };
+      return { ...view, applied: upsertBy(view.applied, a, (k) => k.observer === a.observer, (k) => (a.epoch ?? -1) > (k.epoch ?? -1) || ((a.epoch ?? -1) === (k.epoch ?? -1) && (a.decidedMs > k.decidedMs || (a.decidedMs === k.decidedMs && a.appliedMs > k.appliedMs)))) };
     }
     case 'override':
       return { ...view, overrides: upsertBy(view.overrides, event.override, (k) => k.id === event.override.id, () => false) };

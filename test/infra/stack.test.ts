@@ -3,18 +3,21 @@
  * credentials), checked with cfn-lint and with Arbiter's own assertions. Each assertion also runs
  * on a deliberately loosened copy of a template, to prove it would catch the loosening.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../shared/adapters/config/config-file';
 import type { ValidConfig } from '../../shared/domain';
-import { packageDir, runPackage, type OslsRunner } from '../../cli/commands/package';
+import { packageDir, runPackage } from '../../cli/commands/package';
+import { quietOsls } from './quiet-osls';
 import { hostedZoneIds } from '../../resources/stack-plan';
 import { gateFunctionLogicalId, gateHostOutputKey } from '../../resources/dataplane-resources';
-import { gateFunctionSizing } from '../../shared/domain/cost/function-sizing';
+import { functionSizing, gateFunctionSizing } from '../../shared/domain/cost/function-sizing';
 import { voteMetricNamespace } from '../../shared/domain';
-import { alarmRuleNames, findDataPlanePermissionProblems, findFunctionSizingProblems, findIamProblems, findRoute53Problems, findRouteAuthProblems, forwardedRegions, routeKeys, type Template } from './template-checks';
+import { apiThrottleBurst, apiThrottleRatePerSecond, idempotencyPartition } from '../../resources/stack-resources';
+import { idempotencyPartitionKey } from '../../shared/adapters/idempotency/powertools-idempotency';
+import { alarmRuleNames, busPublishers, findDataPlanePermissionProblems, findFunctionSizingProblems, findIamProblems, findRoute53Problems, findRouteAuthProblems, forwardedRegions, recordWriteGrants, routeKeys, tableWriteGrants, type Template } from './template-checks';
 
 const configFile = 'test/infra/fixtures/infra.config.yml';
 const stage = 'infratest';
@@ -29,20 +32,13 @@ const config: ValidConfig = loaded.config;
 const templates = new Map<string, Template>();
 const templatePath = (region: string) => join(packageDir(stage, region), 'cloudformation-template-update-stack.json');
 const clone = (t: Template): Template => JSON.parse(JSON.stringify(t)) as Template;
+const policyStatementsOf = (template: Template, roleId: string) => (template.Resources[roleId]!.Properties!.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>)[0]!.PolicyDocument.Statement;
 
-/** osls with its output kept, shown only when it fails. */
-const quietOsls: OslsRunner = ({ args, env }) =>
-  new Promise((done) => {
-    execFile('node_modules/.bin/osls', args, { env: { ...process.env, ...env }, timeout: packageTimeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) process.stderr.write(`osls ${args.join(' ')} failed:\n${stdout}\n${stderr}\n`);
-      done(error ? (typeof error.code === 'number' ? error.code : 1) : 0);
-    });
-  });
 
 beforeAll(async () => {
   rmSync(join('dist', 'package', stage), { recursive: true, force: true });
   const messages: string[] = [];
-  const code = await runPackage({ configFile, stage, run: quietOsls }, { out: (t) => messages.push(t), err: (t) => messages.push(t) });
+  const code = await runPackage({ configFile, stage, run: quietOsls(packageTimeoutMs) }, { out: (t) => messages.push(t), err: (t) => messages.push(t) });
   if (code !== 0) throw new Error(`packaging failed:\n${messages.join('\n')}`);
   for (const region of config.observers) templates.set(region, JSON.parse(readFileSync(templatePath(region), 'utf8')) as Template);
 }, packageTimeoutMs * 3);
@@ -123,13 +119,74 @@ describe('packaged stack (three observer regions, offline)', () => {
     expect(zones).toEqual(['Z0INFRAZONEONE', 'Z0INFRAZONETWO']);
     for (const template of templates.values()) {
       expect(findRoute53Problems(template, zones)).toEqual([]);
-      const route53Roles = Object.entries(template.Resources).filter(([, r]) => JSON.stringify(r).includes('route53:ChangeResourceRecordSets')).map(([id]) => id).sort();
+      const route53Roles = Object.entries(template.Resources).filter(([, r]) => JSON.stringify(r).includes('route53:')).map(([id]) => id).sort();
       expect(route53Roles).toEqual(['ApiIamRoleLambdaExecution', 'DecideIamRoleLambdaExecution', 'DrillIamRoleLambdaExecution']);
     }
     const loosened = clone(templates.get('ap-southeast-2')!);
     const statements = (loosened.Resources.DecideIamRoleLambdaExecution!.Properties!.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown[] }> } }>)[0]!.PolicyDocument.Statement;
     statements.find((s) => s.Action.includes('route53:ChangeResourceRecordSets'))!.Resource.push('arn:aws:route53:::hostedzone/ZSOMEONEELSES');
-    expect(findRoute53Problems(loosened, zones)).toEqual(['DecideIamRoleLambdaExecution: route53:ChangeResourceRecordSets, route53:ListResourceRecordSets on arn:aws:route53:::hostedzone/ZSOMEONEELSES']);
+    expect(findRoute53Problems(loosened, zones)).toEqual(['DecideIamRoleLambdaExecution: route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone/ZSOMEONEELSES']);
+  });
+
+  it('lets only decide change records: the weight-mode records and their epoch TXT, in their zone, by CREATE, DELETE and UPSERT; a health-check-only zone gets no write', () => {
+    // Zone one: us-east-1 by weight and ap-southeast-2 by health check, both api.example.com. Zone two: eu-west-1 by health check only.
+    const expected = [{ role: 'DecideIamRoleLambdaExecution', zone: 'Z0INFRAZONEONE', names: ['_arbiter-epoch.api.example.com', 'api.example.com'], types: ['A', 'TXT'], actions: ['CREATE', 'DELETE', 'UPSERT'] }];
+    for (const template of templates.values()) expect(recordWriteGrants(template)).toEqual(expected);
+    const unlimited = clone(templates.get('us-east-1')!);
+    delete policyStatementsOf(unlimited, 'DecideIamRoleLambdaExecution').find((st) => JSON.stringify(st.Action).includes('ChangeResourceRecordSets'))!.Condition;
+    expect(recordWriteGrants(unlimited)).toEqual([{ ...expected[0], names: null, types: null, actions: null }]);
+    const apiWrites = clone(templates.get('us-east-1')!);
+    policyStatementsOf(apiWrites, 'ApiIamRoleLambdaExecution').push({ Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets'], Resource: ['arn:aws:route53:::hostedzone/Z0INFRAZONETWO'] });
+    expect(recordWriteGrants(apiWrites).map((g) => `${g.role} ${g.zone}`)).toEqual(['DecideIamRoleLambdaExecution Z0INFRAZONEONE', 'ApiIamRoleLambdaExecution Z0INFRAZONETWO']);
+  });
+
+  it("lets each observer's roles write only that observer's items and the append-only partitions they add to; the api updates and deletes only idempotency records", () => {
+    const operator = ['AUDIT', 'DRILL', 'DRILL-ID#*', 'OVERRIDE', 'OVERRIDE-END', 'UNIQUE#AUDIT#*', 'UNIQUE#OVERRIDE#*', 'UNIQUE#OVERRIDE-END#*'];
+    for (const region of config.observers) {
+      const own = `OBS#${region}`;
+      expect(tableWriteGrants(templates.get(region)!)).toEqual({
+        ProbeIamRoleLambdaExecution: { 'dynamodb:PutItem': [own] },
+        ProbeNowIamRoleLambdaExecution: { 'dynamodb:PutItem': [own] },
+        DecideIamRoleLambdaExecution: { 'dynamodb:PutItem': ['AUDIT', own, 'UNIQUE#AUDIT#*'].sort() },
+        AlarmIamRoleLambdaExecution: { 'dynamodb:PutItem': ['SIGNAL', 'UNIQUE#SIGNAL#*'] },
+        DrillIamRoleLambdaExecution: { 'dynamodb:PutItem': operator },
+        ApiIamRoleLambdaExecution: { 'dynamodb:PutItem': [...operator, idempotencyPartition].sort(), 'dynamodb:UpdateItem': [idempotencyPartition], 'dynamodb:DeleteItem': [idempotencyPartition] },
+      });
+    }
+    expect(idempotencyPartition).toBe(idempotencyPartitionKey);
+    const rewritesAudit = clone(templates.get('eu-west-1')!);
+    policyStatementsOf(rewritesAudit, 'ApiIamRoleLambdaExecution').push({ Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: ['arn:aws:dynamodb:eu-west-1:1:table/arbiter-infra-infratest'] });
+    expect(tableWriteGrants(rewritesAudit).ApiIamRoleLambdaExecution!['dynamodb:UpdateItem']).toEqual(['(any)', idempotencyPartition]);
+  });
+
+  it("admits on each region's bus only its own Arbiter function roles and every peer's forwarding role, named the same in the peer's stack", () => {
+    const functionRoles = ['AlarmIamRoleLambdaExecution', 'ApiIamRoleLambdaExecution', 'DecideIamRoleLambdaExecution', 'DrillIamRoleLambdaExecution', 'ProbeIamRoleLambdaExecution', 'ProbeNowIamRoleLambdaExecution'];
+    for (const region of config.observers) {
+      const peers = config.observers.filter((r) => r !== region);
+      expect(busPublishers(templates.get(region)!)).toEqual([...functionRoles, ...peers.map((peer) => `role/${templates.get(peer)!.Resources.ArbiterForwardRole!.Properties!.RoleName as string}`)].sort());
+      expect(templates.get(region)!.Resources.ArbiterForwardRole!.Properties!.RoleName).toBe(`arbiter-infra-infratest-fwd-${region}`);
+    }
+    const open = clone(templates.get('eu-west-1')!);
+    delete open.Resources.ArbiterBus!.Properties!.Policy;
+    expect(busPublishers(open)).toBeNull();
+    const widened = clone(templates.get('eu-west-1')!);
+    const deny = (widened.Resources.ArbiterBus!.Properties!.Policy as { Statement: Array<{ Condition: { ArnNotEquals: { 'aws:PrincipalArn': unknown[] } } }> }).Statement[0]!;
+    deny.Condition.ArnNotEquals['aws:PrincipalArn'].push('arn:aws:iam::123456789012:role/someone-else');
+    expect(busPublishers(widened)).toContain('role/someone-else');
+  });
+
+  it('reserves concurrency for decide and api, throttles and logs the API stage, sends failed alarm invocations to the dead-letter queue, and ships no unused default role', () => {
+    for (const template of templates.values()) {
+      const r = template.Resources;
+      expect([r.DecideLambdaFunction!.Properties!.ReservedConcurrentExecutions, r.ApiLambdaFunction!.Properties!.ReservedConcurrentExecutions]).toEqual([functionSizing.decide.reservedConcurrency, functionSizing.api.reservedConcurrency]);
+      expect(r.HttpApiStage!.Properties!.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: apiThrottleRatePerSecond, ThrottlingBurstLimit: apiThrottleBurst });
+      expect(r.HttpApiStage!.Properties!.AccessLogSettings).toMatchObject({ DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] } });
+      expect(r.HttpApiLogGroup!.Properties!.RetentionInDays).toBe(30);
+      expect(r.AlarmLambdaFunction!.Properties!.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': ['ArbiterDeliveryDlq', 'Arn'] } });
+      expect(policyStatementsOf(template, 'AlarmIamRoleLambdaExecution')).toContainEqual({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['ArbiterDeliveryDlq', 'Arn'] }] });
+      expect(Object.keys(r)).not.toContain('IamRoleLambdaExecution');
+      expect(JSON.stringify(template)).not.toContain('"IamRoleLambdaExecution"');
+    }
   });
 
   it('gives every function memory, a timeout and a log retention, and the probe loop one reserved execution', () => {

@@ -140,3 +140,61 @@ export function findDataPlanePermissionProblems(template: Template, gateFunction
   }
   return problems;
 }
+
+type Conditioned = Statement & { Condition?: Record<string, Record<string, unknown>> };
+const conditionValues = (statement: Conditioned, operator: string, key: string): string[] | null => {
+  const value = statement.Condition?.[operator]?.[key];
+  return value === undefined ? null : asArray(value as string | string[]);
+};
+
+/** Every ChangeResourceRecordSets grant: which role, which zone, and the record names, types and actions it is limited to (null: not limited). */
+export function recordWriteGrants(template: Template): Array<{ role: string; zone: string; names: string[] | null; types: string[] | null; actions: string[] | null }> {
+  const grants: Array<{ role: string; zone: string; names: string[] | null; types: string[] | null; actions: string[] | null }> = [];
+  for (const { where, statement } of iamStatements(template)) {
+    if (!asArray(statement.Action).includes('route53:ChangeResourceRecordSets')) continue;
+    const s = statement as Conditioned;
+    const op = 'ForAllValues:StringEquals';
+    for (const zone of asArray(statement.Resource)) {
+      grants.push({
+        role: where,
+        zone: JSON.stringify(zone).replace(/^.*hostedzone\/([^"]+)".*$/, '$1'),
+        names: conditionValues(s, op, 'route53:ChangeResourceRecordSetsNormalizedRecordNames'),
+        types: conditionValues(s, op, 'route53:ChangeResourceRecordSetsRecordTypes'),
+        actions: conditionValues(s, op, 'route53:ChangeResourceRecordSetsActions'),
+      });
+    }
+  }
+  return grants;
+}
+
+const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
+
+/** Per role and DynamoDB write action: the partition keys it may write (`dynamodb:LeadingKeys`), or ['(any)'] when not limited. */
+export function tableWriteGrants(template: Template): Record<string, Record<string, string[]>> {
+  const grants: Record<string, Record<string, string[]>> = {};
+  for (const { where, statement } of iamStatements(template)) {
+    const s = statement as Conditioned;
+    const writes = asArray(statement.Action).filter((a) => tableWriteActions.includes(a) || a === 'dynamodb:*');
+    if (writes.length === 0 || statement.Effect !== 'Allow') continue;
+    const keys = conditionValues(s, 'ForAllValues:StringLike', 'dynamodb:LeadingKeys') ?? conditionValues(s, 'ForAllValues:StringEquals', 'dynamodb:LeadingKeys') ?? ['(any)'];
+    for (const action of writes) (grants[where] ??= {})[action] = [...((grants[where] ??= {})[action] ?? []), ...keys].sort();
+  }
+  return grants;
+}
+
+/**
+ * The principals the Arbiter bus admits: the ARNs its policy's Deny exempts (every other principal
+ * is refused), as text (`Fn::GetAtt` role logical ids, or role names). null: no such Deny, so any
+ * principal of the account with events:PutEvents may publish.
+ */
+export function busPublishers(template: Template): string[] | null {
+  const policy = template.Resources.ArbiterBus?.Properties?.Policy as { Statement?: Conditioned[] } | undefined;
+  const deny = asArray(policy?.Statement).find((s) => s.Effect === 'Deny' && (s as { Principal?: unknown }).Principal === '*' && asArray(s.Action).includes('events:PutEvents'));
+  const exempt = deny === undefined ? null : conditionValues(deny, 'ArnNotEquals', 'aws:PrincipalArn');
+  if (exempt === null) return null;
+  return exempt.map((arn) => {
+    const text = JSON.stringify(arn);
+    const getAtt = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(text);
+    return getAtt !== null ? getAtt[1]! : text.replace(/^.*:role\/([^"]+)".*$/, 'role/$1');
+  }).sort();
+}

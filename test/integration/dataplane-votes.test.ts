@@ -30,7 +30,8 @@ jest.setTimeout(testTimeoutMs);
 
 /** us-east-1 and eu-west-1 vote through gates, ap-southeast-2 through metrics. */
 function dataPlaneInput(): ArbiterConfigInput {
-  const input = configInput();
+  // Mechanics, not detection timing: no minimum failure duration.
+  const input = configInput({ probe: { failureMinDurationMs: 0 } });
   input.targets = input.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, ...(t.region === 'ap-southeast-2' ? { vote: 'metric' as const } : {}) } }));
   // Two drained at once, so the gate test can drain eu-west-1 after the decide test drained ap-southeast-2.
   return { ...input, safety: { minServing: 1, maxDrained: 2 } as never };
@@ -175,7 +176,9 @@ describe('data-plane votes from the decide pass (moto CloudWatch and DynamoDB)',
 
 describe('gate handler over moto DynamoDB', () => {
   const gate = createGateHandler(() => world.container);
-  const request = (rawPath: string, method = 'GET') => gate({ rawPath, requestContext: { http: { method } } } as never);
+  /** The fields of a function-URL event the gate reads (version 2.0, a request id, method and path). */
+  const urlEvent = (rawPath: string, method = 'GET') => ({ version: '2.0', rawPath, requestContext: { requestId: 'gate-test', http: { method } } });
+  const request = (rawPath: string, method = 'GET') => gate(urlEvent(rawPath, method));
 
   it('answers 200 "drain" for a target a quorum of fresh proposals drains, 404 for the others', async () => {
     const nowMs = Date.now();
@@ -183,10 +186,10 @@ describe('gate handler over moto DynamoDB', () => {
     await store.putProposal(proposalWanting(config, 'us-east-1', { 'eu-west-1': 'drained' }, nowMs, 2));
     await store.putProposal(proposalWanting(config, 'ap-southeast-2', { 'eu-west-1': 'drained' }, nowMs, 2));
     const fresh = createGateHandler(() => world.container);
-    const drained = await fresh({ rawPath: '/drain/eu-west-1', requestContext: { http: { method: 'GET' } } } as never);
+    const drained = await fresh(urlEvent('/drain/eu-west-1'));
     expect(drained).toMatchObject({ statusCode: 200, body: 'drain' });
     expect(drained.headers).toMatchObject({ 'x-arbiter-observer': 'eu-west-1', 'x-arbiter-source': 'fresh' });
-    expect(await fresh({ rawPath: '/drain/us-east-1', requestContext: { http: { method: 'GET' } } } as never)).toMatchObject({ statusCode: 404 });
+    expect(await fresh(urlEvent('/drain/us-east-1'))).toMatchObject({ statusCode: 404 });
   });
 
   it('refuses other methods and unknown paths without voting drain', async () => {

@@ -16,6 +16,7 @@ import { createProbeHandlers } from '../../functions/probe';
 import type { ArbiterConfigInput } from '../../shared/domain';
 import { configInput, regions } from '../support/fixtures';
 import { startMoto, type Moto } from '../support/moto';
+import { Route53RegisterGuard } from './support/route53-register-guard';
 import { FaultyHttpHandler, type RecordedRequest } from './support/faulty-http-handler';
 import { createWeightedZone, weightsIn } from './support/route53-fixtures';
 import { createRegion, envelope, lambdaContext, scheduledEvent, tableName, writeConfig, type RegionWorld } from './support/world';
@@ -63,6 +64,8 @@ let moto: Moto;
 let zoneId: string;
 const endpoints = new Map<string, Endpoint>(regions.map((r) => [r, new Endpoint()]));
 const observers = new Map<string, Observer>();
+// moto does not refuse a stale register DELETE or a CREATE of an existing register: this guard does, as Route 53.
+const guard = new Route53RegisterGuard();
 
 function e2eConfig(zone: string): ArbiterConfigInput {
   return configInput({
@@ -71,7 +74,8 @@ function e2eConfig(zone: string): ArbiterConfigInput {
       endpoints: [{ url: endpoints.get(region)!.url, bodyContains: '"status":"ok"', latencyMsMax: 400, timeoutMs: 500 }],
       route53: { hostedZoneId: zone, recordName: 'api.e2e.example.com', recordType: 'A' as const, setIdentifier: region, weight: 100 },
     })),
-    probe: { intervalMs: 2_000, failureThreshold: 2, recoveryThreshold: 2, confirmCount: 1, confirmSpacingMs: 100, latencyWindowSize: 5, latencyQuantile: 0.9, verdictFreshnessMs: 60_000, verdictRefreshMs: 20_000 },
+    // Mechanics, not detection timing: no minimum failure duration (the simulator measures detection).
+    probe: { intervalMs: 2_000, failureMinDurationMs: 0, failureThreshold: 2, recoveryThreshold: 2, confirmCount: 1, confirmSpacingMs: 100, latencyWindowSize: 5, latencyQuantile: 0.9, verdictFreshnessMs: 60_000, verdictRefreshMs: 20_000 },
   });
 }
 
@@ -82,6 +86,7 @@ beforeAll(async () => {
   const configPath = writeConfig(e2eConfig(zoneId));
   for (const region of regions) {
     const http = new FaultyHttpHandler();
+    http.rules.push(guard.rule());
     const world = await createRegion(moto, region, configPath, { requestHandler: http });
     const get = () => world.container;
     observers.set(region, { ...world, http, delivered: 0, probe: createProbeHandlers(get), decide: createDecideHandler(get), raw: new DynamoDBClient(moto.clientOptions(region)) });
@@ -177,7 +182,8 @@ async function reconcileEverywhere(): Promise<void> {
   await pump();
 }
 
-const rrsetChanges = () => [...observers.values()].flatMap((o) => o.http.requests.filter(isRrsetChange));
+/** Change batches Route 53 took (the guard's refusals changed nothing). */
+const rrsetChanges = () => [...observers.values()].flatMap((o) => o.http.requests.filter((r) => isRrsetChange(r) && !guard.refused.has(r.body)));
 const weight = async (setIdentifier: string) => (await weightsIn(moto, zoneId))[`api.e2e.example.com.|${setIdentifier}`];
 
 describe('end to end over three moto regions (events routed to handlers by the test; Global Table replication faked by copying items)', () => {

@@ -20,7 +20,7 @@ let raw: DynamoDBClient;
 beforeAll(async () => {
   logger.setLogLevel('SILENT');
   moto = await startMoto();
-  const configPath = writeConfig(configInput({ alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }], probe: { intervalMs: 5_000, confirmCount: 1, confirmSpacingMs: 100, failureThreshold: 2 } as never }));
+  const configPath = writeConfig(configInput({ alarms: [{ name: 'us-5xx', target: 'us-east-1', effect: 'confirm' }], probe: { intervalMs: 5_000, failureMinDurationMs: 0, confirmCount: 1, confirmSpacingMs: 100, failureThreshold: 2 } as never }));
   prober = new ScriptedProber(new SystemClock());
   world = await createRegion(moto, region, configPath, { prober });
   raw = new DynamoDBClient(moto.clientOptions(region));

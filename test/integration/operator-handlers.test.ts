@@ -132,9 +132,9 @@ describe('api and drill handlers (moto)', () => {
   }, 60_000);
 
   it('names what is wrong with an unknown drill input', () => {
-    expect(() => parseDrillInput({ hello: 1 })).toThrow(/drill input must be/);
-    expect(parseDrillInput({ drillId: 'd-1' })).toEqual({ kind: 'stored', drillId: 'd-1' });
-    expect(parseDrillInput({ drill: 'weekly', time: '2026-11-30T09:00:04Z' })).toEqual({ kind: 'scheduled', name: 'weekly', firedMs: Date.parse('2026-11-30T09:00:04Z') });
-    expect(() => parseDrillInput({ drill: 'weekly', time: 'monday' })).toThrow('drill input "time" must be an ISO 8601 time, got "monday"');
+    expect(parseDrillInput({ hello: 1 })).toEqual({ ok: false, reason: expect.stringMatching(/^drill input must be/) });
+    expect(parseDrillInput({ drillId: 'd-1' })).toEqual({ ok: true, value: { kind: 'stored', drillId: 'd-1' } });
+    expect(parseDrillInput({ drill: 'weekly', time: '2026-11-30T09:00:04Z' })).toEqual({ ok: true, value: { kind: 'scheduled', name: 'weekly', firedMs: Date.parse('2026-11-30T09:00:04Z') } });
+    expect(parseDrillInput({ drill: 'weekly', time: 'monday' })).toEqual({ ok: false, reason: 'drill input "time" must be an ISO 8601 time, got "monday"' });
   });
 });

@@ -1,5 +1,5 @@
 import { Route53Dns } from '../../shared/adapters/aws/route53-dns';
-import { planRoute, type Routing, type ValidConfig } from '../../shared/domain';
+import { appliedFromRoute53, decodeRegister, nextRegister, normaliseZoneId, planRoute, registerName, routingFromRecords, wholeZonePlan, type RecordSetView, type Routing, type ValidConfig } from '../../shared/domain';
 import { DnsError } from '../../shared/ports';
 import { makeConfig, regions } from '../support/fixtures';
 import { startMoto, type Moto } from '../support/moto';
@@ -110,5 +110,50 @@ describe('Route53Dns against moto', () => {
     handler.rules.push({ match: isGetChange, times: 100, respond: () => pending });
     clockMs = 0;
     expect(await dns.waitInsync(changeId!, { pollMs: 1_000, waitMs: 3_000, nowMs: () => clockMs, sleepMs: async (ms) => { clockMs += ms; } })).toBeNull();
+  });
+});
+
+describe('Route53Dns register (compare-and-swap) against moto', () => {
+  /** What decide does in protocol v2: read weights and register, plan, send the weights with the register swap. */
+  async function casApply(dns: Route53Dns, config: ValidConfig, routing: Routing, decisionId: string, records?: RecordSetView[]) {
+    const zone = normaliseZoneId(config.targets[0]!.route53.hostedZoneId);
+    const read = records ?? await dns.readRecords(config.targets.map((t) => t.route53), [{ hostedZoneId: zone, name: registerName(zone, config.targets)! }]);
+    const shown = appliedFromRoute53(config.targets, read, routingFromRecords(config.targets, read), 1_000);
+    const plan = wholeZonePlan(config.targets, routing, read, planRoute(config.targets, routing, read), new Set());
+    const swap = nextRegister(zone, config.targets, read, shown, routing, decisionId, 2_000)!;
+    return { read, result: await dns.applyChanges(zone, plan.byZone[zone]!, decisionId, swap) };
+  }
+
+  /** The driven record's weights by set identifier (the zone also holds a decoy name with the same identifiers). */
+  const weightsBySet = async (zoneId: string) => Object.fromEntries(Object.entries(await weightsIn(moto, zoneId)).filter(([k]) => k.startsWith('api.')).map(([k, w]) => [k.split('|')[1]!, w]));
+
+  it('creates the register with the first change, reads it back, and refuses a batch whose register DELETE matches no value it held (conflict), changing nothing', async () => {
+    const zoneId = await createWeightedZone(moto, regions, 'cas.example.com.');
+    const { dns } = await setupFor(zoneId, 1);
+    const config = configFor(zoneId, 'api.cas.example.com');
+    const registers = [{ hostedZoneId: zoneId, name: registerName(zoneId, config.targets)! }];
+    const before = await dns.readRecords(config.targets.map((t) => t.route53), registers);
+    expect(before.filter((r) => r.type === 'TXT')).toEqual([]);
+
+    await casApply(dns, config, { 'eu-west-1': 'drained' }, 'd-first');
+    const after = await dns.readRecords(config.targets.map((t) => t.route53), registers);
+    const register = after.find((r) => r.type === 'TXT')!;
+    expect(register.name).toBe('_arbiter-epoch.api.cas.example.com.');
+    expect(decodeRegister(register.resourceRecords![0]!)).toMatchObject({ epoch: 1, decisionId: 'd-first', targets: { 'eu-west-1': { state: 'drained', lastFlipMs: 2_000 } } });
+    expect((await weightsBySet(zoneId))['eu-west-1']).toBe(0);
+
+    // A planner whose DELETE names a register value the zone does not hold: the whole batch is refused
+    // (conflict) and its weights are not applied. moto 5.2 checks a DELETE against every value the
+    // record ever had (its change journal), not only the current one, and does not refuse a CREATE of
+    // an existing record: "one change behind" is refused by Route 53 but not by moto, so that case is
+    // covered by the simulator's and MemoryDns's models of Route 53, not here.
+    await casApply(dns, config, {}, 'd-restore');
+    const forgedRead = after.map((r) => (r.type === 'TXT' ? { ...r, resourceRecords: [r.resourceRecords![0]!.replace('e=1 ', 'e=9 ')] } : r));
+    const behind = casApply(dns, config, { 'ap-southeast-2': 'drained' }, 'd-behind', forgedRead);
+    await expect(behind).rejects.toMatchObject({ code: 'conflict' });
+    await expect(behind).rejects.toBeInstanceOf(DnsError);
+    const now = await dns.readRecords(config.targets.map((t) => t.route53), registers);
+    expect(decodeRegister(now.find((r) => r.type === 'TXT')!.resourceRecords![0]!)).toMatchObject({ epoch: 2, decisionId: 'd-restore' });
+    expect(await weightsBySet(zoneId)).toMatchObject({ 'us-east-1': 100, 'eu-west-1': 100, 'ap-southeast-2': 100 });
   });
 });

@@ -1,7 +1,7 @@
 /** The local dashboard's timeline: bounded, and a line only when an event says something new. */
 import type { ArbiterEvent, TargetVerdict } from '../../shared/domain';
 import { eventDescriber, Timeline, timelineEntriesMax } from '../../cli/local/timeline';
-import { withContext } from '../../cli/local/local-world';
+import { isRoutineLogLine, withContext } from '../../cli/local/local-world';
 
 const verdict = (target: string, status: TargetVerdict['status'], reason = 'status 200'): TargetVerdict => ({
   target, status, reason, consecutiveFailures: 0, consecutivePasses: 0, latencySamplesMs: [], latencyQuantileMs: [], lastLatencyMs: null, changedMs: 0, probedMs: 0,
@@ -44,6 +44,13 @@ describe('local timeline', () => {
   it('writes log lines in words: plain context values, no JSON', () => {
     expect(withContext('safety rule refused an automatic action', { rule: 'maxDrained', message: 'maxDrained 1', targets: ['a', 'b'], nested: { x: 1 } })).toBe('safety rule refused an automatic action: rule maxDrained; message maxDrained 1; targets a, b');
     expect(withContext('probe round failed')).toBe('probe round failed');
+  });
+
+  it('leaves routine retries out: a lost compare-and-swap on Route 53, a concurrent pass, but not a real Route 53 failure', () => {
+    expect(isRoutineLogLine('Route 53 change failed', { code: 'conflict', attempt: 1 })).toBe(true);
+    expect(isRoutineLogLine('a concurrent decide pass wrote first; deciding again from the store', { attempt: 1 })).toBe(true);
+    expect(isRoutineLogLine('Route 53 change failed', { code: 'throttled', attempt: 1 })).toBe(false);
+    expect(isRoutineLogLine('safety rule refused an automatic action', { rule: 'maxDrained' })).toBe(false);
   });
 });
 

@@ -42,7 +42,7 @@ describe('config file adapter', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(formatProblems(result.errors).split('\n')).toEqual([
-      'targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)',
+      'targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (10000)',
       'targets[1].endpoints[0].latencyMsMax: must not exceed timeoutMs (12000)',
     ]);
   });

@@ -20,7 +20,8 @@ class RecordingVotes implements VoteWriter {
 
 /** Every target in health-check mode with metric votes; the Route 53 control plane is down. */
 function dataPlaneWorld() {
-  const input = configInput();
+  // Instant confirmation (no minimum failure duration): these tests are about votes, not detection.
+  const input = configInput({ probe: { failureMinDurationMs: 0 } });
   input.targets = input.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote: 'metric' as const } }));
   const result = validateConfig(input);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));

@@ -316,7 +316,7 @@ function updateSafety(s) {
     fact('maxDrained', `${s.safety.maxDrained} (drained now: ${s.safety.drained})`),
     fact('recovery hold / cooldown', `${s.timings.recoveryHoldMs / 1000} s / ${s.timings.flipCooldownMs / 1000} s`),
     fact('last decision', d === null ? 'none yet: every target at its configured weight' : `${d.decisionId} by ${d.observer} at ${utc(d.appliedMs)}`),
-    fact('Route 53', d === null ? '–' : d.changeId === null ? 'no change needed' : `change ${d.changeId}: ${d.route53Status || 'unknown'}`),
+    fact('Route 53', d === null || d.lastChange === null ? 'no change yet' : `change ${d.lastChange.changeId}: ${d.lastChange.route53Status}, for ${d.lastChange.decisionId} by ${d.lastChange.observer} at ${utc(d.lastChange.appliedMs)}`),
     fact('operator API', `answered by ${s.apiObserver}`),
   ];
   syncList($('safety'), facts, (f) => f.key, () => h('div', {}, h('dt'), h('dd')), (node, f) => {

@@ -148,17 +148,25 @@ export class DynamoDbStore implements Store {
     })), () => new ConflictError(`snapshot of ${snapshot.observer}: seq ${snapshot.seq} does not follow the stored seq`));
   }
 
-  private async putOwn(observer: Region, sk: string, data: unknown, expiresMs: number | null): Promise<void> {
-    const item: Item = { pk: `OBS#${observer}`, sk, data, ...(expiresMs === null ? {} : { expiresAt: epochSeconds(expiresMs) }) };
-    await this.call(`PutItem ${sk}`, () => this.doc.send(new PutCommand({ TableName: this.table, Item: item })));
+  /**
+   * Writes one of the observer's own items. With `order`, the write is conditional on the stored
+   * item's `order` attribute being lower (or absent), so concurrent invocations of one region never
+   * move the item backwards (the condition is checked on the local replica, which only this region writes).
+   */
+  private async putOwn(observer: Region, sk: string, data: unknown, expiresMs: number | null, order?: { value: number; strict: boolean }): Promise<void> {
+    const item: Item = { pk: `OBS#${observer}`, sk, data, ...(expiresMs === null ? {} : { expiresAt: epochSeconds(expiresMs) }), ...(order === undefined ? {} : { ord: order.value }) };
+    await this.call(`PutItem ${sk}`, () => this.doc.send(new PutCommand({
+      TableName: this.table, Item: item,
+      ...(order === undefined ? {} : { ConditionExpression: `attribute_not_exists(ord) OR ord ${order.strict ? '<' : '<='} :ord`, ExpressionAttributeValues: { ':ord': order.value } }),
+    })), () => new ConflictError(`${sk} of ${observer}: a newer one is stored (order ${order?.value})`));
   }
 
   async putProposal(proposal: Proposal): Promise<void> {
-    await this.putOwn(proposal.observer, 'PROPOSAL', proposal, proposal.createdMs + observerItemRetentionMs);
+    await this.putOwn(proposal.observer, 'PROPOSAL', proposal, proposal.createdMs + observerItemRetentionMs, { value: proposal.seq, strict: true });
   }
 
   async putApplied(applied: AppliedDecision): Promise<void> {
-    await this.putOwn(applied.observer, 'APPLIED', applied, null);
+    await this.putOwn(applied.observer, 'APPLIED', applied, null, applied.epoch === undefined ? undefined : { value: applied.epoch, strict: false });
   }
 
   async putHeartbeat(heartbeat: Heartbeat): Promise<void> {

@@ -1,18 +1,19 @@
 /**
  * The `Dns` port over the Route 53 control plane (us-east-1 in AWS).
  *
- * Reads only the record sets the bindings name (ListResourceRecordSets from each name/type, in
- * bounded pages); applies the core's plan as one ChangeResourceRecordSets per zone, UPSERT only
- * (never DELETE: a DELETE by SetIdentifier is easy to aim wrong), with the decision id in the
- * batch Comment. `Throttling` and `PriorRequestNotComplete` are retried by the SDK retry strategy
+ * Reads only the record sets the bindings and registers name (ListResourceRecordSets from each
+ * name/type, in bounded pages); applies the core's plan as one ChangeResourceRecordSets per zone:
+ * weights by UPSERT only (a DELETE by SetIdentifier is easy to aim wrong), and the zone's register
+ * (a TXT record of Arbiter's own) by an exact DELETE plus CREATE, which makes the batch a
+ * compare-and-swap; the decision id is in the batch Comment. `Throttling` and `PriorRequestNotComplete` are retried by the SDK retry strategy
  * (explicit attempts, capped full-jitter backoff); what survives becomes a DnsError code.
  */
 import {
   ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client,
   type ResourceRecordSet, type RRType,
 } from '@aws-sdk/client-route-53';
-import { invariant, normaliseRecordName, normaliseZoneId, type RecordSetView, type Route53Binding, type RouteChange } from '../../domain';
-import { ArbiterError, DnsError, type ChangeStatus, type Dns } from '../../ports';
+import { invariant, normaliseRecordName, normaliseZoneId, type RecordSetView, type RegisterSwap, type Route53Binding, type RouteChange } from '../../domain';
+import { ArbiterError, DnsError, type ChangeStatus, type Dns, type RegisterRef } from '../../ports';
 import { sdkClientConfig, sdkErrorName, type SdkOptions } from './sdk-options';
 
 /** Record sets per ListResourceRecordSets page, and pages per bound name, before giving up. */
@@ -64,6 +65,15 @@ function toRecordSet(record: RecordSetView): ResourceRecordSet {
   };
 }
 
+/** A register record (TXT, no routing policy) as Route 53 takes it. */
+function toRegisterSet(record: RecordSetView): ResourceRecordSet {
+  invariant(record.type === 'TXT' && record.ttl !== undefined && record.resourceRecords !== undefined, `route53: register ${record.name} must be a TXT record with a TTL and a value`);
+  return { Name: record.name, Type: 'TXT', TTL: record.ttl, ResourceRecords: record.resourceRecords.map((Value) => ({ Value })) };
+}
+
+/** Route 53's words (and moto's) for a batch whose DELETE no longer matches or whose CREATE already exists. */
+const staleBatch = /not found|do not match|does not match|already exists|not exist/i;
+
 /** SDK error → DnsError with a code the runtime can report. */
 export function dnsErrorFrom(operation: string, error: unknown): DnsError {
   if (error instanceof DnsError) return error;
@@ -89,10 +99,11 @@ export class Route53Dns implements Dns {
     this.client = options.client ?? createRoute53Client(options.sdk!);
   }
 
-  async readRecords(bindings: readonly Route53Binding[]): Promise<RecordSetView[]> {
-    const wanted = new Map<string, Route53Binding>();
-    for (const b of bindings) wanted.set(`${normaliseZoneId(b.hostedZoneId)}|${normaliseRecordName(b.recordName)}|${b.recordType}`, b);
-    const lists = await Promise.all([...wanted.values()].map((b) => this.listNameType(normaliseZoneId(b.hostedZoneId), normaliseRecordName(b.recordName), b.recordType)));
+  async readRecords(bindings: readonly Route53Binding[], registers: readonly RegisterRef[] = []): Promise<RecordSetView[]> {
+    const wanted = new Map<string, { zone: string; name: string; type: string }>();
+    for (const b of bindings) wanted.set(`${normaliseZoneId(b.hostedZoneId)}|${normaliseRecordName(b.recordName)}|${b.recordType}`, { zone: normaliseZoneId(b.hostedZoneId), name: normaliseRecordName(b.recordName), type: b.recordType });
+    for (const r of registers) wanted.set(`${normaliseZoneId(r.hostedZoneId)}|${normaliseRecordName(r.name)}|TXT`, { zone: normaliseZoneId(r.hostedZoneId), name: normaliseRecordName(r.name), type: 'TXT' });
+    const lists = await Promise.all([...wanted.values()].map((w) => this.listNameType(w.zone, w.name, w.type)));
     return lists.flat();
   }
 
@@ -118,14 +129,38 @@ export class Route53Dns implements Dns {
     throw new DnsError(`Route 53 ${name} ${type} in ${zoneId}: more than ${recordSetsPagesMax} pages of record sets`, 'invalid');
   }
 
-  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string): Promise<{ changeId: string }> {
+  /**
+   * One batch: the register swap first (exact DELETE of what was read, CREATE of the next value),
+   * then the weights (UPSERT). Route 53 applies it whole or refuses it whole; a refusal of the swap
+   * (the register changed since it was read) is DnsError `conflict`.
+   */
+  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string, register?: RegisterSwap): Promise<{ changeId: string }> {
     if (changes.length === 0 || changes.length > changesPerBatchMax) throw new DnsError(`a change batch needs 1..${changesPerBatchMax} changes, got ${changes.length}`, 'invalid');
-    for (const change of changes) invariant(change.action === 'UPSERT', `route53: only UPSERT is ever sent, got ${String(change.action)}`);
-    const out = await this.send('ChangeResourceRecordSets', () => this.client.send(new ChangeResourceRecordSetsCommand({
-      HostedZoneId: normaliseZoneId(hostedZoneId),
-      ChangeBatch: { Comment: `arbiter decision ${decisionId}`.slice(0, 256), Changes: changes.map((c) => ({ Action: 'UPSERT', ResourceRecordSet: toRecordSet(c.record) })) },
-    })));
-    return { changeId: (out.ChangeInfo?.Id ?? '').replace(/^\/change\//, '') };
+    for (const change of changes) invariant(change.action === 'UPSERT', `route53: weights are only ever UPSERTed, got ${String(change.action)}`);
+    const swap = register === undefined ? [] : [
+      ...(register.delete === null ? [] : [{ Action: 'DELETE' as const, ResourceRecordSet: toRegisterSet(register.delete) }]),
+      { Action: 'CREATE' as const, ResourceRecordSet: toRegisterSet(register.create) },
+    ];
+    try {
+      const out = await this.send('ChangeResourceRecordSets', () => this.client.send(new ChangeResourceRecordSetsCommand({
+        HostedZoneId: normaliseZoneId(hostedZoneId),
+        ChangeBatch: { Comment: `arbiter decision ${decisionId}`.slice(0, 256), Changes: [...swap, ...changes.map((c) => ({ Action: 'UPSERT' as const, ResourceRecordSet: toRecordSet(c.record) }))] },
+      })));
+      return { changeId: (out.ChangeInfo?.Id ?? '').replace(/^\/change\//, '') };
+    } catch (error) {
+      if (register !== undefined && error instanceof DnsError && error.code === 'invalid' && (staleBatch.test(error.message) || await this.registerMoved(hostedZoneId, register))) {
+        throw new DnsError(`${error.message} (the register changed since it was read: re-read and re-plan)`, 'conflict', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** After a refused batch: whether the register no longer holds what the batch's DELETE expected. */
+  private async registerMoved(hostedZoneId: string, register: RegisterSwap): Promise<boolean> {
+    const name = normaliseRecordName(register.create.name);
+    const current = (await this.listNameType(normaliseZoneId(hostedZoneId), name, 'TXT'))[0];
+    if (register.delete === null) return current !== undefined;
+    return current === undefined || JSON.stringify(current.resourceRecords ?? []) !== JSON.stringify(register.delete.resourceRecords ?? []) || current.ttl !== register.delete.ttl;
   }
 
   async changeStatus(changeId: string): Promise<ChangeStatus> {

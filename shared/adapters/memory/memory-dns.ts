@@ -1,5 +1,5 @@
 /** Route 53 in memory: weighted record sets, change ids, and a switch to fail the control plane. */
-import { normaliseRecordName, normaliseZoneId, type RecordSetView, type Route53Binding, type RouteChange } from '../../domain';
+import { normaliseRecordName, normaliseZoneId, sameRecord, type RecordSetView, type RegisterSwap, type Route53Binding, type RouteChange } from '../../domain';
 import { DnsError, type ChangeStatus, type Dns } from '../../ports';
 
 export class MemoryDns implements Dns {
@@ -22,13 +22,26 @@ export class MemoryDns implements Dns {
     return this.records.map((r) => ({ ...r }));
   }
 
-  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string): Promise<{ changeId: string }> {
+  async applyChanges(hostedZoneId: string, changes: readonly RouteChange[], decisionId: string, register?: RegisterSwap): Promise<{ changeId: string }> {
     if (this.failWith !== null) throw this.failWith;
-    for (const change of changes) {
-      const index = this.records.findIndex((r) => normaliseZoneId(r.hostedZoneId) === normaliseZoneId(hostedZoneId) && normaliseRecordName(r.name) === normaliseRecordName(change.record.name) && r.type === change.record.type && r.setIdentifier === change.record.setIdentifier);
-      if (index === -1) throw new DnsError(`no record ${change.record.name} ${change.record.setIdentifier}`, 'invalid');
-      this.records[index] = { ...change.record };
+    const next = this.records.map((r) => ({ ...r }));
+    if (register !== undefined) {
+      // As Route 53: the DELETE must match exactly, the CREATE must not exist; the batch is all or nothing.
+      const at = (r: RecordSetView) => next.findIndex((n) => normaliseZoneId(n.hostedZoneId) === normaliseZoneId(hostedZoneId) && normaliseRecordName(n.name) === normaliseRecordName(r.name) && n.type === r.type);
+      if (register.delete !== null) {
+        const index = at(register.delete);
+        if (index === -1 || !sameRecord(next[index]!, register.delete)) throw new DnsError(`InvalidChangeBatch: ${register.delete.name} TXT not found as read`, 'conflict');
+        next.splice(index, 1);
+      }
+      if (at(register.create) !== -1) throw new DnsError(`InvalidChangeBatch: ${register.create.name} TXT already exists`, 'conflict');
+      next.push({ ...register.create });
     }
+    for (const change of changes) {
+      const index = next.findIndex((r) => normaliseZoneId(r.hostedZoneId) === normaliseZoneId(hostedZoneId) && normaliseRecordName(r.name) === normaliseRecordName(change.record.name) && r.type === change.record.type && r.setIdentifier === change.record.setIdentifier);
+      if (index === -1) throw new DnsError(`no record ${change.record.name} ${change.record.setIdentifier}`, 'invalid');
+      next[index] = { ...change.record };
+    }
+    this.records.splice(0, this.records.length, ...next);
     const id = `C${String(this.nextId++).padStart(6, '0')}`;
     this.changes.push({ id, zone: hostedZoneId, decisionId, changes: [...changes] });
     return { changeId: id };

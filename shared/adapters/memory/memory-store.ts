@@ -60,11 +60,17 @@ export class MemoryStore implements Store {
     }
   }
 
+  /** Conditional, as the DynamoDB adapter: a proposal's seq must grow (concurrent passes of one region never move it back). */
   async putProposal(proposal: Proposal): Promise<void> {
+    const known = this.proposals.get(proposal.observer)?.seq ?? 0;
+    if (proposal.seq <= known) throw new ConflictError(`proposal of ${proposal.observer}: seq ${proposal.seq} does not exceed stored seq ${known}`);
     this.proposals.set(proposal.observer, clone(proposal));
   }
 
+  /** Conditional: an applied record never goes back to a lower Route 53 change count. */
   async putApplied(applied: AppliedDecision): Promise<void> {
+    const known = this.applied.get(applied.observer)?.epoch;
+    if (known !== undefined && applied.epoch !== undefined && applied.epoch < known) throw new ConflictError(`applied record of ${applied.observer}: epoch ${applied.epoch} is below stored epoch ${known}`);
     this.applied.set(applied.observer, clone(applied));
   }
 

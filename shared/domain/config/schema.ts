@@ -23,7 +23,7 @@ export const endpointSchema = z
     /** A substring the first 5,120 bytes of the body must contain (Route 53 reads as much). */
     bodyContains: z.string().min(1).max(255).optional(),
     latencyMsMax: z.number().int().positive().default(1000),
-    timeoutMs: z.number().int().positive().default(3000),
+    timeoutMs: z.number().int().positive().default(2000),
     followRedirects: z.boolean().default(false),
   })
   .strict();
@@ -69,9 +69,14 @@ export const targetSchema = z
 
 export const probeSchema = z
   .object({
-    intervalMs: z.number().int().min(1000).max(60000).default(10000),
+    intervalMs: z.number().int().min(1000).max(60000).default(2000),
     /** Consecutive failures (fast-confirmation probes included) that make a target unhealthy. */
     failureThreshold: z.number().int().min(1).max(10).default(3),
+    /**
+     * Least time, between the first and the last failing probe sent, before a target is judged
+     * unhealthy: a blip shorter than this never is, whatever the thresholds (10 s: an ordinary blip).
+     */
+    failureMinDurationMs: z.number().int().min(0).max(120000).default(10000),
     /** Consecutive passes that bring an unhealthy target back to healthy. */
     recoveryThreshold: z.number().int().min(1).max(20).default(3),
     /** Extra probes sent at once after a first failure. */
@@ -121,6 +126,19 @@ export const drillScheduleSchema = z
   })
   .strict();
 
+/**
+ * Where Arbiter's own alarms (function errors, a blind probe loop, dead letters) send notifications.
+ * Absent: those alarms only change state. Exactly one of:
+ *   topic: create        each observer region's stack creates an SNS topic (subscribe to it yourself)
+ *   topicArns: {...}     an existing SNS topic per observer region (an alarm publishes only to a topic in its own region)
+ */
+export const notificationsSchema = z
+  .object({
+    topic: z.literal('create').optional(),
+    topicArns: z.record(regionSchema, z.string().regex(/^arn:aws[a-z-]*:sns:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)')).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     version: z.literal(1),
@@ -143,6 +161,7 @@ export const configSchema = z
     drills: z.array(drillScheduleSchema).max(50).default([]),
     rtoSecondsMax: z.number().int().min(10).max(3600).default(120),
     auditRetentionDays: z.number().int().min(1).max(3650).default(400),
+    notifications: notificationsSchema.optional(),
   })
   .strict();
 
@@ -155,3 +174,4 @@ export type ProbeConfig = z.output<typeof probeSchema>;
 export type SafetyConfig = z.output<typeof safetySchema>;
 export type AlarmConfig = z.output<typeof alarmSchema>;
 export type DrillScheduleConfig = z.output<typeof drillScheduleSchema>;
+export type NotificationsConfig = z.output<typeof notificationsSchema>;

@@ -23,18 +23,19 @@ describe('validateConfig', () => {
     const result = validateConfig(configInput());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.probe.intervalMs).toBe(10000);
+    expect(result.config.probe.intervalMs).toBe(2000);
+    expect(result.config.probe.failureMinDurationMs).toBe(10000);
     expect(result.config.safety.minServing).toBe(1);
     expect(result.config.safety.maxDrained).toBe(1);
     expect(result.config.targets[0]!.endpoints[0]!.method).toBe('GET');
     expect(result.config.targets[0]!.endpoints[0]!.expectStatus).toEqual({ min: 200, max: 299 });
   });
 
-  it('names the endpoint whose timeout is not below the probe interval', () => {
+  it('names the endpoint whose timeout is above the probe interval', () => {
     const problems = problemsOf((c) => {
       targetAt(c, 1).endpoints[0]!.timeoutMs = 10000;
     });
-    expect(lines(problems)).toEqual(['targets[1].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)']);
+    expect(lines(problems)).toEqual(['targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (2000)']);
   });
 
   it('reports every problem at once, not only the first', () => {
@@ -45,7 +46,7 @@ describe('validateConfig', () => {
       c.observers = ['us-east-1', 'us-east-1', 'eu-west-1'];
     });
     expect(lines(problems)).toEqual(expect.arrayContaining([
-      'targets[0].endpoints[0].timeoutMs: must be less than probe.intervalMs (10000)',
+      'targets[0].endpoints[0].timeoutMs: must not exceed probe.intervalMs (2000)',
       'targets[2].endpoints[0].latencyMsMax: must not exceed timeoutMs (2000)',
       'safety.minServing: must not exceed the number of targets (3)',
       'observers: lists us-east-1 more than once',
@@ -84,7 +85,7 @@ describe('validateConfig', () => {
   it('checks the expected status range and the fast-confirmation budget', () => {
     const problems = problemsOf((c) => {
       targetAt(c, 0).endpoints[0]!.expectStatus = { min: 300, max: 200 };
-      c.probe = { confirmCount: 5, confirmSpacingMs: 2000 };
+      c.probe = { intervalMs: 10000, confirmCount: 5, confirmSpacingMs: 2000 };
     });
     expect(lines(problems)).toEqual(expect.arrayContaining([
       'targets[0].endpoints[0].expectStatus: min (300) must not exceed max (200)',
@@ -178,5 +179,29 @@ describe('config helpers', () => {
 
   it('makeConfig resolves an explicit maxDrained', () => {
     expect(makeConfig({ safety: { minServing: 1, maxDrained: 2 } }).safety.maxDrained).toBe(2);
+  });
+});
+
+describe('validateConfig: notifications', () => {
+  const arn = (region: string) => `arn:aws:sns:${region}:123456789012:ops`;
+  const allArns = () => ({ 'us-east-1': arn('us-east-1'), 'eu-west-1': arn('eu-west-1'), 'ap-southeast-2': arn('ap-southeast-2') });
+
+  it('accepts no section, topic: create, or one existing topic per observer region', () => {
+    expect(validateConfig(configInput()).ok).toBe(true);
+    expect(makeConfig({ notifications: { topic: 'create' } }).notifications).toEqual({ topic: 'create' });
+    expect(makeConfig({ notifications: { topicArns: allArns() } }).notifications?.topicArns).toEqual(allArns());
+  });
+
+  it('names every problem: both or neither target, a missing region, a topic in another region, a stranger region, a bad ARN, a typo', () => {
+    expect(lines(problemsOf((i) => { i.notifications = { topic: 'create', topicArns: allArns() }; }))).toEqual(['notifications: needs exactly one of topic: create or topicArns (an existing SNS topic per observer region)']);
+    expect(lines(problemsOf((i) => { i.notifications = {}; }))).toEqual(['notifications: needs exactly one of topic: create or topicArns (an existing SNS topic per observer region)']);
+    expect(lines(problemsOf((i) => { i.notifications = { topicArns: { ...allArns(), 'eu-west-1': arn('us-east-1'), 'sa-east-1': arn('sa-east-1') } }; }))).toEqual([
+      'notifications.topicArns.eu-west-1: arn:aws:sns:us-east-1:123456789012:ops is not in eu-west-1 (an alarm can only notify a topic in its own region)',
+      'notifications.topicArns.sa-east-1: sa-east-1 is not an observer',
+    ]);
+    const { 'ap-southeast-2': _dropped, ...two } = allArns();
+    expect(lines(problemsOf((i) => { i.notifications = { topicArns: two }; }))).toEqual(['notifications.topicArns: has no topic for observer ap-southeast-2']);
+    expect(lines(problemsOf((i) => { i.notifications = { topicArns: { ...allArns(), 'eu-west-1': 'ops-topic' } }; }))).toEqual(['notifications.topicArns.eu-west-1: must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)']);
+    expect(lines(problemsOf((i) => { i.notifications = { topic: 'create', email: 'ops@example.com' } as never; }))).toEqual(['notifications: unknown field "email" (check the spelling)']);
   });
 });

@@ -85,7 +85,7 @@ function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
       const at = `targets[${t}].endpoints[${e}]`;
       const scheme = urlSchemeProblem(endpoint.url, `${at}.url`);
       if (scheme !== null) problems.push(scheme);
-      if (endpoint.timeoutMs >= intervalMs) problems.push({ path: `${at}.timeoutMs`, message: `must be less than probe.intervalMs (${intervalMs})` });
+      if (endpoint.timeoutMs > intervalMs) problems.push({ path: `${at}.timeoutMs`, message: `must not exceed probe.intervalMs (${intervalMs})` });
       if (endpoint.latencyMsMax > endpoint.timeoutMs) problems.push({ path: `${at}.latencyMsMax`, message: `must not exceed timeoutMs (${endpoint.timeoutMs})` });
       if (endpoint.expectStatus.min > endpoint.expectStatus.max) problems.push({ path: `${at}.expectStatus`, message: `min (${endpoint.expectStatus.min}) must not exceed max (${endpoint.expectStatus.max})` });
     });
@@ -150,6 +150,20 @@ function signalProblems(config: ArbiterConfig): ConfigProblem[] {
   return problems;
 }
 
+function notificationProblems(config: ArbiterConfig): ConfigProblem[] {
+  const n = config.notifications;
+  if (n === undefined) return [];
+  if ((n.topic === undefined) === (n.topicArns === undefined)) return [{ path: 'notifications', message: 'needs exactly one of topic: create or topicArns (an existing SNS topic per observer region)' }];
+  if (n.topicArns === undefined) return [];
+  const problems: ConfigProblem[] = [];
+  for (const region of config.observers) if (n.topicArns[region] === undefined) problems.push({ path: 'notifications.topicArns', message: `has no topic for observer ${region}` });
+  for (const [region, arn] of Object.entries(n.topicArns)) {
+    if (!config.observers.includes(region)) problems.push({ path: `notifications.topicArns.${region}`, message: `${region} is not an observer` });
+    else if (arn.split(':')[3] !== region) problems.push({ path: `notifications.topicArns.${region}`, message: `${arn} is not in ${region} (an alarm can only notify a topic in its own region)` });
+  }
+  return problems;
+}
+
 /** Default for `safety.maxDrained`: at most one target drained by automation, never below minServing. */
 export function defaultMaxDrained(targetCount: number, minServing: number): number {
   return Math.max(0, Math.min(1, targetCount - minServing));
@@ -171,15 +185,17 @@ function without(value: unknown, issue: z.core.$ZodIssue): unknown {
 /**
  * The meaning problems of a value whose shape failed, so that one wrong field does not hide the
  * rest: the failing fields are removed (defaults fill in where there are some) and, when what is
- * left has a valid shape, its meaning is checked. Problems under an already reported path are
- * dropped (they would only repeat it).
+ * left has a valid shape, its meaning is checked.
  */
 function meaningDespiteShape(value: unknown, issues: ReadonlyArray<z.core.$ZodIssue>): ConfigProblem[] {
   if (value === null || typeof value !== 'object') return [];
   const repaired = configSchema.safeParse(issues.reduce<unknown>((v, issue) => without(v, issue), value));
   if (!repaired.success) return [];
-  const reported = issues.map((i) => formatPath(i.path));
-  return meaningProblems(repaired.data).filter((p) => !reported.some((r) => r !== '' && (p.path === r || p.path.startsWith(`${r}.`) || p.path.startsWith(`${r}[`))));
+  const reported = issues.map((i) => formatPath(i.path)).filter((r) => r !== '');
+  // The repaired value is a guess: a problem on a reported path, under it or above it may be the
+  // removal's doing (a removed topic ARN makes "no topic for that observer"), so it is left out.
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return meaningProblems(repaired.data).filter((p) => !reported.some((r) => related(p.path, r) || related(r, p.path)));
 }
 
 function meaningProblems(config: ArbiterConfig): ConfigProblem[] {
@@ -190,6 +206,7 @@ function meaningProblems(config: ArbiterConfig): ConfigProblem[] {
     ...probeTimingProblems(config),
     ...safetyProblems(config),
     ...signalProblems(config),
+    ...notificationProblems(config),
   ];
 }
 

@@ -21,9 +21,9 @@ describe('estimateMonthlyCost', () => {
     const estimate = estimateMonthlyCost(config(['us-east-1', 'eu-west-1', 'ap-southeast-2']), { probeRoundMs: 500, probeFlushMs: 500 });
     const requests = line(estimate.lines, 'probe requests');
     expect(requests.quantity).toBe(3 * minutesPerMonth);
-    // 10 s interval: 6 rounds, 5 sleeps of 10 s + 1 s of round and flush = 51 s at 0.25 GB.
+    // 2 s interval: 30 rounds, 29 sleeps of 2 s + 1 s of round and flush = 59 s at 0.25 GB.
     const compute = line(estimate.lines, 'probe compute');
-    expect(compute.quantity).toBeCloseTo(3 * minutesPerMonth * 51 * (functionSizing.probe.memoryMb / 1024), 3);
+    expect(compute.quantity).toBeCloseTo(3 * minutesPerMonth * 59 * (functionSizing.probe.memoryMb / 1024), 3);
     expect(compute.monthlyUsd).toBeCloseTo(compute.quantity * price.lambdaArmGbSecondUsd, 6);
   });
 

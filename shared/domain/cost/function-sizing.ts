@@ -9,7 +9,12 @@ export interface FunctionSizing {
   handler: string;
   memoryMb: number;
   timeoutSeconds: number;
-  /** One concurrent execution for the probe loop: two overlapping loops would double-probe and race the snapshot. */
+  /**
+   * Concurrency set aside for the function (and its cap). Probe: one, as two overlapping loops would
+   * double-probe and race the snapshot. Decide and api: reserved so that the protected application
+   * in the same account cannot throttle them out during the incident they exist for; probeNow,
+   * alarm and drill likewise, each capped near what it needs.
+   */
   reservedConcurrency?: number;
   description: string;
 }
@@ -26,11 +31,11 @@ export interface FunctionSizing {
  */
 export const functionSizing: Readonly<Record<ArbiterFunctionName, FunctionSizing>> = {
   probe: { handler: 'functions/probe.handler', memoryMb: 128, timeoutSeconds: 70, reservedConcurrency: 1, description: 'Probe loop: rounds at probe.intervalMs for about a minute' },
-  probeNow: { handler: 'functions/probe.probeNowHandler', memoryMb: 128, timeoutSeconds: 20, description: "Answers a peer's 'Arbiter Probe Now' with one round" },
-  decide: { handler: 'functions/decide.handler', memoryMb: 256, timeoutSeconds: 30, description: 'Proposal, quorum decision and Route 53 reconcile' },
-  alarm: { handler: 'functions/alarm.handler', memoryMb: 128, timeoutSeconds: 10, description: 'CloudWatch alarm state changes to signals' },
-  drill: { handler: 'functions/drill.handler', memoryMb: 256, timeoutSeconds: 900, description: 'Scheduled and API-started drills' },
-  api: { handler: 'functions/api.handler', memoryMb: 256, timeoutSeconds: 29, description: 'Operator API (IAM-authorized HTTP API)' },
+  probeNow: { handler: 'functions/probe.probeNowHandler', memoryMb: 128, timeoutSeconds: 20, reservedConcurrency: 5, description: "Answers a peer's 'Arbiter Probe Now' with one round" },
+  decide: { handler: 'functions/decide.handler', memoryMb: 256, timeoutSeconds: 30, reservedConcurrency: 10, description: 'Proposal, quorum decision and Route 53 reconcile' },
+  alarm: { handler: 'functions/alarm.handler', memoryMb: 128, timeoutSeconds: 10, reservedConcurrency: 5, description: 'CloudWatch alarm state changes to signals' },
+  drill: { handler: 'functions/drill.handler', memoryMb: 256, timeoutSeconds: 900, reservedConcurrency: 2, description: 'Scheduled and API-started drills' },
+  api: { handler: 'functions/api.handler', memoryMb: 256, timeoutSeconds: 29, reservedConcurrency: 5, description: 'Operator API (IAM-authorized HTTP API)' },
 };
 
 export const arbiterFunctionNames: readonly ArbiterFunctionName[] = ['probe', 'probeNow', 'decide', 'alarm', 'drill', 'api'];

@@ -18,6 +18,14 @@ export interface DecisionInput {
   lastApplied: AppliedDecision | null;
   /** A proposal older than this does not vote (its evidence is stale). */
   proposalFreshnessMs: number;
+  /**
+   * The observer that will apply the decision, and the targets it applies through Route 53. For
+   * those, a target changes only if this observer's own proposal (computed in this very pass, from
+   * the freshest view it has) votes for the change: stale proposals of others can complete a quorum,
+   * never start a change on their own. (Data-plane targets are applied by each observer's vote,
+   * read by Route 53's health checks, which need a quorum of those votes already.)
+   */
+  decider?: { observer: Region; targets: readonly Region[] };
 }
 
 /** The newest proposal per configured observer, fresh ones only. */
@@ -73,6 +81,8 @@ export function decide(input: DecisionInput): Decision {
     let state: RoutingState = last;
     if (drained.length >= quorum) state = 'drained';
     else if (serving.length >= quorum) state = 'serving';
+    const guarded = input.decider !== undefined && input.decider.targets.includes(target);
+    if (state !== last && guarded && !(state === 'drained' ? drained : serving).includes(input.decider!.observer)) state = last;
     supporters[target] = state === 'drained' && drained.length >= quorum ? drained : state === 'serving' && serving.length >= quorum ? serving : [];
     const cause = causeOf(proposals, target, state);
     // No quorum either way: fail static. The safety pass must not move it either (that would be a change without a quorum).
@@ -95,23 +105,33 @@ export function decide(input: DecisionInput): Decision {
 }
 
 /**
- * The record an observer writes once a decision's state is in Route 53: flip times are carried
- * forward from the last applied decision, so hysteresis survives across regions and invocations.
+ * The record an observer writes once a decision's state is in Route 53: flip and restore times are
+ * carried forward from the state the decision was applied over, so hysteresis survives across
+ * regions and invocations; `epoch` is Route 53's change count once this decision landed.
  */
-export function appliedRecord(observer: Region, decision: Decision, lastApplied: AppliedDecision | null, changeId: string | null, appliedMs: number): AppliedDecision {
+export function appliedRecord(observer: Region, decision: Decision, lastApplied: AppliedDecision | null, changeId: string | null, appliedMs: number, epoch?: number): AppliedDecision {
   const lastFlipMs: Record<Region, number | null> = {};
+  const lastRestoreMs: Record<Region, number | null> = {};
   for (const [target, state] of Object.entries(decision.routing)) {
     const before = lastApplied?.routing[target] ?? 'serving';
     lastFlipMs[target] = state !== before ? decision.decidedMs : (lastApplied?.lastFlipMs[target] ?? null);
+    lastRestoreMs[target] = state !== before && state === 'serving' ? decision.decidedMs : (lastApplied?.lastRestoreMs?.[target] ?? null);
   }
-  return { observer, decisionId: decision.id, decidedMs: decision.decidedMs, appliedMs, routing: { ...decision.routing }, changeId, lastFlipMs };
+  const order = epoch ?? lastApplied?.epoch;
+  return { observer, decisionId: decision.id, decidedMs: decision.decidedMs, appliedMs, routing: { ...decision.routing }, changeId, lastFlipMs, lastRestoreMs, ...(order === undefined ? {} : { epoch: order }) };
 }
 
-/** The newest applied decision among every observer's records (by decision time, then id). */
+/**
+ * The newest applied decision among every observer's records: by Route 53's change count where the
+ * records carry it (no clock involved), then by decision time, then id.
+ */
 export function latestApplied(records: readonly AppliedDecision[]): AppliedDecision | null {
   let best: AppliedDecision | null = null;
   for (const record of records) {
-    if (best === null || record.decidedMs > best.decidedMs || (record.decidedMs === best.decidedMs && record.decisionId > best.decisionId)) best = record;
+    if (best === null) { best = record; continue; }
+    const e = record.epoch ?? -1;
+    const b = best.epoch ?? -1;
+    if (e > b || (e === b && (record.decidedMs > best.decidedMs || (record.decidedMs === best.decidedMs && record.decisionId > best.decisionId)))) best = record;
   }
   return best;
 }

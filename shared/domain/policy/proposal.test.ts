@@ -1,6 +1,6 @@
 import { makeConfig } from '../../../test/support/fixtures';
 import { alarmSignal, appliedOf, overrideOf, proposalInput, snapshotOf, someObservers, unanimous } from '../../../test/unit/support/core-builders';
-import { alarmSignalTtlMs, computeProposal, indictingAlarms } from './proposal';
+import { alarmSignalTtlMs, computeProposal, hysteresisMarginMs, indictingAlarms } from './proposal';
 
 const nowMs = 10_000_000;
 const config = makeConfig(); // 3 observers, 3 targets, minServing 1, maxDrained 1, cooldown 300 s, recovery hold 60 s
@@ -65,15 +65,45 @@ describe('computeProposal', () => {
   });
 
   describe('cooldown (hysteresis)', () => {
-    it('holds back an automatic flip within flipCooldownMs of the last one, and allows it after', () => {
-      const lastApplied = appliedOf(allServing, nowMs - 1000, { 'eu-west-1': nowMs - 60_000 });
-      const held = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 3, nowMs), { lastApplied }));
-      expect(held.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'cooldown' });
-      expect(held.targets['eu-west-1']!.reason).toMatch(/held: last flip 60000 ms ago \(flipCooldownMs 300000\)$/);
+    it('never holds back a drain on evidence, even right after a restore (asymmetric hysteresis)', () => {
+      const lastApplied = { ...appliedOf(allServing, nowMs - 1000, { 'eu-west-1': nowMs - 5_000 }), lastRestoreMs: { 'eu-west-1': nowMs - 5_000 } };
+      const p = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 3, nowMs), { lastApplied }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    });
 
-      const after = nowMs - 60_000 + config.safety.flipCooldownMs;
-      const allowed = computeProposal(proposalInput(config, after, someObservers(config, 'eu-west-1', 'unhealthy', 3, after), { lastApplied }));
-      expect(allowed.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    it('holds back a restore until flipCooldownMs (plus the stamp margin) after the drain, and allows it after', () => {
+      const drained = { ...allServing, 'eu-west-1': 'drained' as const };
+      const since = nowMs - 60_000;
+      const healthyFor = (now: number) => ({ previous: { observer: config.observers[0]!, seq: 1, createdMs: now - 1, refusals: [], targets: { 'eu-west-1': { target: 'eu-west-1', state: 'drained' as const, cause: 'recovery-hold' as const, reason: '', tally: { target: 'eu-west-1', quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: since, overrideId: null } } } });
+      const lastApplied = appliedOf(drained, nowMs - 60_000, { 'eu-west-1': nowMs - 60_000 });
+      const held = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied, ...healthyFor(nowMs) }));
+      expect(held.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'cooldown' });
+      expect(held.targets['eu-west-1']!.reason).toMatch(/restore held: drained 60000 ms ago \(flipCooldownMs 300000\)$/);
+
+      const justBefore = nowMs - 60_000 + config.safety.flipCooldownMs + hysteresisMarginMs(config.safety.flipCooldownMs) - 1;
+      expect(computeProposal(proposalInput(config, justBefore, unanimous(config, 'healthy', justBefore), { lastApplied, ...healthyFor(justBefore) })).targets['eu-west-1']!.state).toBe('drained');
+      const after = justBefore + 1;
+      const allowed = computeProposal(proposalInput(config, after, unanimous(config, 'healthy', after), { lastApplied, ...healthyFor(after) }));
+      expect(allowed.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+    });
+
+    it('dampens a flapping target: a restore waits 2 × flipCooldownMs after the previous restore', () => {
+      const drained = { ...allServing, 'eu-west-1': 'drained' as const };
+      const lastApplied = { ...appliedOf(drained, nowMs - 400_000, { 'eu-west-1': nowMs - 400_000 }), lastRestoreMs: { 'eu-west-1': nowMs - 500_000 } };
+      const previous = { observer: config.observers[0]!, seq: 1, createdMs: nowMs - 1, refusals: [], targets: { 'eu-west-1': { target: 'eu-west-1', state: 'drained' as const, cause: 'recovery-hold' as const, reason: '', tally: { target: 'eu-west-1', quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: nowMs - 200_000, overrideId: null } } };
+      const p = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied, previous }));
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'cooldown' });
+      expect(p.targets['eu-west-1']!.reason).toContain('last restored 500000 ms ago');
+    });
+
+    it('releases a drain held only by hysteresis when maxDrained would stop draining a failing target', () => {
+      const euHeld = { ...allServing, 'eu-west-1': 'drained' as const };
+      const lastApplied = appliedOf(euHeld, nowMs - 60_000, { 'eu-west-1': nowMs - 60_000 });
+      const snapshots = someObservers(config, 'us-east-1', 'unhealthy', 3, nowMs);
+      const p = computeProposal(proposalInput(config, nowMs, snapshots, { lastApplied }));
+      expect(p.targets['us-east-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'released' });
+      expect(p.refusals).toEqual([]);
     });
 
     it('never holds back an operator override', () => {

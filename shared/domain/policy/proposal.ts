@@ -8,14 +8,27 @@
  *   4. a quorum of fresh `healthy` verdicts   → serving; a drained target only after the quorum
  *      has held for `recoveryHoldMs` (`recovery-hold` until then)
  *   5. otherwise                              → the last applied state (`no-quorum`: fail static)
- * Then hysteresis (an automatic flip within `flipCooldownMs` of the last one is held back) and
- * the safety rules. Pure: the same inputs always give the same proposal.
+ * Then hysteresis (drains never wait; a restore waits for `flipCooldownMs` after the drain and
+ * 2 × that after the previous restore) and the safety rules (a drain held only by hysteresis is
+ * released to make room, under maxDrained, for a new drain on evidence). Pure: the same inputs always give the same proposal.
  */
 import type { ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
 import { latestSnapshots, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
 import { enforceSafety, type SafetyEntry } from './safety';
+
+/**
+ * Added to every hysteresis wait: a flip is stamped (on its decider's clock) just before its batch is
+ * sent, and the batch may land a little later (bounded SDK retries); with the clock bound on top,
+ * a restore never comes before the cooldown has passed in true time. A quarter of the cooldown,
+ * at most 15 s (short cooldowns, as in the local run, get short margins).
+ */
+export const hysteresisMarginMsMax = 15_000;
+
+export function hysteresisMarginMs(flipCooldownMs: number): number {
+  return Math.min(hysteresisMarginMsMax, Math.floor(flipCooldownMs / 4));
+}
 
 /** An alarm signal older than this no longer counts (its OK event may have been lost). */
 export const alarmSignalTtlMs = 6 * 3600 * 1000;
@@ -73,11 +86,23 @@ function desireFromEvidence(input: ProposalInput, target: Region, tally: Tally, 
   return { ...none, state: last, cause: 'no-quorum', reason: `no quorum (${tally.healthy} healthy, ${tally.suspect} suspect, ${tally.unhealthy} unhealthy, ${tally.unknown} unknown): keep ${last}` };
 }
 
-function applyCooldown(desire: Desire, last: RoutingState, lastFlipMs: number | null, input: ProposalInput): Desire {
-  if (desire.state === last || desire.cause === 'override' || desire.cause === 'forced-override' || lastFlipMs === null) return desire;
-  const sinceFlipMs = input.nowMs - lastFlipMs;
-  if (sinceFlipMs >= input.config.safety.flipCooldownMs) return desire;
-  return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; held: last flip ${sinceFlipMs} ms ago (flipCooldownMs ${input.config.safety.flipCooldownMs})` };
+/**
+ * Asymmetric hysteresis. A drain on evidence (a quorum unhealthy, an indicting alarm) is never held
+ * back: a target that fails again right after a restore is drained at once. A restore waits for
+ * `flipCooldownMs` after the drain, and for twice that after the previous restore (route-flap
+ * dampening), so a target flaps at most once per 2 × cooldown while a dead one is never kept serving.
+ */
+function applyHysteresis(desire: Desire, last: RoutingState, input: ProposalInput, target: Region): Desire {
+  if (desire.state === last || desire.state === 'drained' || desire.cause === 'override' || desire.cause === 'forced-override') return desire;
+  const cooldownMs = input.config.safety.flipCooldownMs;
+  const lastFlipMs = input.lastApplied?.lastFlipMs[target] ?? null;
+  const lastRestoreMs = input.lastApplied?.lastRestoreMs?.[target] ?? null;
+  const sinceFlipMs = lastFlipMs === null ? Number.POSITIVE_INFINITY : input.nowMs - lastFlipMs;
+  const sinceRestoreMs = lastRestoreMs === null ? Number.POSITIVE_INFINITY : input.nowMs - lastRestoreMs;
+  const marginMs = hysteresisMarginMs(cooldownMs);
+  if (sinceFlipMs >= cooldownMs + marginMs && sinceRestoreMs >= 2 * cooldownMs + marginMs) return desire;
+  const why = sinceFlipMs < cooldownMs ? `drained ${sinceFlipMs} ms ago (flipCooldownMs ${cooldownMs})` : `last restored ${sinceRestoreMs} ms ago (a restore waits 2 × flipCooldownMs after the previous one)`;
+  return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; restore held: ${why}` };
 }
 
 /**
@@ -88,7 +113,7 @@ function applyCooldown(desire: Desire, last: RoutingState, lastFlipMs: number | 
  */
 const causePriority: Record<ProposalCause, number> = {
   'forced-override': 5000, override: 4000, alarm: 3000, 'quorum-unhealthy': 2000, 'no-quorum': 1000,
-  'recovery-hold': 100, cooldown: 100, healthy: 0, 'safety-refused': 0, 'safety-restore': 0,
+  'recovery-hold': 100, cooldown: 100, healthy: 0, 'safety-refused': 0, 'safety-restore': 0, released: 0,
 };
 
 /**
@@ -109,7 +134,7 @@ export function computeProposal(input: ProposalInput): Proposal {
     const override = activeOverride(target, input.overrides, ends, nowMs);
     const desire: Desire = override !== null
       ? { state: override.action === 'drain' ? 'drained' : 'serving', cause: override.force ? 'forced-override' : 'override', reason: `override ${override.id} by ${override.actor}: ${override.reason}`, healthyQuorumSinceMs: null, overrideId: override.id }
-      : applyCooldown(desireFromEvidence(input, target, tally, alarms.get(target) ?? [], last), last, input.lastApplied?.lastFlipMs[target] ?? null, input);
+      : applyHysteresis(desireFromEvidence(input, target, tally, alarms.get(target) ?? [], last), last, input, target);
     desires.set(target, desire);
   }
   const entries: SafetyEntry[] = config.targets.map(({ region: target }) => {

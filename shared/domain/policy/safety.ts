@@ -39,16 +39,38 @@ function byPriorityAscending(a: SafetyEntry, b: SafetyEntry): number {
   return a.priority - b.priority || (a.target < b.target ? 1 : a.target > b.target ? -1 : 0);
 }
 
+/** Drains kept only by hysteresis (a quorum judges the target healthy again): they yield to real failures. */
+const heldCauses: ReadonlySet<ProposalCause> = new Set(['recovery-hold', 'cooldown']);
+/** Causes of a drain on evidence that the target fails now. */
+const evidenceCauses: ReadonlySet<ProposalCause> = new Set(['quorum-unhealthy', 'alarm']);
+
+/**
+ * maxDrained counts drains whose cause still holds: when a new drain on evidence would exceed it
+ * and a drain held only by hysteresis is in place, the held one is released in the same decision.
+ */
+function releaseHeldDrain(entries: SafetyEntry[], entry: SafetyEntry, safety: SafetyConfig & { maxDrained: number }, minServing: number): boolean {
+  if (!evidenceCauses.has(entry.cause)) return false;
+  const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true).sort(byPriorityAscending)[0];
+  if (held === undefined) return false;
+  const cause = held.cause;
+  held.state = 'serving';
+  held.cause = 'released';
+  // Only a release that lets the new drain through is made: otherwise nothing would justify it.
+  if (countServing(entries) >= minServing && countAutomaticDrains(entries) <= safety.maxDrained) return true;
+  held.state = 'drained';
+  held.cause = cause;
+  return false;
+}
+
 function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDrained: number }, refusals: Refusal[]): void {
   const newDrains = entries.filter((e) => e.state === 'drained' && e.lastState === 'serving' && e.cause !== 'forced-override').sort(byPriorityAscending);
   const minServing = Math.min(safety.minServing, entries.length);
   for (const entry of newDrains) {
-    const serving = countServing(entries);
-    const automatic = countAutomaticDrains(entries);
-    if (serving < minServing) {
-      refusals.push({ target: entry.target, rule: 'minServing', message: `minServing ${safety.minServing}: draining ${entry.target} would leave ${serving} serving` });
-    } else if (!operatorCauses.has(entry.cause) && automatic > safety.maxDrained) {
-      refusals.push({ target: entry.target, rule: 'maxDrained', message: `maxDrained ${safety.maxDrained}: draining ${entry.target} would make ${automatic} drained by automation` });
+    if (!operatorCauses.has(entry.cause) && countAutomaticDrains(entries) > safety.maxDrained && releaseHeldDrain(entries, entry, safety, minServing)) continue;
+    if (countServing(entries) < minServing) {
+      refusals.push({ target: entry.target, rule: 'minServing', message: `minServing ${safety.minServing}: draining ${entry.target} would leave ${countServing(entries)} serving` });
+    } else if (!operatorCauses.has(entry.cause) && countAutomaticDrains(entries) > safety.maxDrained) {
+      refusals.push({ target: entry.target, rule: 'maxDrained', message: `maxDrained ${safety.maxDrained}: draining ${entry.target} would make ${countAutomaticDrains(entries)} drained by automation` });
     } else {
       continue;
     }

@@ -9,7 +9,7 @@ const answer = (over: Partial<ProbeResult> = {}): ProbeResult => ({ target: 'us-
 describe('evaluateProbe', () => {
   it('passes a 2xx answer whose body matches', () => {
     const e = evaluateProbe(endpoint, answer());
-    expect(e).toEqual({ endpointIndex: 0, pass: true, answered: true, latencyMs: 80, reason: 'status 200 in 80 ms' });
+    expect(e).toEqual({ endpointIndex: 0, pass: true, answered: true, latencyMs: 80, startedMs: 0, reason: 'status 200 in 80 ms' });
   });
 
   it('fails a transport error and marks it unanswered, naming the error kind', () => {

@@ -12,7 +12,7 @@ import type { EndpointConfig } from '../config';
 import type { ProbeEvaluation, ProbeResult } from '../types';
 
 export function evaluateProbe(endpoint: EndpointConfig, result: ProbeResult): ProbeEvaluation {
-  const base = { endpointIndex: result.endpointIndex, latencyMs: result.latencyMs };
+  const base = { endpointIndex: result.endpointIndex, latencyMs: result.latencyMs, startedMs: result.startedMs };
   if (result.error !== undefined) {
     return { ...base, pass: false, answered: false, reason: `${result.error.kind}: ${result.error.message}` };
   }

@@ -4,7 +4,8 @@ import { initialVerdict, latencySamplesMin, markSuspectBySignal, stepVerdict } f
 
 const config = makeConfig();
 const endpoints = config.targets[0]!.endpoints; // latencyMsMax 500, timeoutMs 2000
-const probe = config.probe; // failureThreshold 3, recoveryThreshold 3, window 10, p90
+// failureThreshold 3, recoveryThreshold 3, window 10, p90; the minimum failure duration has tests of its own below.
+const probe = { ...config.probe, failureMinDurationMs: 0 };
 
 const pass = (latencyMs = 80): ProbeEvaluation => ({ endpointIndex: 0, pass: true, answered: true, latencyMs, reason: `status 200 in ${latencyMs} ms` });
 const fail = (reason = 'timeout: no answer'): ProbeEvaluation => ({ endpointIndex: 0, pass: false, answered: false, latencyMs: 2000, reason });
@@ -75,17 +76,20 @@ describe('verdict machine', () => {
       expect(steps[9]!.verdict.latencyQuantileMs).toEqual([100]);
     });
 
-    it('keeps at most latencyWindowSize samples, so a slow past slides out and the target recovers', () => {
+    it('keeps at most latencyWindowSize samples; fast answers pass at once and the target recovers', () => {
       const rounds = [...Array.from({ length: 10 }, () => [pass(900)]), ...Array.from({ length: 11 }, () => [pass(100)])];
       const steps = run(rounds);
       expect(steps[9]!.verdict.status).toBe('unhealthy');
       expect(steps.at(-1)!.verdict.latencySamplesMs[0]).toHaveLength(probe.latencyWindowSize);
       expect(steps.at(-1)!.verdict.status).toBe('healthy');
-      // p90 of 10 samples is the 9th: it drops under 500 ms once 9 fast samples are in (round 19),
-      // and recoveryThreshold (3) passes later the target is healthy again (round 21).
+      // The window's p90 stays above 500 ms until 9 fast samples are in, but a round fails as gray
+      // only while its own answer is slow too: the first fast answer passes (round 11), and
+      // recoveryThreshold (3) passes make the target healthy (round 13).
       const firstPass = steps.findIndex((s, i) => i >= 10 && !s.failed);
-      expect(firstPass).toBe(18);
-      expect(steps[19]!.verdict.status).toBe('unhealthy');
+      expect(firstPass).toBe(10);
+      expect(steps[10]!.verdict.latencyQuantileMs[0]).toBe(900);
+      expect(steps[11]!.verdict.status).toBe('unhealthy');
+      expect(steps[12]!.verdict.status).toBe('healthy');
     });
 
     it('does not count unanswered probes as latency samples', () => {
@@ -115,4 +119,43 @@ describe('verdict machine', () => {
       expect(markSuspectBySignal(suspect, 'alarm', 10_000).verdict.status).toBe('suspect');
     });
   });
+
+  describe('minimum failure duration (an ordinary blip never makes unhealthy)', () => {
+    const lasting = { ...config.probe, failureMinDurationMs: 10_000 };
+    const failAt = (startedMs: number): ProbeEvaluation => ({ ...fail(), startedMs });
+    const passAt = (startedMs: number): ProbeEvaluation => ({ ...pass(), startedMs });
+    const steps = (evaluations: ProbeEvaluation[]) => {
+      let verdict = initialVerdict('us-east-1', 1, 0);
+      return evaluations.map((e) => (verdict = stepVerdict(verdict, [e], endpoints, lasting, (e.startedMs ?? 0) + 2000).verdict));
+    };
+
+    it('keeps a target suspect through a 10 s blip probed every 0.5 s, however many probes fail', () => {
+      const blip = Array.from({ length: 20 }, (_, i) => failAt(50_000 + i * 500)); // sent 50.0 … 59.5 s
+      const verdicts = steps([...blip, passAt(60_000)]);
+      expect(verdicts.slice(0, 20).every((v) => v.status === 'suspect')).toBe(true);
+      expect(verdicts[19]!.reason).toContain('failing for 9500 ms of the 10000 ms needed');
+      expect(verdicts[20]!.status).toBe('healthy');
+    });
+
+    it('judges unhealthy at the first failing probe sent 10 s after the first one', () => {
+      const verdicts = steps(Array.from({ length: 12 }, (_, i) => failAt(50_000 + i * 1000)));
+      expect(verdicts.map((v) => v.status).indexOf('unhealthy')).toBe(10);
+      expect(verdicts[10]!.failingSinceMs).toBe(50_000);
+    });
+
+    it('starts the duration again after a pass', () => {
+      const verdicts = steps([failAt(0), failAt(6_000), passAt(8_000), failAt(9_000), failAt(14_000), failAt(19_000)]);
+      expect(verdicts.map((v) => v.status)).toEqual(['suspect', 'suspect', 'healthy', 'suspect', 'suspect', 'unhealthy']);
+    });
+
+    it('does not fail a round on a slow window once the current answer is fast again', () => {
+      let verdict = initialVerdict('us-east-1', 1, 0);
+      for (let i = 0; i < 5; i += 1) verdict = stepVerdict(verdict, [pass(900)], endpoints, probe, i * 1000).verdict;
+      expect(verdict.latencyQuantileMs[0]).toBe(900);
+      const after = stepVerdict(verdict, [pass(80)], endpoints, probe, 6000);
+      expect(after.failed).toBe(false);
+      expect(after.verdict.latencyQuantileMs[0]).toBe(900);
+    });
+  });
 });
+

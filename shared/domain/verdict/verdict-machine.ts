@@ -6,8 +6,11 @@
  *      └─────────────────┘◀──────── pass × recoveryThreshold ───────┘
  *
  * A first failure makes the target `suspect` and sets `confirmNow`: the runtime re-probes at
- * once (up to `probe.confirmCount` times, `confirmSpacingMs` apart) and asks peers to probe,
- * so a real outage is confirmed in seconds rather than whole intervals (DESIGN principle 8).
+ * once (`probe.confirmCount` times, `confirmSpacingMs` apart; then every round, 2 s by default)
+ * and asks peers to probe, so a real outage is confirmed in seconds rather than whole
+ * intervals (DESIGN principle 8). Unhealthy also needs the failures to have lasted
+ * `failureMinDurationMs` between the first and the last failing probe sent: a blip shorter than
+ * that (10 s by default) never makes a target unhealthy, however many probes it fails.
  *
  * Gray failure: per endpoint, a window of the last `latencyWindowSize` answered latencies; when
  * its `latencyQuantile` exceeds `latencyMsMax`, the round fails even though every answer was 2xx.
@@ -58,11 +61,16 @@ function slidingWindows(verdict: TargetVerdict, evaluations: readonly ProbeEvalu
   return { samples, quantiles };
 }
 
-function grayReason(quantiles: ReadonlyArray<number | null>, endpoints: readonly EndpointConfig[], probe: ProbeConfig): string | null {
+/**
+ * A round fails as gray when an endpoint's window quantile is above its limit and this round's own
+ * answer from it is too: the window remembers a slow blip after it ends, the current answer does not.
+ */
+function grayReason(quantiles: ReadonlyArray<number | null>, evaluations: readonly ProbeEvaluation[], endpoints: readonly EndpointConfig[], probe: ProbeConfig): string | null {
   for (let i = 0; i < endpoints.length; i += 1) {
     const q = quantiles[i];
     const limit = endpoints[i]?.latencyMsMax;
-    if (q !== null && q !== undefined && limit !== undefined && q > limit) {
+    const current = evaluations.filter((e) => e.endpointIndex === i && e.answered).map((e) => e.latencyMs);
+    if (q !== null && q !== undefined && limit !== undefined && q > limit && current.some((l) => l > limit)) {
       return `p${Math.round(probe.latencyQuantile * 100)} latency ${q} ms > latencyMsMax ${limit} ms (endpoint ${i})`;
     }
   }
@@ -85,15 +93,18 @@ export function stepVerdict(
   invariant(evaluations.length > 0, `stepVerdict(${verdict.target}): a round needs at least one evaluation`);
   const { samples, quantiles } = slidingWindows(verdict, evaluations, endpoints, probe);
   const availabilityFailure = evaluations.find((e) => !e.pass);
-  const gray = availabilityFailure === undefined ? grayReason(quantiles, endpoints, probe) : null;
+  const gray = availabilityFailure === undefined ? grayReason(quantiles, evaluations, endpoints, probe) : null;
   const failed = availabilityFailure !== undefined || gray !== null;
-  const reason = availabilityFailure?.reason ?? gray ?? evaluations.map((e) => e.reason).join('; ');
-
+  const sentMs = evaluations.map((e) => e.startedMs ?? nowMs);
+  const failingSinceMs = failed ? (verdict.failingSinceMs ?? Math.min(...sentMs)) : null;
+  const failedForMs = failingSinceMs === null ? 0 : Math.max(...sentMs) - failingSinceMs;
   const consecutiveFailures = failed ? verdict.consecutiveFailures + 1 : 0;
   const consecutivePasses = failed ? 0 : verdict.consecutivePasses + 1;
+  const lasting = failedForMs >= probe.failureMinDurationMs;
+  const reason = availabilityFailure?.reason ?? gray ?? evaluations.map((e) => e.reason).join('; ');
   let status = verdict.status;
   if (failed) {
-    if (consecutiveFailures >= probe.failureThreshold) status = 'unhealthy';
+    if (consecutiveFailures >= probe.failureThreshold && lasting) status = 'unhealthy';
     else if (status === 'healthy') status = 'suspect';
   } else if (status === 'suspect') {
     status = 'healthy';
@@ -111,7 +122,8 @@ export function stepVerdict(
     lastLatencyMs: latencies.length > 0 ? Math.max(...latencies) : verdict.lastLatencyMs,
     changedMs: status === verdict.status ? verdict.changedMs : nowMs,
     probedMs: nowMs,
-    reason,
+    failingSinceMs,
+    reason: failed && status === 'suspect' && consecutiveFailures >= probe.failureThreshold ? `${reason} (failing for ${failedForMs} ms of the ${probe.failureMinDurationMs} ms needed)` : reason,
   };
   return { verdict: next, confirmNow: status === 'suspect', changed: status !== verdict.status, failed };
 }
@@ -122,6 +134,6 @@ export function stepVerdict(
  */
 export function markSuspectBySignal(verdict: TargetVerdict, reason: string, nowMs: number): VerdictStep {
   if (verdict.status !== 'healthy') return { verdict, confirmNow: verdict.status === 'suspect', changed: false, failed: false };
-  const next: TargetVerdict = { ...verdict, status: 'suspect', consecutiveFailures: Math.max(1, verdict.consecutiveFailures), consecutivePasses: 0, changedMs: nowMs, reason };
+  const next: TargetVerdict = { ...verdict, status: 'suspect', consecutiveFailures: Math.max(1, verdict.consecutiveFailures), consecutivePasses: 0, changedMs: nowMs, failingSinceMs: verdict.failingSinceMs ?? nowMs, reason };
   return { verdict: next, confirmNow: true, changed: true, failed: true };
 }

@@ -156,7 +156,8 @@ describe('drill runtime', () => {
     expect(w.store.overrides.size).toBe(0);
     expect(report.shadow).toMatchObject({ wouldDrain: true, changes: [{ target: 'eu-west-1', setIdentifier: 'eu-west-1', fromWeight: 100, toWeight: 0 }], refusals: [] });
     const predicted = (report.shadow as { predicted: { detectionMs: number; totalMs: number } }).predicted;
-    expect(predicted.detectionMs).toBe(10_000 + 2 * 500); // interval + confirmCount × confirmSpacingMs (defaults)
+    // The longer of: a round plus confirmCount × confirmSpacingMs, and a round plus failureMinDurationMs (defaults: 2 s, 2 × 0.5 s, 10 s).
+    expect(predicted.detectionMs).toBe(Math.max(2_000 + 2 * 500, 2_000 + 10_000));
     expect(report.rtoMs).toBe(predicted.totalMs);
   });
 
@@ -173,13 +174,28 @@ describe('drill runtime', () => {
   });
 
   it('reports in a shadow drill which safety rule would bite', async () => {
+    // us-east-1 is down for every observer and drained: maxDrained (1) is used up by a drain whose cause still holds.
+    const w = operatorWorld({ drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
+    for (const prober of w.probers) prober.set('us-east-1', { kind: 'down' });
+    for (let i = 0; i < 12; i += 1) {
+      w.clock.advance(w.config.probe.intervalMs);
+      await w.step();
+    }
+    expect(w.dns.weightOf('us-east-1')).toBe(0);
+    const report = ranReport(await new DrillRuntime(w.deps).runScheduled('eu-shadow'));
+    expect(report.status).toBe('failed');
+    expect(report.problems[0]).toBe('maxDrained: maxDrained 1: draining eu-west-1 would make 2 drained by automation');
+    expect(w.dns.changes).toHaveLength(1);
+  });
+
+  it('predicts in a shadow drill that a drain held only by hysteresis would be released, not that maxDrained bites', async () => {
     const w = operatorWorld({ drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
     await w.step();
     const nowMs = w.clock.nowMs();
     await w.store.putApplied({ observer: 'us-east-1', decisionId: 'd-1', decidedMs: nowMs - 3_600_000, appliedMs: nowMs, routing: { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, changeId: 'C1', lastFlipMs: {} });
     const report = ranReport(await new DrillRuntime(w.deps).runScheduled('eu-shadow'));
-    expect(report.status).toBe('failed');
-    expect(report.problems[0]).toBe('maxDrained: maxDrained 1: draining eu-west-1 would make 2 drained by automation');
+    expect(report.status).toBe('passed');
+    expect(report.shadow).toMatchObject({ wouldDrain: true, routing: { 'us-east-1': 'serving', 'eu-west-1': 'drained' } });
     expect(w.dns.changes).toHaveLength(0);
   });
 

@@ -37,7 +37,9 @@ export interface ShadowPlan {
 export function predictedDetectionMs(probe: ProbeConfig): number {
   const failuresPerRound = 1 + probe.confirmCount;
   const rounds = Math.ceil(probe.failureThreshold / failuresPerRound);
-  return rounds * probe.intervalMs + Math.min(probe.failureThreshold - 1, probe.confirmCount) * probe.confirmSpacingMs;
+  const byThreshold = rounds * probe.intervalMs + Math.min(probe.failureThreshold - 1, probe.confirmCount) * probe.confirmSpacingMs;
+  // Unhealthy also needs failureMinDurationMs between the first and last failing probe sent.
+  return Math.max(byThreshold, probe.intervalMs + probe.failureMinDurationMs);
 }
 
 function hypotheticalSnapshots(config: ValidConfig, view: StoreView, target: Region, nowMs: number): VerdictSnapshot[] {

@@ -154,7 +154,7 @@ describe('core properties', () => {
     }), { numRuns: runsMax });
   });
 
-  it('flips per target within any hour are bounded by the cooldown', () => {
+  it('restores per target are bounded by the cooldown and flap dampening (drains on evidence never wait)', () => {
     const arb = configArb.chain((config) => fc.record({
       steps: fc.array(fc.record({ gapMs: fc.integer({ min: 1_000, max: 120_000 }), verdicts: freshSnapshotsArb(config) }), { minLength: 20, maxLength: 30 }),
     }).map((r) => ({ config, ...r })));
@@ -163,10 +163,15 @@ describe('core properties', () => {
       const flips = runSequence(config, steps);
       if ([...flips.values()].some((times) => times.length >= 2)) runsWithRepeatedFlips += 1;
       const cooldownMs = config.safety.flipCooldownMs;
-      const perHourMax = Math.floor(hourMs / cooldownMs) + 1;
-      for (const times of flips.values()) {
-        for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(cooldownMs);
-        for (const start of times) expect(times.filter((t) => t >= start && t < start + hourMs).length).toBeLessThanOrEqual(perHourMax);
+      const restoresPerHourMax = cooldownMs === 0 ? Number.POSITIVE_INFINITY : Math.floor(hourMs / (2 * cooldownMs)) + 1;
+      for (const list of flips.values()) {
+        const restores = list.filter((f) => f.to === 'serving' && !f.released);
+        for (const [i, f] of list.entries()) {
+          if (f.to !== 'serving' || f.released || i === 0) continue;
+          expect(f.atMs - list[i - 1]!.atMs).toBeGreaterThanOrEqual(cooldownMs);
+        }
+        for (let i = 1; i < restores.length; i += 1) expect(restores[i]!.atMs - restores[i - 1]!.atMs).toBeGreaterThanOrEqual(2 * cooldownMs);
+        for (const start of restores) expect(restores.filter((r) => r.atMs >= start.atMs && r.atMs < start.atMs + hourMs).length).toBeLessThanOrEqual(restoresPerHourMax);
       }
     }), { numRuns: sequenceRunsMax });
     // Not vacuous: targets do flip back and forth in the generated sequences.
@@ -197,11 +202,11 @@ function withUnhealthy(input: ProposalInput, observer: Region, target: Region): 
  * Drives every observer's proposal, the decision and the applied record over a sequence of fresh
  * verdicts with increasing time (one shared store, no lag); returns flip times per target.
  */
-function runSequence(config: ValidConfig, steps: ReadonlyArray<{ gapMs: number; verdicts: ReadonlyArray<Record<Region, 'healthy' | 'suspect' | 'unhealthy'>> }>): Map<Region, number[]> {
+function runSequence(config: ValidConfig, steps: ReadonlyArray<{ gapMs: number; verdicts: ReadonlyArray<Record<Region, 'healthy' | 'suspect' | 'unhealthy'>> }>): Map<Region, Flip[]> {
   let t = nowMs;
   let lastApplied: AppliedDecision | null = null;
   const previous = new Map<Region, Proposal>();
-  const flips = new Map<Region, number[]>(config.targets.map((x) => [x.region, []]));
+  const flips = new Map<Region, Flip[]>(config.targets.map((x) => [x.region, []]));
   steps.forEach((step, s) => {
     t += step.gapMs;
     const snapshots = config.observers.map((o, i) => snapshotOf(o, step.verdicts[i]!, t, s + 1));
@@ -212,9 +217,19 @@ function runSequence(config: ValidConfig, steps: ReadonlyArray<{ gapMs: number; 
     });
     const decision = decide({ config, nowMs: t, proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
     if (decision.changed.length === 0) return;
-    for (const target of decision.changed) flips.get(target)!.push(t);
+    const drains = decision.changed.filter((x) => decision.routing[x] === 'drained');
+    for (const target of decision.changed) {
+      const to = decision.routing[target]!;
+      flips.get(target)!.push({ atMs: t, to, released: to === 'serving' && drains.length > 0 });
+    }
     lastApplied = appliedRecord(config.observers[0]!, decision, lastApplied, 'C', t);
   });
   return flips;
 }
 
+/** One flip of one target; `released`: a restore in the same decision as a new drain (a held drain making room). */
+interface Flip {
+  atMs: number;
+  to: 'serving' | 'drained';
+  released: boolean;
+}

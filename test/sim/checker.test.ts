@@ -1,0 +1,141 @@
+/**
+ * The checker's teeth: each invariant, on a small hand-written history and fault timeline, is
+ * reported when broken (with its target and time) and stays quiet when the same history is fine.
+ */
+import { checkHistory, type CheckInput, type InvariantName } from '../../sim/checker';
+import type { ActiveFault } from '../../sim/faults';
+import { History, type HistoryEntry } from '../../sim/history';
+import { parseScenario, type Scenario } from '../../sim/scenario';
+import { simConfig } from '../../sim/sim-config';
+
+const allServing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
+const observers = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+
+function scenario(extra = ''): Scenario {
+  return parseScenario(`name: checker-unit\ntitle: unit\nsafetyMs: 300000\nlivenessMs: 300000\nfaults: []\nexpect: {}\n${extra}`, 'checker-unit.yml');
+}
+
+function down(target: string, atMs: number, untilMs: number, index = 0): ActiveFault {
+  return { index, spec: { kind: 'target', target, behaviour: 'down', atMs, untilMs }, atMs, untilMs };
+}
+
+function run(entries: HistoryEntry[], faults: ActiveFault[], options: { scenario?: Scenario; safety?: Record<string, unknown>; route53?: Record<string, 'serving' | 'drained'> } = {}) {
+  const s = options.scenario ?? scenario();
+  const config = simConfig({ name: s.name, config: { safety: options.safety ?? {} } });
+  const history = new History();
+  for (const e of [...entries].sort((a, b) => a.atMs - b.atMs)) history.add(e);
+  const input: CheckInput = { config, scenario: s, history, faults, clockSkewMsMax: 0, final: { endMs: 600_000, route53: options.route53 ?? { ...allServing }, views: [] } };
+  return checkHistory(input);
+}
+
+function invariants(result: ReturnType<typeof run>): InvariantName[] {
+  return result.violations.map((v) => v.invariant);
+}
+
+const unhealthy = (observer: string, target: string, atMs: number): HistoryEntry => ({ atMs, kind: 'verdict', observer, target, status: 'unhealthy', reason: 'test' });
+const healthy = (observer: string, target: string, atMs: number): HistoryEntry => ({ atMs, kind: 'verdict', observer, target, status: 'healthy', reason: 'test' });
+const change = (atMs: number, target: string, fromWeight: number, toWeight: number, decisionId = `d-${atMs}`, changeId = `C${atMs}`): HistoryEntry => ({ atMs, kind: 'dns-change', observer: 'us-east-1', changeId, decisionId, changes: [{ target, fromWeight, toWeight }], insyncAtMs: atMs + 5_000 });
+
+describe('checker (ground truth)', () => {
+  it('accepts a drain of a really failing target backed by a quorum of live observers, and its restore after the hold', () => {
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(64_000, 'eu-west-1', 100, 0),
+      healthy('us-east-1', 'eu-west-1', 200_000), healthy('ap-southeast-2', 'eu-west-1', 200_000), change(400_000, 'eu-west-1', 0, 100)];
+    expect(run(entries, [down('eu-west-1', 60_000, 190_000)])).toEqual({ valid: true, violations: [] });
+  });
+
+  it('reports a false drain of a target that was fine, even with a quorum of observers saying otherwise', () => {
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(64_000, 'eu-west-1', 100, 0)];
+    const result = run(entries, [], { route53: { ...allServing, 'eu-west-1': 'drained' } });
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'false-drain', target: 'eu-west-1', atMs: 64_000 }));
+  });
+
+  it('reports a drain that lands after the fault ended', () => {
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(95_000, 'eu-west-1', 100, 0), change(500_000, 'eu-west-1', 0, 100)];
+    const result = run(entries, [down('eu-west-1', 60_000, 90_000)]);
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'false-drain', target: 'eu-west-1', atMs: 95_000, detail: expect.stringContaining('ended 5000 ms before') }));
+  });
+
+  it('does not count a dead observer\'s last words as evidence', () => {
+    const regionDown: ActiveFault = { index: 1, spec: { kind: 'region-down', region: 'us-east-1', atMs: 50_000, untilMs: 300_000 }, atMs: 50_000, untilMs: 300_000 };
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 45_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(64_000, 'eu-west-1', 100, 0)];
+    const result = run(entries, [down('eu-west-1', 60_000, 190_000), regionDown]);
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'quorum-evidence', target: 'eu-west-1' }));
+  });
+
+  it('keeps counting an observer that stays unhealthy longer than the freshness window', () => {
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(250_000, 'eu-west-1', 100, 0)];
+    const result = run(entries, [down('eu-west-1', 60_000, 290_000)], { route53: { ...allServing, 'eu-west-1': 'drained' }, scenario: scenario('') });
+    expect(invariants(result)).not.toContain('quorum-evidence');
+  });
+
+  it('reports a dead target left serving past the bound while a quorum is alive and linked, and not when Route 53 cannot be changed', () => {
+    const result = run([], [down('eu-west-1', 60_000, 290_000)]);
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'dead-left-serving', target: 'eu-west-1', atMs: 180_000 }));
+    const outage: ActiveFault = { index: 1, spec: { kind: 'route53-outage', atMs: 0, untilMs: 300_000 }, atMs: 0, untilMs: 300_000 };
+    expect(invariants(run([], [down('eu-west-1', 60_000, 290_000), outage]))).not.toContain('dead-left-serving');
+  });
+
+  it('reports a held drain of a recovered target that blocks draining a dead one (maxDrained 1)', () => {
+    const entries = [unhealthy('us-east-1', 'us-east-1', 12_000), unhealthy('ap-southeast-2', 'us-east-1', 12_000), change(15_000, 'us-east-1', 100, 0)];
+    const result = run(entries, [down('us-east-1', 10_000, 40_000, 0), down('eu-west-1', 60_000, 290_000, 1)]);
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'held-drain-blocks-failover', target: 'eu-west-1' }));
+    expect(invariants(result)).not.toContain('dead-left-serving');
+  });
+
+  it('does not ask for a drain the safety rules forbid when every drained target really fails', () => {
+    const entries = [unhealthy('us-east-1', 'us-east-1', 12_000), unhealthy('ap-southeast-2', 'us-east-1', 12_000), change(15_000, 'us-east-1', 100, 0)];
+    const result = run(entries, [down('us-east-1', 10_000, 290_000, 0), down('eu-west-1', 60_000, 290_000, 1)]);
+    expect(invariants(result)).not.toContain('dead-left-serving');
+    expect(invariants(result)).not.toContain('held-drain-blocks-failover');
+  });
+
+  it('reports a restore of a target that is still failing, one inside the cooldown, and one without a healthy quorum for the hold', () => {
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(64_000, 'eu-west-1', 100, 0), change(120_000, 'eu-west-1', 0, 100)];
+    const result = run(entries, [down('eu-west-1', 60_000, 290_000)]);
+    expect(invariants(result)).toEqual(expect.arrayContaining(['restore-while-failing', 'cooldown', 'recovery-hold']));
+  });
+
+  it('reports automation draining more than maxDrained, and fewer than minServing serving', () => {
+    const entries = [
+      unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 62_000), unhealthy('us-east-1', 'ap-southeast-2', 62_000), unhealthy('eu-west-1', 'ap-southeast-2', 62_000),
+      change(64_000, 'eu-west-1', 100, 0), change(65_000, 'ap-southeast-2', 100, 0),
+    ];
+    const faults = [down('eu-west-1', 60_000, 290_000, 0), down('ap-southeast-2', 60_000, 290_000, 1)];
+    expect(invariants(run(entries, faults))).toContain('max-drained');
+    expect(invariants(run(entries, faults, { safety: { minServing: 2, maxDrained: 1 } }))).toContain('min-serving');
+    expect(invariants(run(entries, faults, { safety: { minServing: 1, maxDrained: 2 } }))).not.toContain('min-serving');
+    expect(invariants(run(entries, faults, { safety: { minServing: 1, maxDrained: 2 } }))).not.toContain('max-drained');
+  });
+
+  it('excuses a forced override only for the rule it forced, for its own target', () => {
+    const forced: HistoryEntry = { atMs: 50_000, kind: 'override', region: 'us-east-1', target: 'eu-west-1', action: 'drain', id: 'o1', expiresAtMs: 400_000, force: true };
+    const entries = [forced, change(51_000, 'eu-west-1', 100, 0), change(400_500, 'eu-west-1', 0, 100)];
+    expect(invariants(run(entries, [], { safety: { minServing: 3, maxDrained: 0 } }))).not.toContain('min-serving');
+    const unforced = { ...forced, force: false } as HistoryEntry;
+    expect(invariants(run([unforced, change(51_000, 'eu-west-1', 100, 0), change(400_500, 'eu-west-1', 0, 100)], [], { safety: { minServing: 3, maxDrained: 0 } }))).toContain('min-serving');
+  });
+
+  it('reports a change planned from an older state than the one it overwrote, and a decision applied twice', () => {
+    const entries = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 63_000), change(64_000, 'eu-west-1', 100, 0, 'd-1', 'C1'), change(64_200, 'eu-west-1', 100, 0, 'd-1', 'C2')];
+    const result = run(entries, [down('eu-west-1', 60_000, 290_000)], { route53: { ...allServing, 'eu-west-1': 'drained' } });
+    expect(result.violations).toContainEqual(expect.objectContaining({ invariant: 'lost-update', target: 'eu-west-1', atMs: 64_200 }));
+    const stale = [...entries.slice(0, 3), change(64_200, 'eu-west-1', 100, 100, 'd-2', 'C2')];
+    expect(invariants(run(stale, [down('eu-west-1', 60_000, 290_000)]))).toContain('lost-update');
+  });
+
+  it('reports an operator drain that never reached Route 53, unless a safety rule refused it by name', () => {
+    const override: HistoryEntry = { atMs: 50_000, kind: 'override', region: 'us-east-1', target: 'eu-west-1', action: 'drain', id: 'o1', expiresAtMs: 200_000, force: false };
+    expect(run([override], [])).toMatchObject({ valid: false, violations: [expect.objectContaining({ invariant: 'override-honoured', target: 'eu-west-1' })] });
+    const refusal: HistoryEntry = { atMs: 55_000, kind: 'refusal', observer: 'us-east-1', target: 'eu-west-1', rule: 'minServing' };
+    expect(invariants(run([override, refusal], []))).not.toContain('override-honoured');
+  });
+
+  it('lists every violation of a run, in time order, not only the first', () => {
+    const entries = [change(10_000, 'eu-west-1', 100, 0), change(20_000, 'ap-southeast-2', 100, 0)];
+    const result = run(entries, [], { route53: { ...allServing, 'eu-west-1': 'drained', 'ap-southeast-2': 'drained' } });
+    const falseDrains = result.violations.filter((v) => v.invariant === 'false-drain');
+    expect(falseDrains.map((v) => v.target)).toEqual(['eu-west-1', 'ap-southeast-2']);
+    expect(result.violations.map((v) => v.atMs)).toEqual([...result.violations.map((v) => v.atMs)].sort((a, b) => a - b));
+    expect(observers).toHaveLength(3);
+  });
+});
