@@ -86,9 +86,10 @@ describe('dashboard (Chromium headless, local run)', () => {
     expect(await page.locator('[data-cell="us-east-1>us-east-1"]').textContent()).toMatch(/p50 \d+ \/ 300 ms/);
     expect(await weightOf('us-east-1').textContent()).toBe('100');
     await page.locator('#timeline .decision').first().waitFor({ timeout: 5_000 });
-    expect(await page.locator('#safety').textContent()).toMatch(/Route 53change C\d+: INSYNC/);
+    // The applied record reaches the API observer's replica after replication (a few hundred ms).
+    await page.locator('#safety', { hasText: /Route 53change C\d+: INSYNC, for d-/ }).waitFor({ timeout: 5_000 });
     expect(run.world.dns.weightOf('eu-west-1')).toBe(0);
-    expect(await page.locator('[data-beats="us-east-1"]').textContent()).toMatch(/verdicts written \(probe\) \d+ s ago/);
+    await page.locator('[data-beats="us-east-1"]', { hasText: /verdicts written \(probe\) \d+ s ago/ }).waitFor({ timeout: 5_000 });
     expect(await page.locator('[data-beats="us-east-1"] .stale-beat').count()).toBe(0);
     await page.waitForTimeout(1_500);
     await page.locator('#toast').evaluate((toast) => toast.classList.remove('show'));
