@@ -74,11 +74,12 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   program
     .command('simulate')
     .description('run the deterministic simulator: a scenario (name in sim/scenarios or a file) from a seed; exit 5 on an invariant violation')
-    .requiredOption('--scenario <name|file>', 'scenario name or YAML file')
-    .requiredOption('--seed <n>', 'seed of the first run (replays exactly)')
+    .option('--scenario <name|file>', 'scenario name or YAML file (required unless --list)')
+    .option('--seed <n>', 'seed of the first run (replays exactly; required unless --list)')
     .option('--runs <k>', 'runs, seeds n … n+k-1', '1')
     .option('--json', 'print results as JSON', false)
-    .action(async (options: { scenario: string; seed: string; runs: string; json: boolean }) => setExit(await (await import('./commands/simulate')).runSimulate(options, io)));
+    .option('--list', 'list every scenario in sim/scenarios and what it proves', false)
+    .action(async (options: { scenario?: string; seed?: string; runs: string; json: boolean; list: boolean }) => setExit(await (await import('./commands/simulate')).runSimulate(options, io)));
 
   const contextOf = async (command: Command) => (await import('./client/operator-context')).operatorContext(operatorOptions(command, config()), io);
   const operator = (name: string, description: string, parent: Command = program, opts: { isDefault?: boolean } = {}) => withOperatorOptions(parent.command(name, opts).description(description));

@@ -2,7 +2,7 @@
  * decide: Arbiter events (verdicts, proposals, applied decisions, overrides, signals) and the
  * scheduled reconcile → DecideRuntime.run. Wiring only; concurrent runs are harmless by design.
  */
-import type { ArbiterEvent } from '../shared/domain';
+import { admitEvent, type ArbiterEvent } from '../shared/domain';
 import { lambdaContainer, type ObserverContainer } from './lib/container';
 import { isScheduledEvent, parseArbiterEnvelope } from './lib/events';
 import { withPowertools } from './lib/powertools';
@@ -23,7 +23,14 @@ export function createDecideHandler(getContainer: () => ObserverContainer) {
       const parsed = parseArbiterEnvelope(event, decideEventTypes);
       if (!parsed.ok) {
         deps.telemetry.warn('decide: ignored a malformed event', { reason: parsed.reason });
+        deps.telemetry.metric('EventsIgnored', 1, 'Count');
         return { status: 'ignored', reason: parsed.reason };
+      }
+      const refused = admitEvent(deps.config, parsed.value);
+      if (refused !== null) {
+        deps.telemetry.warn('decide: ignored an event', { reason: refused });
+        deps.telemetry.metric('EventsIgnored', 1, 'Count');
+        return { status: 'ignored', reason: refused };
       }
       trigger = parsed.value;
     }

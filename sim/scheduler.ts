@@ -12,6 +12,8 @@ interface Entry {
   atMs: number;
   seq: number;
   run: () => void;
+  /** A purely synchronous callback (touches no promise): no microtask drain after it. */
+  sync: boolean;
 }
 
 const drainMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -28,7 +30,16 @@ export class Scheduler {
 
   /** Runs `run` at virtual time `atMs` (never in the past). */
   at(atMs: number, run: () => void): void {
-    this.push({ atMs: Math.max(this.now, Math.round(atMs)), seq: this.seq++, run });
+    this.push({ atMs: Math.max(this.now, Math.round(atMs)), seq: this.seq++, run, sync: false });
+  }
+
+  /**
+   * As `at`, for a callback that is purely synchronous: it neither creates nor resolves a promise,
+   * so no microtask can be pending after it and the drain (a `setImmediate` turn) is skipped.
+   * Route 53's health checkers (many events, no async work) use it.
+   */
+  atSync(atMs: number, run: () => void): void {
+    this.push({ atMs: Math.max(this.now, Math.round(atMs)), seq: this.seq++, run, sync: true });
   }
 
   after(delayMs: number, run: () => void): void {
@@ -47,7 +58,7 @@ export class Scheduler {
       const entry = this.pop();
       this.now = entry.atMs;
       entry.run();
-      await drainMicrotasks();
+      if (!entry.sync) await drainMicrotasks();
       this.eventsRun += 1;
       if (this.eventsRun > schedulerEventsMax) throw new Error(`scheduler: more than ${schedulerEventsMax} events; the run is not converging`);
       onStep?.(this.now);

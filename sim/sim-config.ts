@@ -1,22 +1,34 @@
-/** The simulator's default world: three observers protecting three targets, the shipped defaults. */
+/**
+ * The simulator's config: the scenario's observers protecting its targets (default three regions
+ * each), the shipped defaults, the scenario's probe/safety/alarms/overrides merged in, and in a
+ * data-plane mode (`gate`, `metric`) every target in health-check mode voting through it.
+ */
 import { validateConfig, type ValidConfig } from '../shared/domain';
-import type { Scenario } from './scenario';
+import { defaultRegions, scenarioObservers, scenarioTargets, type Scenario } from './scenario';
 
-export const simRegions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const;
+export const simRegions = defaultRegions;
 
-/** The default config with the scenario's probe/safety overrides merged in; throws naming every problem. */
-export function simConfig(scenario: Pick<Scenario, 'config' | 'name'>): ValidConfig {
+type ConfigSource = Pick<Scenario, 'config' | 'name'> & { world?: { observers?: string[] | undefined; targets?: string[] | undefined }; mode?: Scenario['mode'] };
+
+/** The config a scenario runs under; throws naming every problem. */
+export function simConfig(scenario: ConfigSource): ValidConfig {
+  const observers = scenarioObservers(scenario);
+  const mode = scenario.mode ?? 'control-plane';
+  const dataPlane = mode === 'control-plane' ? {} : { mode: 'health-check' as const, vote: mode };
   const input = {
     version: 1,
     name: 'sim',
-    observers: [...simRegions],
-    targets: simRegions.map((region) => ({
+    observers,
+    ...(observers.length === 2 ? { acknowledgeTwoObserverUnanimity: true } : {}),
+    targets: scenarioTargets(scenario).map((region) => ({
       region,
       endpoints: [{ url: `https://${region}.api.example.com/health`, bodyContains: '"status":"ok"', latencyMsMax: 500, timeoutMs: 2000 }],
-      route53: { hostedZoneId: 'ZSIMULATED', recordName: 'api.example.com', recordType: 'A', setIdentifier: region, weight: 100 },
+      route53: { hostedZoneId: 'ZSIMULATED', recordName: 'api.example.com', recordType: 'A', setIdentifier: region, weight: 100, ...dataPlane },
     })),
     probe: { ...(scenario.config.probe ?? {}) },
     safety: { ...(scenario.config.safety ?? {}) },
+    ...(scenario.config.alarms === undefined ? {} : { alarms: scenario.config.alarms }),
+    ...(scenario.config.overrides === undefined ? {} : { overrides: scenario.config.overrides }),
   };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(`scenario ${scenario.name}: config is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);

@@ -21,8 +21,15 @@ function line(e: HistoryEntry): string | null {
     case 'applied': return `[${e.observer}] applied ${e.decisionId}: ${routing(e.routing)}`;
     case 'dns-change': return `[${e.observer}] ROUTE 53 ${e.changeId} ${e.changes.map((c) => `${c.target} ${c.fromWeight}→${c.toWeight}`).join(', ')} (decision ${e.decisionId}; INSYNC at ${clock(e.insyncAtMs)})`;
     case 'dns-error': return `[${e.observer}] Route 53 refused: ${e.code}`;
-    case 'override': return `[${e.region}] override ${e.id}: ${e.action} ${e.target}${e.force ? ' (force)' : ''}, expires ${clock(e.expiresAtMs)}`;
+    case 'override': return `[${e.region}] override ${e.id}: ${e.action} ${e.target}${e.force ? ' (force)' : ''}, expires ${clock(e.expiresAtMs)}${e.source !== undefined ? ` (${e.source})` : ''}`;
+    case 'override-end': return `[${e.region}] override ${e.overrideId} ended by ${e.actor}`;
     case 'refusal': return `[${e.observer}] safety rule ${e.rule} refused an action on ${e.target}`;
+    case 'operator-action': return `[${e.region}] operator ${e.action}: ${e.outcome} (${e.detail})`;
+    case 'drill': return `[${e.region}] ${e.mode} drill ${e.drillId} of ${e.target} ${e.phase === 'start' ? 'started' : `finished: ${e.status}`}`;
+    case 'alarm': return `ALARM ${e.alarm} → ${e.state} (delivered to ${e.regions.join(', ') || 'no region'})`;
+    case 'lambda-throttled': return `[${e.observer}] ${e.function} invocation throttled (attempt ${e.attempt})${e.lost ? ': LOST' : `, retried in ${(e.retryInMs! / 1000).toFixed(0)} s`}`;
+    case 'route53-call': return null;
+    case 'health-check': return `ROUTE 53 health check ${e.target} → ${e.healthy ? 'healthy' : 'UNHEALTHY'}`;
     case 'crash': return `[${e.observer}] CRASH (fault site) ${e.site}`;
     case 'invocation-error': return `[${e.observer}] ${e.function} failed: ${e.message}`;
     case 'baseline': return null;

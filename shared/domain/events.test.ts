@@ -1,6 +1,7 @@
 import { makeConfig } from '../../test/support/fixtures';
 import { alarmSignal, appliedOf, overrideOf, proposalInput, someObservers, snapshotOf } from '../../test/unit/support/core-builders';
-import { detailTypes, parseArbiterEvent, type ArbiterEvent } from './events';
+import { admitEvent, detailTypes, parseArbiterEvent, type ArbiterEvent } from './events';
+import { configHash } from './config';
 import { computeProposal } from './policy/proposal';
 
 const nowMs = 1_700_000_000_000;
@@ -40,5 +41,23 @@ describe('parseArbiterEvent', () => {
     expect(bad).toEqual({ ok: false, reason: expect.stringMatching(/^requestedMs: /) });
     expect(parseArbiterEvent({ type: 'nonsense' }).ok).toBe(false);
     expect(parseArbiterEvent(null)).toEqual({ ok: false, reason: expect.stringMatching(/^\(root\): /) });
+  });
+});
+
+describe('admitEvent', () => {
+  const proposal = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'healthy', 3, nowMs)));
+
+  it('admits a proposal made under this config, and keeps its config hash through parsing', () => {
+    const event: ArbiterEvent = { type: 'proposal', observer: 'us-east-1', proposal };
+    expect(admitEvent(config, event)).toBeNull();
+    const parsed = parseArbiterEvent(JSON.parse(JSON.stringify(event)));
+    expect(parsed.ok && parsed.event.type === 'proposal' && parsed.event.proposal.configHash).toBe(configHash(config));
+  });
+
+  it('ignores, with a reason, an event from an unknown observer and a proposal made under another config', () => {
+    expect(admitEvent(config, { type: 'proposal', observer: 'sa-east-1', proposal: { ...proposal, observer: 'sa-east-1' } })).toMatch(/sa-east-1, which is not a configured observer/);
+    const other = makeConfig({ safety: { minServing: 1, maxDrained: 1, flipCooldownMs: 60_000, recoveryHoldMs: 60_000 } });
+    expect(configHash(other)).not.toBe(configHash(config));
+    expect(admitEvent(other, { type: 'proposal', observer: 'us-east-1', proposal })).toMatch(/made under config c-[0-9a-f]{8}, not c-[0-9a-f]{8}/);
   });
 });

@@ -3,6 +3,7 @@
  * schemas handlers use to reject malformed input before anything is written.
  */
 import { z } from 'zod';
+import { configHash, type ValidConfig } from './config';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, Region, VerdictSnapshot } from './types';
 
 export const eventSource = 'arbiter';
@@ -53,10 +54,16 @@ const targetProposalSchema = z.object({
   healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(), fromState: z.enum(['serving', 'drained']).optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
-const proposalSchema = z.object({ observer: region, seq: ms, createdMs: ms, targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema) });
+const proposalSchema = z.object({ observer: region, seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema) });
 const appliedSchema = z.object({
   observer: region, decisionId: z.string().min(1), decidedMs: ms, appliedMs: ms,
   routing: z.record(z.string(), z.enum(['serving', 'drained'])), changeId: z.string().nullable(), lastFlipMs: z.record(z.string(), ms.nullable()),
+  lastRestoreMs: z.record(z.string(), ms.nullable()).optional(), epoch: ms.optional(),
+  route53: z.array(z.object({
+    hostedZoneId: z.string(), name: z.string(), type: z.string(), setIdentifier: z.string(), weight: z.number().int().min(0).max(255).nullable(),
+    ttl: ms.optional(), resourceRecords: z.array(z.string().max(4000)).max(100).optional(),
+    aliasTarget: z.object({ hostedZoneId: z.string(), dnsName: z.string(), evaluateTargetHealth: z.boolean() }).optional(), healthCheckId: z.string().optional(),
+  })).max(200).optional(),
 });
 export const overrideSchema = z.object({
   id: z.string().min(1).max(128), target: region, action: z.enum(['drain', 'serve']), createdMs: ms, expiresMs: ms,
@@ -82,4 +89,16 @@ export function parseArbiterEvent(detail: unknown): { ok: true; event: ArbiterEv
   if (parsed.success) return { ok: true, event: parsed.data as ArbiterEvent };
   const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   return { ok: false, reason: first };
+}
+
+/**
+ * Whether a well-formed event may act on this observer's view: it names a configured observer, and
+ * a proposal it carries was made under this config. Returns null, or why it is ignored.
+ */
+export function admitEvent(config: ValidConfig, event: ArbiterEvent): string | null {
+  if (!config.observers.includes(event.observer)) return `event from ${event.observer}, which is not a configured observer`;
+  if (event.type === 'proposal' && event.proposal.configHash !== undefined && event.proposal.configHash !== configHash(config)) {
+    return `proposal of ${event.observer} made under config ${event.proposal.configHash}, not ${configHash(config)} (a rolling deploy, or a region left behind)`;
+  }
+  return null;
 }

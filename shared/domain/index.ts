@@ -6,6 +6,7 @@ export * from './decision/decision';
 export * from './hash';
 export * from './overrides/overrides';
 export * from './policy/proposal';
+export * from './policy/memory';
 export * from './policy/safety';
 export * from './probe/evaluate';
 export * from './quorum/tally';

@@ -154,11 +154,25 @@ export interface TargetProposal {
   fromState?: RoutingState;
 }
 
+/** A peer's proposal as another observer remembers it: its votes only. */
+export interface PeerVote {
+  seq: number;
+  createdMs: number;
+  configHash?: string;
+  targets: Record<Region, { state: RoutingState; cause: ProposalCause; fromState?: RoutingState }>;
+}
+
 /** One observer's desired routing state for all targets. Written only by that observer. */
 export interface Proposal {
   observer: Region;
   seq: number;
   createdMs: number;
+  /** The config it was made under (configHash); a proposal made under another config does not vote. Absent before v2. */
+  configHash?: string;
+  /** The verdicts it was computed from, per observer (policy/memory.ts: the next pass starts from them). */
+  evidence?: Record<Region, { seq: number; writtenMs: number; statuses: Record<Region, VerdictStatus> }>;
+  /** The peers' newest proposals its writer knew when it decided (policy/memory.ts). */
+  peers?: Record<Region, PeerVote>;
   targets: Record<Region, TargetProposal>;
   refusals: Refusal[];
 }

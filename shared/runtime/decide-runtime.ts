@@ -17,7 +17,7 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedFromRoute53, appliedRecord, canonicalJson, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
+  appliedFromRoute53, appliedRecord, canonicalJson, configHash, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
   recordsAfter, registerName, routingFromRecords, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -149,12 +149,24 @@ export class DecideRuntime {
     return applied;
   }
 
+  /** Peers proposing under another config do not vote: say so (rolling deploys mix versions for minutes). */
+  private reportConfigMismatch(view: StoreView, nowMs: number): void {
+    const hash = configHash(this.deps.config);
+    const others = view.proposals.filter((p) => p.configHash !== undefined && p.configHash !== hash && nowMs - p.createdMs <= this.deps.config.probe.verdictFreshnessMs);
+    if (others.length === 0) return;
+    this.deps.telemetry.warn('observers propose under another config; their proposals do not vote', { configHash: hash, others: others.map((p) => `${p.observer}:${p.configHash}`) });
+    this.deps.telemetry.metric('ConfigMismatch', others.length, 'Count');
+  }
+
   /** Proposal and decision from a view and a last applied state (nothing written). */
   private plan(view: StoreView, lastApplied: AppliedDecision | null, nowMs: number): { proposal: Proposal; previous: Proposal | undefined; decision: Decision; proposals: Proposal[] } {
     const previous = this.ownLatest(view);
-    const proposal = computeProposalFor(this.deps, view, lastApplied, nowMs, previous);
-    const merged = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal });
-    const decision = decide({ config: this.deps.config, nowMs, proposals: merged.proposals, lastApplied, proposalFreshnessMs: this.deps.config.probe.verdictFreshnessMs, decider: { observer: this.deps.observer, targets: weightTargets(this.deps.config).map((t) => t.region) } });
+    // Monotonic: what the previous pass knew (its proposal remembers it) counts as if read again.
+    const known = rememberedProposals(view.proposals, previous ?? null);
+    const proposal = { ...computeProposalFor(this.deps, view, lastApplied, nowMs, previous), peers: peersOf(known, this.deps.observer) };
+    const proposals = rememberedProposals(mergeEvent({ ...view, proposals: known }, { type: 'proposal', observer: this.deps.observer, proposal }).proposals, null);
+    const merged = { proposals };
+    const decision = decide({ config: this.deps.config, nowMs, proposals, lastApplied, proposalFreshnessMs: this.deps.config.probe.verdictFreshnessMs, decider: { observer: this.deps.observer, targets: weightTargets(this.deps.config).map((t) => t.region) } });
     return { proposal, previous, decision, proposals: merged.proposals };
   }
 
@@ -185,6 +197,7 @@ export class DecideRuntime {
     const { config, store } = this.deps;
     const nowMs = this.deps.clock.nowMs();
     const view = mergeEvent(await store.readView(nowMs), trigger);
+    this.reportConfigMismatch(view, nowMs);
     const stored = latestApplied(view.applied);
     let planned = this.plan(view, stored, nowMs);
     // Written before Route 53 is touched: peers must not wait on the control plane for this vote.

@@ -1,45 +1,17 @@
 /**
- * Data-plane mode in the simulator: the same world (real ProbeRuntime and DecideRuntime in every
- * observer region, replicated store, lossy bus, Route 53 control-plane faults), with every target
- * in `route53.mode: health-check`, plus Route 53's health checkers reading the observers' votes:
- *
- *   gate:   per observer and target, an Inverted HTTPS check on the observer's gate, probed by
- *           `checkerLocationsCount` checkers every 10 s with their own phases; a checker flips
- *           after `gateFailureThreshold` answers in a row; the check's underlying status is
- *           healthy while more than 18 % of checkers see a 2xx (a drain vote), then inverted.
- *           The gate answers from gateRouting over its region's replica (cached gateCacheMs);
- *           a region that is down does not answer (no drain).
- *   metric: each decide pass writes the vote as a datapoint (the real runtime hook); the alarm
- *           evaluates once a minute (own phase) over the last 60 s period it can see
- *           (`metricIngestDelayMs` behind), keeps its state without data (TreatMissingData:
- *           ignore); Route 53 reads the alarm state every `alarmReadIntervalMs` (own phase).
- *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n).
+ * Data-plane mode in the simulator, in its older result shape: `runSimulation` runs every mode
+ * (sim/dataplane/health-checks.ts holds Route 53's health checkers); this wraps one run of a
+ * scenario in `gate` or `metric` mode for the data-plane bench and tests.
  *
  * Detection is the CALCULATED check turning unhealthy; DNS answers follow the health status at
  * once (no change batch), so RTO = detect + record TTL, as for the plain health-check baseline.
  */
-import {
-  calculatedHealthy, calculatedThreshold, gateRequestIntervalSeconds, gateFailureThreshold, gateRouting, validateConfig,
-  type Region, type ValidConfig, type VoteRecord, type VoteWriter,
-} from '../../shared/domain';
-import { gateCacheMs } from '../../shared/adapters/aws/dataplane-gate';
-import { checkerLocationsCount, healthyFractionMin } from '../baseline';
-import { SimRandom } from '../random';
+import type { Region } from '../../shared/domain';
 import type { Scenario } from '../scenario';
-import { simConfig } from '../sim-config';
-import { deriveParams, recordTtlMs } from '../simulation';
-import { World } from '../world';
+import { runSimulation, violationsOf } from '../simulation';
+import type { VoteMechanismSim } from './health-checks';
 
-export type VoteMechanismSim = 'gate' | 'metric';
-
-export const gateCheckIntervalMs = gateRequestIntervalSeconds * 1000;
-/** Standard-resolution alarms evaluate once a minute over a 60 s period. */
-export const alarmEvaluationIntervalMs = 60_000;
-export const alarmPeriodMs = 60_000;
-/** How far behind real time a datapoint becomes visible to an alarm (an assumption: 10 s). */
-export const metricIngestDelayMs = 10_000;
-/** How often Route 53 reads a CLOUDWATCH_METRIC check's alarm state (an assumption: 30 s). */
-export const alarmReadIntervalMs = 30_000;
+export { alarmEvaluationIntervalMs, alarmPeriodMs, alarmReadIntervalMs, dataPlaneConfig, gateCheckIntervalMs, metricIngestDelayMs, type VoteMechanismSim } from './health-checks';
 
 export interface DataPlaneMetrics {
   detectMs: number | null;
@@ -57,135 +29,8 @@ export interface DataPlaneResult {
   transitions: Array<{ target: Region; atMs: number; healthy: boolean }>;
   /** Route 53 control-plane calls the run made (must be 0: data-plane mode never calls it). */
   controlPlaneCalls: number;
-  /** Broken expectations; empty when the run is valid. */
+  /** Broken invariants (the checker's, on the served health-check states); empty when the run is valid. */
   problems: string[];
-}
-
-/** The scenario's config with every target in health-check mode voting through `vote`. */
-export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim): ValidConfig {
-  const input = { ...base, safety: { ...base.safety }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
-  const result = validateConfig(input);
-  if (!result.ok) throw new Error(`data-plane config is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  return result.config;
-}
-
-/** Route 53's view of the children and the CALCULATED checks, with every transition recorded. */
-class HealthCheckModel {
-  readonly childHealthy = new Map<string, boolean>();
-  readonly calculated = new Map<Region, boolean>();
-  readonly transitions: DataPlaneResult['transitions'] = [];
-
-  constructor(private readonly config: ValidConfig) {
-    for (const t of config.targets) {
-      this.calculated.set(t.region, true);
-      for (const o of config.observers) this.childHealthy.set(`${o}|${t.region}`, true);
-    }
-  }
-
-  setChild(observer: Region, target: Region, healthy: boolean, atMs: number): void {
-    this.childHealthy.set(`${observer}|${target}`, healthy);
-    const children = this.config.observers.map((o) => this.childHealthy.get(`${o}|${target}`)!);
-    const now = calculatedHealthy(children, calculatedThreshold(this.config.observers.length));
-    if (now === this.calculated.get(target)) return;
-    this.calculated.set(target, now);
-    this.transitions.push({ target, atMs, healthy: now });
-  }
-}
-
-function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number): void {
-  const { config } = world;
-  const cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
-  const skew = new Map(world.params.regions.map((r) => [r.region, r.clockSkewMs]));
-  const gateDrains = async (observer: Region): Promise<Set<Region> | null> => {
-    if (!world.up(observer)) return null;
-    const nowMs = world.scheduler.nowMs();
-    const hit = cache.get(observer);
-    if (hit !== undefined && nowMs - hit.atMs < gateCacheMs) return hit.drained;
-    const view = await world.replica(observer).readView(nowMs + skew.get(observer)!);
-    const routing = gateRouting({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied }).routing;
-    const drained = new Set(Object.entries(routing).filter(([, s]) => s === 'drained').map(([t]) => t));
-    cache.set(observer, { atMs: nowMs, drained });
-    return drained;
-  };
-  for (const observer of config.observers) for (const { region: target } of config.targets) {
-    const checkers = Array.from({ length: checkerLocationsCount }, () => ({ phaseMs: random.uniform(0, gateCheckIntervalMs), sees2xx: 0, sees4xx: 0, up: false }));
-    checkers.forEach((checker) => {
-      for (let t = checker.phaseMs; t < endMs; t += gateCheckIntervalMs) {
-        world.scheduler.at(Math.round(t), () => {
-          void gateDrains(observer).then((drained) => {
-            const answered2xx = drained !== null && drained.has(target);
-            checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
-            checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
-            if (checker.sees2xx >= gateFailureThreshold) checker.up = true;
-            if (checker.sees4xx >= gateFailureThreshold) checker.up = false;
-            const underlyingHealthy = checkers.filter((c) => c.up).length / checkers.length > healthyFractionMin;
-            model.setChild(observer, target, !underlyingHealthy, world.scheduler.nowMs()); // Inverted
-          });
-        });
-      }
-    });
-  }
-}
-
-function scheduleMetricAlarms(world: World, model: HealthCheckModel, random: SimRandom, endMs: number): void {
-  const { config } = world;
-  const datapoints = new Map<string, Array<{ atMs: number; value: number }>>();
-  for (const observer of config.observers) {
-    const writer: VoteWriter = {
-      writeVotes: async (votes: readonly VoteRecord[]) => {
-        for (const v of votes) {
-          const key = `${v.observer}|${v.target}`;
-          const list = datapoints.get(key) ?? [];
-          list.push({ atMs: world.scheduler.nowMs(), value: v.vote === 'drain' ? 1 : 0 });
-          datapoints.set(key, list);
-        }
-      },
-    };
-    world.voteWriters.set(observer, writer);
-  }
-  for (const observer of config.observers) for (const { region: target } of config.targets) {
-    const key = `${observer}|${target}`;
-    let alarm = false;
-    const evaluationPhaseMs = random.uniform(0, alarmEvaluationIntervalMs);
-    for (let t = evaluationPhaseMs; t < endMs; t += alarmEvaluationIntervalMs) {
-      world.scheduler.at(Math.round(t), () => {
-        const visibleUntilMs = world.scheduler.nowMs() - metricIngestDelayMs;
-        const points = (datapoints.get(key) ?? []).filter((p) => p.atMs < visibleUntilMs && p.atMs >= visibleUntilMs - alarmPeriodMs);
-        if (points.length > 0) alarm = Math.max(...points.map((p) => p.value)) >= 1; // no data: state kept (TreatMissingData: ignore)
-      });
-    }
-    const readPhaseMs = random.uniform(0, alarmReadIntervalMs);
-    for (let t = readPhaseMs; t < endMs; t += alarmReadIntervalMs) {
-      world.scheduler.at(Math.round(t), () => model.setChild(observer, target, !alarm, world.scheduler.nowMs()));
-    }
-  }
-}
-
-function measure(scenario: Scenario, world: World, model: HealthCheckModel): { metrics: DataPlaneMetrics; problems: string[] } {
-  const problems: string[] = [];
-  const onsetIndex = scenario.expect.onsetFault ?? (scenario.expect.failOver.length > 0 ? 0 : undefined);
-  const onsetMs = onsetIndex === undefined ? null : world.params.faults[onsetIndex]!.atMs;
-  const target = scenario.expect.failOver[0];
-  const drain = onsetMs === null ? undefined : model.transitions.find((t) => t.target === target && !t.healthy && t.atMs >= onsetMs);
-  const detectMs = drain === undefined || onsetMs === null ? null : drain.atMs - onsetMs;
-  const guarded = scenario.expect.mustNotDrain === '*' ? world.config.targets.map((t) => t.region) : scenario.expect.mustNotDrain;
-  const falseFailovers = model.transitions.filter((t) => !t.healthy && guarded.includes(t.target) && t.atMs < scenario.safetyMs).length;
-  const flipsMax = Math.max(0, ...world.config.targets.map((t) => model.transitions.filter((x) => x.target === t.region && !x.healthy).length));
-  for (const failed of scenario.expect.failOver) {
-    if (!model.transitions.some((t) => t.target === failed && !t.healthy && t.atMs < scenario.safetyMs)) problems.push(`must-fail-over: ${failed} never turned unhealthy during the safety phase`);
-  }
-  const moved = model.transitions.find((t) => t.atMs < scenario.safetyMs);
-  if (scenario.expect.failStatic && moved !== undefined) problems.push(`fail-static: ${moved.target} turned ${moved.healthy ? 'healthy' : 'unhealthy'} at ${moved.atMs} ms while no quorum should exist`);
-  if (falseFailovers > 0) problems.push(`false failover: a guarded target turned unhealthy ${falseFailovers} time(s)`);
-  const healthyNow = new Map<Region, boolean>(world.config.targets.map((t) => [t.region, true]));
-  for (const t of model.transitions) {
-    healthyNow.set(t.target, t.healthy);
-    const serving = [...healthyNow.values()].filter(Boolean).length;
-    if (serving < world.config.safety.minServing) problems.push(`min-serving: ${serving} healthy at ${t.atMs} ms`);
-  }
-  const stillDrained = [...model.calculated].filter(([, healthy]) => !healthy).map(([t]) => t);
-  if (stillDrained.length > 0) problems.push(`convergence: [${stillDrained.join(', ')}] still unhealthy after ${scenario.livenessMs} ms of liveness`);
-  return { metrics: { detectMs, rtoMs: detectMs === null ? null : detectMs + recordTtlMs, falseFailovers, flipsMax }, problems };
 }
 
 /**
@@ -193,17 +38,11 @@ function measure(scenario: Scenario, world: World, model: HealthCheckModel): { m
  * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, 'gate');
  */
 export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim): Promise<DataPlaneResult> {
-  const config = dataPlaneConfig(simConfig(scenario), vote);
-  const params = deriveParams(scenario, seed, config.observers);
-  const world = new World(config, scenario, params, new SimRandom(seed).fork('world'));
-  const model = new HealthCheckModel(config);
-  const endMs = scenario.safetyMs + scenario.livenessMs;
-  const random = new SimRandom(seed).fork(`dataplane-${vote}`);
-  if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs);
-  else scheduleMetricAlarms(world, model, random, endMs);
-  await world.run();
-  const { metrics, problems } = measure(scenario, world, model);
-  const controlPlaneCalls = world.history.entries.filter((e) => e.kind === 'dns-change' || e.kind === 'dns-error').length;
-  if (controlPlaneCalls > 0) problems.push(`control plane: ${controlPlaneCalls} Route 53 change or error entries in data-plane mode`);
-  return { scenario: scenario.name, seed, vote, metrics, transitions: model.transitions, controlPlaneCalls, problems };
+  const result = await runSimulation({ ...scenario, mode: vote }, seed);
+  const transitions = result.history.flatMap((e) => (e.kind === 'health-check' ? [{ target: e.target, atMs: e.atMs, healthy: e.healthy }] : []));
+  const controlPlaneCalls = result.history.filter((e) => e.kind === 'dns-change' || e.kind === 'dns-error' || e.kind === 'route53-call').length;
+  const problems = violationsOf(result.check).map((v) => `${v.invariant}${v.target ? ` ${v.target}` : ''} at ${v.atMs} ms: ${v.detail}`);
+  if (controlPlaneCalls > 0) problems.push(`control plane: ${controlPlaneCalls} Route 53 API entries in data-plane mode`);
+  const { detectMs, rtoMs, falseFailovers, flipsMax } = result.arbiter;
+  return { scenario: scenario.name, seed, vote, metrics: { detectMs, rtoMs, falseFailovers, flipsMax }, transitions, controlPlaneCalls, problems };
 }

@@ -81,8 +81,8 @@ describe('simulator regressions', () => {
   });
 });
 
-// Open defects (none at present): each listed seed must still fail, so a fix shows up as a test to update.
-if (knownDefectCases().length > 0) describe('known defects (open; see knownDefects in sim-runs.ts)', () => {
+// Open defects (sim/known-defects.ts): each listed seed must still break its invariant, so a fix shows up as a test to update.
+if (knownDefectCases().length > 0) describe('known defects (open; see sim/known-defects.ts)', () => {
   it.each(knownDefectCases())('%s seed %i still breaks %s: when this fails, the defect is fixed, so remove the seed from knownDefects', async (scenario, seed, invariant) => {
     const result = await runSimulation(loadScenario(scenario), seed);
     expect(result.check.violations.map((v) => v.invariant)).toContain(invariant);

@@ -1,36 +1,29 @@
-/** Shared by the sim tests: run a scenario over a range of seeds and list every failing seed. */
+/** Shared by the sim tests: run a scenario over a range of seeds and list every violation not known as open. */
 import { formatViolation } from '../../sim/checker';
+import { knownDefects } from '../../sim/known-defects';
 import { loadScenario } from '../../sim/scenario';
 import { runSimulation } from '../../sim/simulation';
 
+export { knownDefects, type KnownDefect } from '../../sim/known-defects';
+
 /** Seeds per scenario in CI (the issue asks for at least 100). */
 export const ciSeedsCount = 100;
-/** Per test file: the runs are CPU-bound, this bounds a stuck scheduler, not the expected time. */
+/** Per test: the runs are CPU-bound, this bounds a stuck scheduler, not the expected time. */
 export const scenarioTimeoutMs = 240_000;
 
-export interface KnownDefect {
-  invariant: string;
-  seeds: number[];
-  why: string;
+/** The command that replays one run exactly (a scenario given as a file path replays by that path). */
+export function replayCommand(nameOrFile: string, seed: number): string {
+  return `npx arbiter simulate --scenario ${nameOrFile} --seed ${seed}`;
 }
-
-/**
- * (scenario, invariant) pairs that open defects in the core still break, found by this simulator
- * and not fixed yet, with the seeds (of 1…ciSeedsCount) that break them. The scenario suites
- * accept exactly those violations on exactly those seeds — every other invariant must still hold
- * on them — and regressions.test.ts asserts that each listed seed still breaks its invariant, so a
- * fix shows up as a failing test to update. README lists them as open.
- */
-export const knownDefects: Record<string, KnownDefect[]> = {
-};
 
 /** Each listed (scenario, seed, invariant), for the regression suite. */
 export function knownDefectCases(): Array<readonly [string, number, string]> {
-  return Object.entries(knownDefects).flatMap(([scenario, defects]) => defects.flatMap((d) => d.seeds.map((seed) => [scenario, seed, d.invariant] as const)));
+  return knownDefects.flatMap((d) => d.seeds.map((seed) => [d.scenario, seed, d.invariant] as const));
 }
 
+/** A known open defect accepts exactly its invariant on exactly its seeds: every other invariant must still hold there. */
 export function isKnownDefect(name: string, seed: number, invariant: string): boolean {
-  return (knownDefects[name] ?? []).some((d) => d.invariant === invariant && d.seeds.includes(seed));
+  return knownDefects.some((d) => d.scenario === name && d.invariant === invariant && d.seeds.includes(seed));
 }
 
 export async function failingSeeds(name: string, firstSeed: number, count: number): Promise<string[]> {
@@ -40,7 +33,7 @@ export async function failingSeeds(name: string, firstSeed: number, count: numbe
     const result = await runSimulation(scenario, seed);
     for (const v of result.check.violations) {
       if (isKnownDefect(name, seed, v.invariant)) continue;
-      failures.push(`seed ${seed}: ${formatViolation(v, `npx arbiter simulate --scenario ${name} --seed ${seed}`)}`);
+      failures.push(`seed ${seed}: ${formatViolation(v, replayCommand(name, seed))}`);
     }
   }
   return failures;

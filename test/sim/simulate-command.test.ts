@@ -1,6 +1,7 @@
 /** `arbiter simulate`: readable output, exit codes, and the replay line on a violation. */
 import { main } from '../../cli/main';
 import { exitCodes } from '../../cli/io';
+import { loadScenario, scenarioNames } from '../../sim/scenario';
 
 function capture() {
   const out: string[] = [];
@@ -25,8 +26,20 @@ describe('arbiter simulate', () => {
     const code = await main(['simulate', '--scenario', 'test/sim/fixtures/liveness-bound-too-short.yml', '--seed', '3', '--json'], c.io);
     expect(code).toBe(exitCodes.invariant);
     expect(JSON.parse(c.out.join('\n')).check.failedAt.invariant).toBe('convergence');
-    expect(c.err.join('\n')).toContain('replay: arbiter simulate --scenario liveness-bound-too-short --seed 3');
+    // Given as a file path, the scenario replays by that path (its name alone is not in sim/scenarios).
+    expect(c.err.join('\n')).toContain('replay: arbiter simulate --scenario test/sim/fixtures/liveness-bound-too-short.yml --seed 3');
   }, 60_000);
+
+  it('lists every scenario with the title saying what it proves, and needs no --scenario or --seed for it', async () => {
+    const c = capture();
+    expect(await main(['simulate', '--list'], c.io)).toBe(exitCodes.ok);
+    const lines = c.out.join('\n').split('\n');
+    expect(lines.length).toBe(scenarioNames().length);
+    expect(lines.find((l) => l.startsWith('failover-hard-outage '))).toContain(loadScenario('failover-hard-outage').title);
+    const missing = capture();
+    expect(await main(['simulate', '--seed', '1'], missing.io)).toBe(exitCodes.usage);
+    expect(missing.err.join('\n')).toContain('--scenario and --seed are required');
+  });
 
   it('refuses a malformed seed or an unknown scenario with exit 2 and a clear message', async () => {
     const bad = capture();

@@ -1,7 +1,7 @@
 /** What `arbiter simulate --runs` prints per seed: detection for failover scenarios, false moves for no-move ones. */
 import { seedMeasures } from '../../cli/commands/simulate';
 
-const metrics = (detectMs: number | null, falseFailovers: number, flipsMax: number) => ({ detectMs, rtoMs: null, falseFailovers, flipsMax });
+const metrics = (detectMs: number | null, falseDrains: number, flipsMax: number) => ({ detectMs, rtoMs: null, falseFailovers: 0, falseDrains, flipsMax, deadServingMsMax: null, route53Calls: 0 });
 
 describe('arbiter simulate: one line per seed', () => {
   it('reports false drains and flips, not a detection time, when the scenario expects nothing to move', () => {

@@ -1,2 +1,3 @@
 export * from './schema';
 export * from './validate';
+export * from './config-hash';

@@ -128,3 +128,14 @@ describe('appliedRecord and latestApplied', () => {
     expect(latestApplied([])).toBeNull();
   });
 });
+
+describe('decide across configs (rolling deploys)', () => {
+  it('does not count a proposal made under another config', () => {
+    const drain = { ...allServing, 'eu-west-1': 'drained' as const };
+    const mine = proposalWanting(config, us, drain, nowMs - 1000);
+    const theirs = { ...proposalWanting(config, eu, drain, nowMs - 1000), configHash: 'c-00000000' };
+    expect(freshProposals(input([mine, theirs])).map((p) => p.observer)).toEqual([us]);
+    expect(decide(input([mine, theirs])).routing['eu-west-1']).toBe('serving');
+    expect(decide(input([mine, { ...theirs, configHash: mine.configHash! }])).routing['eu-west-1']).toBe('drained');
+  });
+});

@@ -6,7 +6,7 @@
  * afford is held back, never forced through.
  */
 import { invariant } from '../assert';
-import { quorumSize, type ValidConfig } from '../config';
+import { configHash, quorumSize, type ValidConfig } from '../config';
 import { canonicalJson, fnv1a } from '../hash';
 import { enforceSafety, type SafetyEntry } from '../policy/safety';
 import type { AppliedDecision, Decision, Proposal, ProposalCause, Region, Routing, RoutingState } from '../types';
@@ -28,11 +28,13 @@ export interface DecisionInput {
   decider?: { observer: Region; targets: readonly Region[] };
 }
 
-/** The newest proposal per configured observer, fresh ones only. */
+/** The newest proposal per configured observer, fresh ones made under this config only. */
 export function freshProposals(input: DecisionInput): Proposal[] {
   const latest = new Map<Region, Proposal>();
+  const hash = configHash(input.config);
   for (const proposal of input.proposals) {
     if (!input.config.observers.includes(proposal.observer)) continue;
+    if (proposal.configHash !== undefined && proposal.configHash !== hash) continue;
     if (input.nowMs - proposal.createdMs > input.proposalFreshnessMs) continue;
     const known = latest.get(proposal.observer);
     if (known === undefined || proposal.seq > known.seq) latest.set(proposal.observer, proposal);

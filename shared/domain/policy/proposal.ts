@@ -12,10 +12,11 @@
  * 2 × that after the previous restore) and the safety rules (a drain held only by hysteresis is
  * released to make room, under maxDrained, for a new drain on evidence). Pure: the same inputs always give the same proposal.
  */
-import type { ValidConfig } from '../config';
+import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
-import { latestSnapshots, tallyTarget } from '../quorum/tally';
+import { tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
+import { evidenceOf, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
 
 /**
@@ -122,7 +123,7 @@ const causePriority: Record<ProposalCause, number> = {
  */
 export function computeProposal(input: ProposalInput): Proposal {
   const { config, nowMs } = input;
-  const snapshots = latestSnapshots(input.snapshots);
+  const snapshots = rememberedSnapshots(input.snapshots, input.previous);
   const ends = indexEnds(input.overrideEnds);
   const alarms = indictingAlarms(config, input.signals, nowMs);
   const tallies = new Map<Region, Tally>();
@@ -149,5 +150,5 @@ export function computeProposal(input: ProposalInput): Proposal {
     const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
     targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
   }
-  return { observer: input.observer, seq: input.seq, createdMs: nowMs, targets, refusals: safe.refusals };
+  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots) };
 }

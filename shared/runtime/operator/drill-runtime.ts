@@ -130,8 +130,10 @@ export async function createDrill(deps: OperatorDeps, input: DrillRequestInput &
     phases: [{ name: 'requested', startedMs: nowMs, endedMs: nowMs, durationMs: 0 }], changeIds: [], rtoMs: null,
     rtoSecondsMax: deps.config.rtoSecondsMax, problems: refusal === null ? [] : [`${refusal.rule}: ${refusal.message}`], version: 1,
   };
-  // A new id, written once: for a scheduled tick, AlreadyExistsError means another region claimed it.
-  await deps.store.putNewDrill(record);
+  // A caller-named id (a scheduled tick's, the same in every region) is written only if new:
+  // AlreadyExistsError means another region claimed it. A generated id is new by construction.
+  if (input.id === undefined) await deps.store.putDrill(record);
+  else await deps.store.putNewDrill(record);
   if (refusal !== null) {
     await appendAudit(deps, { kind: 'drill-refused', actor: input.startedBy, summary: `evacuate drill of ${input.target} refused: ${refusal.message}`, details: { drillId: record.id, ...refusal } }, record.id);
     await emitReport(deps, record);

@@ -5,7 +5,7 @@
  * this observer's vote, as its gate answers it (recomputed from the replica).
  */
 import {
-  activeOverrides, bindingMode, dataPlaneTargets, gateRouting, latestApplied, latestSnapshots, observerVotes, quorumSize, routingFromRecords, tallyTarget, voteMechanism, weightTargets,
+  configHash, activeOverrides, bindingMode, dataPlaneTargets, gateRouting, latestApplied, latestSnapshots, observerVotes, quorumSize, routingFromRecords, tallyTarget, voteMechanism, weightTargets,
   type BindingMode, type Override, type Region, type RoutingState, type Tally, type Vote, type VoteMechanism,
 } from '../../domain';
 import { ArbiterError, type DrillRecord, type Heartbeat } from '../../ports';
@@ -35,7 +35,8 @@ export interface StatusBody {
   nowMs: number;
   quorum: number;
   targets: TargetStatus[];
-  observers: Array<{ observer: Region; heartbeats: Heartbeat[]; proposal: { seq: number; createdMs: number } | null }>;
+  /** `configMatches` false: that observer proposes under another config (its proposals do not vote). */
+  observers: Array<{ observer: Region; heartbeats: Heartbeat[]; proposal: { seq: number; createdMs: number; configHash: string | null } | null; configMatches: boolean }>;
   lastApplied: { decisionId: string; observer: Region; decidedMs: number; appliedMs: number; changeId: string | null; routing: Record<Region, RoutingState> } | null;
   activeOverrides: Override[];
   runningDrills: DrillRecord[];
@@ -94,7 +95,8 @@ export async function buildStatus(deps: OperatorDeps): Promise<StatusBody> {
     observer: deps.observer, nowMs, quorum: quorumSize(config.observers.length), targets,
     observers: config.observers.map((observer) => {
       const proposal = latestProposal.get(observer);
-      return { observer, heartbeats: view.heartbeats.filter((h) => h.observer === observer), proposal: proposal ? { seq: proposal.seq, createdMs: proposal.createdMs } : null };
+      const hash = proposal?.configHash ?? null;
+      return { observer, heartbeats: view.heartbeats.filter((h) => h.observer === observer), proposal: proposal ? { seq: proposal.seq, createdMs: proposal.createdMs, configHash: hash } : null, configMatches: hash === null || hash === configHash(config) };
     }),
     lastApplied: applied === null ? null : { decisionId: applied.decisionId, observer: applied.observer, decidedMs: applied.decidedMs, appliedMs: applied.appliedMs, changeId: applied.changeId, routing: applied.routing },
     activeOverrides: active,

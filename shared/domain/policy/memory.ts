@@ -1,0 +1,80 @@
+/**
+ * Monotonic views. A decide pass sees its local replica plus the one event that woke it, so two
+ * passes a few milliseconds apart can see different subsets of the evidence (the replica lags, the
+ * events arrive one by one). Each proposal therefore carries what it was computed from — the newest
+ * verdict snapshot header and the newest proposal of every observer it knew — and the next pass of
+ * the same observer starts from that, merging by (observer, seq): a view never goes backwards, and a
+ * drain proposal is not withdrawn because one pass happened to see less than the one before.
+ *
+ *   pass 1: replica {own ✗} ∪ event {ap ✗}  → 2 of 3 unhealthy → "drain", remembers {own, ap}
+ *   pass 2: replica {own ✗} ∪ event {us …}  → remembered ap ✗ still counts (while fresh) → still "drain"
+ *
+ * What is remembered ages exactly like what is read: by its writer's stamps and the freshness windows.
+ */
+import type { Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, VerdictStatus } from '../types';
+import { latestSnapshots } from '../quorum/tally';
+
+/** The snapshot headers a proposal keeps: enough for a tally (status per target and the write time). */
+export function evidenceOf(snapshots: ReadonlyMap<Region, VerdictSnapshot>): NonNullable<Proposal['evidence']> {
+  const evidence: NonNullable<Proposal['evidence']> = {};
+  for (const [observer, s] of snapshots) {
+    const statuses: Record<Region, VerdictStatus> = {};
+    for (const [target, v] of Object.entries(s.verdicts)) statuses[target] = v.status;
+    evidence[observer] = { seq: s.seq, writtenMs: s.writtenMs, statuses };
+  }
+  return evidence;
+}
+
+function snapshotFromEvidence(observer: Region, e: NonNullable<Proposal['evidence']>[string]): VerdictSnapshot {
+  const verdicts: Record<Region, TargetVerdict> = {};
+  for (const [target, status] of Object.entries(e.statuses)) {
+    verdicts[target] = { target, status, consecutiveFailures: 0, consecutivePasses: 0, latencySamplesMs: [], latencyQuantileMs: [], lastLatencyMs: null, changedMs: e.writtenMs, probedMs: e.writtenMs, reason: 'remembered from an earlier pass' };
+  }
+  return { observer, seq: e.seq, writtenMs: e.writtenMs, verdicts };
+}
+
+/** The newest snapshot per observer among those read and those the previous proposal remembered. */
+export function rememberedSnapshots(snapshots: readonly VerdictSnapshot[], previous: Proposal | null): Map<Region, VerdictSnapshot> {
+  const latest = latestSnapshots(snapshots);
+  for (const [observer, e] of Object.entries(previous?.evidence ?? {})) {
+    const known = latest.get(observer);
+    if (known === undefined || e.seq > known.seq) latest.set(observer, snapshotFromEvidence(observer, e));
+  }
+  return latest;
+}
+
+/** A peer's proposal as remembered: its votes, without what it remembered itself. */
+export function peerVoteOf(p: Proposal): PeerVote {
+  const targets: PeerVote['targets'] = {};
+  for (const [target, t] of Object.entries(p.targets)) targets[target] = { state: t.state, cause: t.cause, ...(t.fromState === undefined ? {} : { fromState: t.fromState }) };
+  return { seq: p.seq, createdMs: p.createdMs, ...(p.configHash === undefined ? {} : { configHash: p.configHash }), targets };
+}
+
+function proposalFromPeer(observer: Region, v: PeerVote): Proposal {
+  const targets: Proposal['targets'] = {};
+  for (const [target, t] of Object.entries(v.targets)) {
+    targets[target] = { target, state: t.state, cause: t.cause, reason: 'remembered from an earlier pass', tally: { target, quorum: 0, healthy: 0, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: null, overrideId: null, ...(t.fromState === undefined ? {} : { fromState: t.fromState }) };
+  }
+  return { observer, seq: v.seq, createdMs: v.createdMs, ...(v.configHash === undefined ? {} : { configHash: v.configHash }), targets, refusals: [] };
+}
+
+/** Every observer's newest proposal among those read and those `own` remembers (by seq). */
+export function rememberedProposals(proposals: readonly Proposal[], own: Proposal | null): Proposal[] {
+  const latest = new Map<Region, Proposal>();
+  for (const p of proposals) {
+    const known = latest.get(p.observer);
+    if (known === undefined || p.seq > known.seq) latest.set(p.observer, p);
+  }
+  for (const [observer, v] of Object.entries(own?.peers ?? {})) {
+    const known = latest.get(observer);
+    if (known === undefined || v.seq > known.seq) latest.set(observer, proposalFromPeer(observer, v));
+  }
+  return [...latest.values()];
+}
+
+/** What a new proposal remembers of its peers: their newest proposals in the view it decided from. */
+export function peersOf(proposals: readonly Proposal[], self: Region): NonNullable<Proposal['peers']> {
+  const peers: NonNullable<Proposal['peers']> = {};
+  for (const p of rememberedProposals(proposals, null)) if (p.observer !== self) peers[p.observer] = peerVoteOf(p);
+  return peers;
+}
