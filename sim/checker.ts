@@ -270,7 +270,8 @@ export function checkHistory(input: CheckInput): CheckResult {
       }
       if (mustNotDrain.includes(target)) report.add('must-not-drain', target, c.atMs, c.step, `${c.by} drained ${target}, which the scenario says may not be drained`);
       const judges = config.observers.filter((o) => truth.alive(o, c.atMs) && verdicts.wasAt(o, target, 'unhealthy', c.atMs - evidenceWindowMs, c.atMs));
-      if (judges.length < quorum) report.add('quorum-evidence', target, c.atMs, c.step, `${c.by} drained ${target} with only [${judges.join(', ')}] of the live observers judging it unhealthy (quorum ${quorum})`);
+      // An indicting alarm in ALARM is evidence for every observer (the config says so).
+      if (judges.length < quorum && truth.indictedBy(target, c.atMs) === null) report.add('quorum-evidence', target, c.atMs, c.step, `${c.by} drained ${target} with only [${judges.join(', ')}] of the live observers judging it unhealthy (quorum ${quorum})`);
       return;
     }
     drainCause.delete(target);

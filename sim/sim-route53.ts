@@ -31,7 +31,7 @@
  *     (`region-down` with `route53ControlPlane: true`) or alone (`route53-outage`).
  */
 import { normaliseRecordName, normaliseZoneId, type RecordSetView, type RegisterSwap, type Region, type Route53Binding, type RouteChange, type TargetConfig } from '../shared/domain';
-import { DnsError, type ChangeStatus, type Dns } from '../shared/ports';
+import { DnsError, type ChangeStatus, type Dns, type RegisterRef } from '../shared/ports';
 import type { FaultTimeline } from './faults';
 import type { History } from './history';
 import type { SimRandom } from './random';
@@ -233,7 +233,7 @@ export class SimRoute53Client implements Dns {
     }
   }
 
-  async readRecords(_bindings: readonly Route53Binding[]): Promise<RecordSetView[]> {
+  async readRecords(_bindings: readonly Route53Binding[], _registers?: readonly RegisterRef[]): Promise<RecordSetView[]> {
     return this.withRetries(() => this.route53.read(this.observer));
   }
 

@@ -7,9 +7,9 @@
 import type { Region } from '../shared/domain';
 import { baselineDefaults, runBaseline, type BaselineOptions } from './baseline';
 import { checkHistory, finalState, type CheckResult, type FinalState } from './checker';
-import { attachHealthChecks, type HealthCheckModel } from './dataplane/health-checks';
+import { attachHealthChecks } from './dataplane/health-checks';
 import { resolveFaults } from './faults';
-import { History, type HistoryEntry } from './history';
+import type { HistoryEntry } from './history';
 import { servedFromChanges, truthMetrics, type ServedTransition } from './metrics';
 import { SimRandom } from './random';
 import type { Scenario } from './scenario';

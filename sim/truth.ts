@@ -49,9 +49,23 @@ export class GroundTruth {
     return !this.regionDown(observer, atMs);
   }
 
+  /**
+   * The `indict` alarm on `target` in ALARM at `atMs`, if any: the scenario says the application's own
+   * metric crossed its threshold, which Arbiter is configured to take as the target failing.
+   */
+  indictedBy(target: Region, atMs: number): string | null {
+    for (const alarm of this.config.alarms.filter((a) => a.target === target && a.effect === 'indict')) {
+      const changes = this.faults.filter((f) => spec(f).kind === 'alarm' && spec(f)['alarm'] === alarm.name && f.atMs <= atMs).sort((a, b) => a.atMs - b.atMs);
+      if (changes.length > 0 && spec(changes[changes.length - 1]!)['state'] === 'ALARM') return alarm.name;
+    }
+    return null;
+  }
+
   /** Why `target` is really failing at `atMs`, or null when it is not. */
   failing(target: Region, atMs: number): string | null {
     if (this.regionDown(target, atMs)) return 'region down';
+    const alarm = this.indictedBy(target, atMs);
+    if (alarm !== null) return `indicted by alarm ${alarm}`;
     for (const f of this.faults) {
       const s = spec(f);
       if (!activeAt(f, atMs) || s.kind !== 'target' || !names(s['target'], target)) continue;
@@ -73,7 +87,7 @@ export class GroundTruth {
       const s = spec(f);
       const onTarget = (s.kind === 'target' && names(s['target'], target)) || (s.kind === 'region-down' && s['region'] === target);
       return onTarget && f.atMs <= toMs && f.untilMs > fromMs;
-    });
+    }) && this.indictedBy(target, fromMs) === null && this.indictedBy(target, toMs) === null;
   }
 
   /** When the last failing stretch of `target` ended at or before `atMs` (null if it never failed). */
@@ -119,6 +133,7 @@ export class GroundTruth {
       times.add(f.atMs);
       times.add(f.untilMs);
       const s = spec(f);
+      if (s.kind === 'alarm') times.add(f.atMs);
       if (s.kind === 'target' && s['behaviour'] === 'flap') {
         const upMs = (s['upMs'] as number | undefined) ?? 60_000;
         const downMs = (s['downMs'] as number | undefined) ?? 60_000;

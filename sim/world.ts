@@ -173,15 +173,15 @@ export class World {
     const dns = this.regions.get(region)!.dns;
     if (slow.pendingMs === 0) return dns;
     return {
-      readRecords: (b) => dns.readRecords(b),
+      readRecords: (b, registers) => dns.readRecords(b, registers),
       changeStatus: (id) => dns.changeStatus(id),
-      applyChanges: async (zone, changes, decisionId) => {
+      applyChanges: async (zone, changes, decisionId, register) => {
         if (slow.pendingMs > 0) {
           const delay = slow.pendingMs;
           slow.pendingMs = 0;
           await this.scheduler.sleepMs(delay);
         }
-        return dns.applyChanges(zone, changes, decisionId);
+        return dns.applyChanges(zone, changes, decisionId, register);
       },
     };
   }

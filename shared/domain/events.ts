@@ -54,7 +54,15 @@ const targetProposalSchema = z.object({
   healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(), fromState: z.enum(['serving', 'drained']).optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
-const proposalSchema = z.object({ observer: region, seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema) });
+const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])) }));
+const peerVoteSchema = z.object({
+  seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(),
+  targets: z.record(z.string(), z.object({ state: z.enum(['serving', 'drained']), cause: z.string(), fromState: z.enum(['serving', 'drained']).optional() })),
+});
+const proposalSchema = z.object({
+  observer: region, seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(), targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema),
+  evidence: evidenceSchema.optional(), peers: z.record(z.string(), peerVoteSchema).optional(),
+});
 const appliedSchema = z.object({
   observer: region, decisionId: z.string().min(1), decidedMs: ms, appliedMs: ms,
   routing: z.record(z.string(), z.enum(['serving', 'drained'])), changeId: z.string().nullable(), lastFlipMs: z.record(z.string(), ms.nullable()),

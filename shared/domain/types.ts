@@ -159,6 +159,7 @@ export interface PeerVote {
   seq: number;
   createdMs: number;
   configHash?: string;
+  fromEpoch?: number;
   targets: Record<Region, { state: RoutingState; cause: ProposalCause; fromState?: RoutingState }>;
 }
 
@@ -169,6 +170,12 @@ export interface Proposal {
   createdMs: number;
   /** The config it was made under (configHash); a proposal made under another config does not vote. Absent before v2. */
   configHash?: string;
+  /**
+   * Route 53's change count (AppliedDecision.epoch) of the applied state it was made against. A vote
+   * to change a target counts only against that same state: `fromState` alone cannot tell "serving
+   * before the drain" from "serving again after the restore" (A→B→A). Absent before v2.
+   */
+  fromEpoch?: number;
   /** The verdicts it was computed from, per observer (policy/memory.ts: the next pass starts from them). */
   evidence?: Record<Region, { seq: number; writtenMs: number; statuses: Record<Region, VerdictStatus> }>;
   /** The peers' newest proposals its writer knew when it decided (policy/memory.ts). */

@@ -49,7 +49,8 @@ export interface DecideOutcome {
 function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
-  return canonicalJson({ t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  // A proposal made against another applied state (epoch) must be written again, or its votes to change do not count.
+  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
 
 export class DecideRuntime {
@@ -223,7 +224,7 @@ export class DecideRuntime {
         const shown = this.appliedShown(records, nowMs, stored);
         const own = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal: written.proposal });
         planned = this.plan(own, shown, nowMs);
-        if (proposalKey(planned.proposal) !== proposalKey(written.proposal)) written = await this.writeProposal(planned.proposal, undefined, nowMs);
+        if (proposalKey(planned.proposal) !== proposalKey(written.proposal)) written = await this.writeProposal(planned.proposal, written.proposal, nowMs);
         try {
           const { plan, changeIds, after } = await this.applyPlanned(planned.decision, shown, records);
           const applied = changeIds.length > 0 || (shown.epoch ?? 0) > (stored?.epoch ?? -1) || planned.decision.changed.length > 0

@@ -52,10 +52,13 @@ function decisionId(routing: Routing, supporters: Record<Region, Region[]>, prop
  * the proposer also saw `last` applied: one made under an older decision (replication lag) would
  * otherwise undo a newer one (a stale "keep drained" re-draining a target a quorum just restored).
  */
-export function votesFor(proposal: Proposal, target: Region, state: RoutingState, last: RoutingState): boolean {
+export function votesFor(proposal: Proposal, target: Region, state: RoutingState, last: RoutingState, lastEpoch?: number): boolean {
   const vote = proposal.targets[target];
   if (vote === undefined || vote.state !== state) return false;
-  return state === last || vote.fromState === undefined || vote.fromState === last;
+  if (state === last) return true;
+  // Made against another applied state (an older epoch, or a newer one this decider has not seen): no vote to change.
+  if (lastEpoch !== undefined && proposal.fromEpoch !== undefined && proposal.fromEpoch !== lastEpoch) return false;
+  return vote.fromState === undefined || vote.fromState === last;
 }
 
 /** Why the supporters want a state: operator causes are kept so the safety rules treat them as such. */
@@ -77,7 +80,7 @@ export function decide(input: DecisionInput): Decision {
   const supporters: Record<Region, Region[]> = {};
   for (const { region: target } of config.targets) {
     const last = input.lastApplied?.routing[target] ?? 'serving';
-    const voters = (state: RoutingState) => proposals.filter((p) => votesFor(p, target, state, last)).map((p) => p.observer);
+    const voters = (state: RoutingState) => proposals.filter((p) => votesFor(p, target, state, last, input.lastApplied?.epoch)).map((p) => p.observer);
     const drained = voters('drained');
     const serving = voters('serving');
     let state: RoutingState = last;

@@ -47,7 +47,7 @@ export function rememberedSnapshots(snapshots: readonly VerdictSnapshot[], previ
 export function peerVoteOf(p: Proposal): PeerVote {
   const targets: PeerVote['targets'] = {};
   for (const [target, t] of Object.entries(p.targets)) targets[target] = { state: t.state, cause: t.cause, ...(t.fromState === undefined ? {} : { fromState: t.fromState }) };
-  return { seq: p.seq, createdMs: p.createdMs, ...(p.configHash === undefined ? {} : { configHash: p.configHash }), targets };
+  return { seq: p.seq, createdMs: p.createdMs, ...(p.configHash === undefined ? {} : { configHash: p.configHash }), ...(p.fromEpoch === undefined ? {} : { fromEpoch: p.fromEpoch }), targets };
 }
 
 function proposalFromPeer(observer: Region, v: PeerVote): Proposal {
@@ -55,7 +55,7 @@ function proposalFromPeer(observer: Region, v: PeerVote): Proposal {
   for (const [target, t] of Object.entries(v.targets)) {
     targets[target] = { target, state: t.state, cause: t.cause, reason: 'remembered from an earlier pass', tally: { target, quorum: 0, healthy: 0, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: null, overrideId: null, ...(t.fromState === undefined ? {} : { fromState: t.fromState }) };
   }
-  return { observer, seq: v.seq, createdMs: v.createdMs, ...(v.configHash === undefined ? {} : { configHash: v.configHash }), targets, refusals: [] };
+  return { observer, seq: v.seq, createdMs: v.createdMs, ...(v.configHash === undefined ? {} : { configHash: v.configHash }), ...(v.fromEpoch === undefined ? {} : { fromEpoch: v.fromEpoch }), targets, refusals: [] };
 }
 
 /** Every observer's newest proposal among those read and those `own` remembers (by seq). */

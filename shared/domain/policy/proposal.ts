@@ -150,5 +150,6 @@ export function computeProposal(input: ProposalInput): Proposal {
     const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
     targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
   }
-  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots) };
+  const fromEpoch = input.lastApplied?.epoch;
+  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots) };
 }

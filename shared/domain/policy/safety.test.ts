@@ -28,9 +28,12 @@ describe('enforceSafety', () => {
     const unforced = enforceSafety([entry('a', 'drained', 'serving', 'override', 4000), entry('b', 'drained', 'drained', 'quorum-unhealthy', 2000)], rules(1, 1));
     expect(unforced.refusals).toEqual([{ target: 'a', rule: 'minServing', message: 'minServing 1: draining a would leave 0 serving' }]);
     const forced = enforceSafety([entry('a', 'drained', 'serving', 'forced-override', 5000), entry('b', 'drained', 'drained', 'quorum-unhealthy', 2000)], rules(1, 1));
-    // The forced drain stands; the automatic held drain is restored to keep one serving.
-    expect(forced.entries.map((e) => [e.target, e.state, e.cause])).toEqual([['a', 'drained', 'forced-override'], ['b', 'serving', 'safety-restore']]);
+    // The forced drain stands, and the force excuses minServing: b, drained because it fails, is not restored for it.
+    expect(forced.entries.map((e) => [e.target, e.state, e.cause])).toEqual([['a', 'drained', 'forced-override'], ['b', 'drained', 'quorum-unhealthy']]);
     expect(forced.refusals).toEqual([]);
+    // Nor is a drain held by its recovery hold restored before the hold is over.
+    const held = enforceSafety([entry('a', 'drained', 'serving', 'forced-override', 5000), entry('b', 'drained', 'drained', 'recovery-hold', 100)], rules(1, 1));
+    expect(held.entries.map((e) => [e.target, e.state, e.cause])).toEqual([['a', 'drained', 'forced-override'], ['b', 'drained', 'recovery-hold']]);
   });
 
   it('does not count operator drains against maxDrained', () => {

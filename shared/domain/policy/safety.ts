@@ -30,6 +30,14 @@ function countServing(entries: readonly SafetyEntry[]): number {
   return entries.filter((e) => e.state === 'serving').length;
 }
 
+/**
+ * Serving for the minServing rule: a forced drain counts as if serving, since the operator's force
+ * excuses that rule for that target only. Nothing else is restored (or refused) to make up for it.
+ */
+function countServingForRule(entries: readonly SafetyEntry[]): number {
+  return countServing(entries) + entries.filter((e) => e.state === 'drained' && e.cause === 'forced-override').length;
+}
+
 function countAutomaticDrains(entries: readonly SafetyEntry[]): number {
   return entries.filter((e) => e.state === 'drained' && !operatorCauses.has(e.cause)).length;
 }
@@ -56,7 +64,7 @@ function releaseHeldDrain(entries: SafetyEntry[], entry: SafetyEntry, safety: Sa
   held.state = 'serving';
   held.cause = 'released';
   // Only a release that lets the new drain through is made: otherwise nothing would justify it.
-  if (countServing(entries) >= minServing && countAutomaticDrains(entries) <= safety.maxDrained) return true;
+  if (countServingForRule(entries) >= minServing && countAutomaticDrains(entries) <= safety.maxDrained) return true;
   held.state = 'drained';
   held.cause = cause;
   return false;
@@ -67,7 +75,7 @@ function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDra
   const minServing = Math.min(safety.minServing, entries.length);
   for (const entry of newDrains) {
     if (!operatorCauses.has(entry.cause) && countAutomaticDrains(entries) > safety.maxDrained && releaseHeldDrain(entries, entry, safety, minServing)) continue;
-    if (countServing(entries) < minServing) {
+    if (countServingForRule(entries) < minServing) {
       refusals.push({ target: entry.target, rule: 'minServing', message: `minServing ${safety.minServing}: draining ${entry.target} would leave ${countServing(entries)} serving` });
     } else if (!operatorCauses.has(entry.cause) && countAutomaticDrains(entries) > safety.maxDrained) {
       refusals.push({ target: entry.target, rule: 'maxDrained', message: `maxDrained ${safety.maxDrained}: draining ${entry.target} would make ${countAutomaticDrains(entries)} drained by automation` });
@@ -79,10 +87,15 @@ function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDra
   }
 }
 
+/**
+ * Restores held drains, lowest priority first, until minServing is met. A forced drain counts as
+ * serving here: the operator's force excuses the rule for that target, so nothing is restored early
+ * (against its recovery hold, or while it fails) to make up for it.
+ */
 function restoreHeldDrains(entries: SafetyEntry[], minServing: number): void {
   const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override' && e.failStatic !== true).sort(byPriorityAscending);
   for (const entry of held) {
-    if (countServing(entries) >= minServing) return;
+    if (countServingForRule(entries) >= minServing) return;
     entry.state = 'serving';
     entry.cause = 'safety-restore';
   }
