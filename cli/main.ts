@@ -1,65 +1,75 @@
 /**
- * The `arbiter` CLI. Each command lives in cli/commands; this file only wires commander.
+ * The `arbiter` CLI. Each command lives in cli/commands; this file only wires commander. Command
+ * modules are loaded when their command runs, so `arbiter --version` or `--help` loads none of the
+ * AWS SDK, the simulator or the local run.
  */
-import { Command, CommanderError } from 'commander';
-import { defaultConfigPath } from '../shared/adapters/config/config-file';
-import { runAudit } from './commands/audit';
-import { runDrain, type DrainOptions } from './commands/drain';
-import { runDrill } from './commands/drill';
-import { runDrills } from './commands/drills';
-import { runOverrides } from './commands/overrides';
-import { defaultServeTtl, runRestore } from './commands/restore';
-import { parsePort, runStart } from './commands/start';
-import { runStatus } from './commands/status';
-import { operatorContext } from './client/operator-context';
+import { Command, CommanderError, Option } from 'commander';
 import { operatorOptions, withOperatorOptions } from './client/operator-options';
-import { runValidate } from './commands/validate';
-import { runSimulate } from './commands/simulate';
-import { runPackage } from './commands/package';
-import { runDeploy } from './commands/deploy';
-import { runRemove } from './commands/remove';
-import { runCost } from './commands/cost';
-import { defaultLocalPort } from './local/local-run';
 import { exitCodes, processIo, UsageError, type CommandIo } from './io';
+
+/** The version printed by --version (package.json's; the bundle inlines it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const cliVersion: string = (require('../package.json') as { version: string }).version;
+
+/** Default --config (shared/adapters/config/config-file.ts's defaultConfigPath, kept literal so --help loads no YAML or zod). */
+export const defaultConfigPath = 'arbiter.config.yml';
+/** Default port of `arbiter start` (cli/local/local-run.ts's defaultLocalPort, kept literal so --help loads nothing). */
+export const startPortDefault = '8080';
+
+const outputOption = () => new Option('--output <format>', 'table or json').choices(['table', 'json']).default('table');
+
+/** --profile and --region for the commands that call AWS themselves (deploy, remove). */
+function withAwsOptions(command: Command): Command {
+  return command
+    .option('--profile <name>', 'AWS profile from ~/.aws/config or ~/.aws/credentials (default chain otherwise)')
+    .option('--region <region>', 'only this observer region\'s stack (default: every observer region)');
+}
 
 export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
   const program = new Command('arbiter')
     .description('Arbiter: a multi-region failover control plane for active-active applications on AWS')
+    .version(cliVersion, '-V, --version', 'print the version')
     .option('--config <file>', 'configuration file', defaultConfigPath)
     .showHelpAfterError('(run arbiter --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const config = () => program.opts<{ config: string }>().config;
 
   program
     .command('validate [file]')
-    .description('check a configuration file (default: --config)')
-    .action((file: string | undefined) => setExit(runValidate(file ?? program.opts<{ config: string }>().config, io)));
+    .description('check a configuration file (default: --config), every problem at once')
+    .addOption(outputOption())
+    .action(async (file: string | undefined, options: { output: 'table' | 'json' }) => setExit((await import('./commands/validate')).runValidate(file ?? config(), io, options.output)));
 
   program
     .command('start')
     .description('run the control plane locally: three observer regions, sample apps and a dashboard (npm start)')
-    .option('--port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', String(defaultLocalPort))
-    .action(async (options: { port: string }) => setExit(await runStart({ configPath: program.opts<{ config: string }>().config, port: parsePort(options.port) }, io)));
+    .option('--port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', startPortDefault)
+    .action(async (options: { port: string }) => {
+      const { parsePort, runStart } = await import('./commands/start');
+      setExit(await runStart({ configPath: config(), port: parsePort(options.port) }, io));
+    });
 
   program
     .command('package')
     .description('package every observer region offline into dist/package/<stage>/<region> (npm run package)')
     .option('--stage <stage>', 'stage name', 'dev')
-    .action(async (options: { stage: string }) => setExit(await runPackage({ configFile: program.opts<{ config: string }>().config, stage: options.stage }, io)));
+    .action(async (options: { stage: string }) => setExit(await (await import('./commands/package')).runPackage({ configFile: config(), stage: options.stage }, io)));
 
-  program
-    .command('deploy')
+  withAwsOptions(program.command('deploy'))
     .description('deploy every observer region in order (home stack first), stopping at the first failure')
     .requiredOption('--stage <stage>', 'stage name')
     .option('--dry-run', 'print the plan without calling AWS', false)
-    .action(async (options: { stage: string; dryRun: boolean }) => setExit(await runDeploy({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun }, io)));
+    .addOption(outputOption())
+    .action(async (options: { stage: string; dryRun: boolean; profile?: string; region?: string; output: 'table' | 'json' }) =>
+      setExit(await (await import('./commands/deploy')).runDeploy({ configFile: config(), ...options }, io)));
 
-  program
-    .command('remove')
+  withAwsOptions(program.command('remove'))
     .description('remove every observer region in reverse order (home stack last; the table is retained)')
     .requiredOption('--stage <stage>', 'stage name')
     .option('--dry-run', 'print the plan without calling AWS', false)
-    .action(async (options: { stage: string; dryRun: boolean }) => setExit(await runRemove({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun }, io)));
+    .action(async (options: { stage: string; dryRun: boolean; profile?: string; region?: string }) =>
+      setExit(await (await import('./commands/remove')).runRemove({ configFile: config(), ...options }, io)));
 
   program
     .command('simulate')
@@ -69,62 +79,84 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .option('--runs <k>', 'runs, seeds n … n+k-1', '1')
     .option('--json', 'print results as JSON', false)
     .option('--list', 'list every scenario in sim/scenarios and what it proves', false)
-    .action(async (options: { scenario?: string; seed?: string; runs: string; json: boolean; list: boolean }) => setExit(await runSimulate(options, io)));
+    .action(async (options: { scenario?: string; seed?: string; runs: string; json: boolean; list: boolean }) => setExit(await (await import('./commands/simulate')).runSimulate(options, io)));
 
-  const operator = (name: string, description: string) => withOperatorOptions(program.command(name).description(description));
-  const contextOf = (command: Command) => operatorContext(operatorOptions(command, program.opts<{ config: string }>().config), io);
+  const contextOf = async (command: Command) => (await import('./client/operator-context')).operatorContext(operatorOptions(command, config()), io);
+  const operator = (name: string, description: string, parent: Command = program, opts: { isDefault?: boolean } = {}) => withOperatorOptions(parent.command(name, opts).description(description));
 
-  operator('status', 'every target\'s routing state and why (from the first region that answers)')
-    .action(async (_o: unknown, command: Command) => setExit(await runStatus(contextOf(command))));
+  operator('status', 'every target\'s routing state and why, pins first (from the first region that answers)')
+    .action(async (_o: unknown, command: Command) => setExit(await (await import('./commands/status')).runStatus(await contextOf(command))));
 
   operator('drain <target>', 'drain a target through an override (audited)')
-    .requiredOption('--ttl <duration>', 'how long, e.g. 30m, 2h')
+    .requiredOption('--ttl <duration>', 'how long, with a unit: 90s, 30m, 2h, 1d')
     .requiredOption('--reason <text>', 'why, for the audit log')
     .option('--force', 'go past the safety rules (audited as override-forced)')
-    .action(async (target: string, options: DrainOptions, command: Command) => setExit(await runDrain(contextOf(command), target, options)));
+    .action(async (target: string, options: { ttl: string; reason?: string; force?: boolean }, command: Command) => setExit(await (await import('./commands/drain')).runDrain(await contextOf(command), target, options)));
 
-  operator('restore <target>', 'end the target\'s drain override, or pin it serving when it has none (says which)')
-    .option('--ttl <duration>', 'how long a serve override lasts', defaultServeTtl)
+  operator('restore <target>', 'end the target\'s drain override(s) and nothing else: automation decides it again')
     .option('--reason <text>', 'why, for the audit log')
-    .option('--force', 'go past the safety rules')
-    .action(async (target: string, options: { ttl: string; reason?: string; force?: boolean }, command: Command) => setExit(await runRestore(contextOf(command), target, options)));
+    .action(async (target: string, options: { reason?: string }, command: Command) => setExit(await (await import('./commands/restore')).runRestore(await contextOf(command), target, options)));
 
-  operator('overrides', 'active overrides').action(async (_o: unknown, command: Command) => setExit(await runOverrides(contextOf(command))));
+  operator('pin <target>', 'keep a target serving for --ttl whatever automation decides (a serve override: automation is OFF for it)')
+    .requiredOption('--ttl <duration>', 'how long, with a unit: 30m, 2h')
+    .requiredOption('--reason <text>', 'why, for the audit log')
+    .action(async (target: string, options: { ttl: string; reason?: string }, command: Command) => setExit(await (await import('./commands/pin')).runPin(await contextOf(command), target, options)));
+
+  const overrides = program.command('overrides').description('active overrides (list, the default), or end one early (end <id>)');
+  operator('list', 'active overrides, pins marked', overrides, { isDefault: true })
+    .action(async (_o: unknown, command: Command) => setExit(await (await import('./commands/overrides')).runOverrides(await contextOf(command))));
+  operator('end <id>', 'end an override (drain or pin) before it expires (audited)', overrides)
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (id: string, options: { reason?: string }, command: Command) => setExit(await (await import('./commands/overrides')).runOverrideEnd(await contextOf(command), id, options)));
 
   operator('drill <target>', 'start a drill: shadow predicts, evacuate really drains and restores')
     .requiredOption('--mode <mode>', 'shadow or evacuate')
-    .option('--hold <duration>', 'how long an evacuate drill holds the target drained (30s..1h)')
-    .action(async (target: string, options: { mode: string; hold?: string }, command: Command) => setExit(await runDrill(contextOf(command), target, options)));
+    .option('--hold <duration>', 'how long an evacuate drill holds the target drained, with a unit (30s..1h)')
+    .option('--wait', 'wait for the report and print it (exit 0 passed, 1 failed, 4 refused)')
+    .option('--wait-timeout <duration>', 'give up waiting after this long (the drill goes on)', '20m')
+    .action(async (target: string, options: { mode: string; hold?: string; wait?: boolean; waitTimeout: string }, command: Command) => setExit(await (await import('./commands/drill')).runDrill(await contextOf(command), target, options)));
 
-  operator('drills', 'recent drills and their reports').action(async (_o: unknown, command: Command) => setExit(await runDrills(contextOf(command))));
+  operator('drills [id]', 'recent drills, or one drill\'s full report')
+    .action(async (id: string | undefined, _o: unknown, command: Command) => setExit(await (await import('./commands/drills')).runDrills(await contextOf(command), id)));
 
   operator('audit', 'the audit log, newest first')
-    .option('--since <time>', 'epoch ms or ISO 8601')
+    .option('--since <time>', 'how far back: 10m, 2h, 7d, or epoch ms, or ISO 8601')
     .option('--limit <n>', 'entries (1..100)')
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
-    .action(async (options: { since?: string; limit?: string; cursor?: string }, command: Command) => setExit(await runAudit(contextOf(command), options)));
+    .action(async (options: { since?: string; limit?: string; cursor?: string }, command: Command) => setExit(await (await import('./commands/audit')).runAudit(await contextOf(command), options)));
 
   program
     .command('cost')
-    .description('estimate the monthly AWS bill of the configured deployment (--config), line by line')
-    .action(() => setExit(runCost(program.opts<{ config: string }>().config, io)));
+    .description('estimate the monthly AWS bill of the configured deployment (--config), line by line; offline: it calls no AWS API, so it takes no --profile or --region')
+    .addOption(outputOption())
+    .action(async (options: { output: 'table' | 'json' }) => setExit((await import('./commands/cost')).runCost(config(), io, options.output)));
 
   return program;
+}
+
+/** True when the arguments ask for JSON output (errors are then JSON on stdout too). */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json') || a === '--json');
 }
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   let code: number = exitCodes.ok;
   const program = buildProgram(io, (c) => (code = c));
+  const fail = (message: string, exit: number) => {
+    io.err(`arbiter: ${message}`);
+    if (wantsJson(argv)) io.out(JSON.stringify({ error: message }, null, 2));
+    return exit;
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
-    if (error instanceof UsageError) {
-      io.err(`arbiter: ${error.message}`);
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return exitCodes.ok;
+      if (wantsJson(argv)) io.out(JSON.stringify({ error: error.message.replace(/^error: /, '') }, null, 2));
       return exitCodes.usage;
     }
-    io.err(`arbiter: ${(error as Error).message}`);
-    return exitCodes.failure;
+    if (error instanceof UsageError) return fail(error.message, exitCodes.usage);
+    return fail((error as Error).message, exitCodes.failure);
   }
   return code;
 }

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createDynamoDbClient, createEventBridgeClient } from '../shared/adapters/aws';
+import { createDynamoDbClient } from '../shared/adapters/aws/dynamodb-store';
+import { createEventBridgeClient } from '../shared/adapters/aws/eventbridge-bus';
 import { arbiterIdempotencyPersistence, PowertoolsIdempotency } from '../shared/adapters/idempotency/powertools-idempotency';
 import { eventSource } from '../shared/domain';
 import { PublishError } from '../shared/ports';

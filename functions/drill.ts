@@ -1,6 +1,6 @@
 /**
  * The drill function. Inputs:
- *   { "drill": "<name>" }                         an EventBridge schedule from config.drills
+ *   { "drill": "<name>", "time": "<ISO time>" }   an EventBridge schedule from config.drills (time: the event's, by an input transformer)
  *   { "drillId": "<id>" }                         a direct invocation
  *   { "detail-type": "Arbiter Drill Start", "detail": { "drillId", "observer" } }   started by the API
  * It runs the drill inside this invocation (bounded by the remaining time) and returns the report.
@@ -10,13 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { DrillRecord } from '../shared/ports';
-import { DrillRuntime, drillStartDetailType } from '../shared/runtime/operator/drill-runtime';
+import { DrillRuntime, drillStartDetailType, type ScheduledDrillOutcome } from '../shared/runtime/operator/drill-runtime';
 import { lambdaContainer, type ObserverContainer } from './lib/container';
 import type { Parsed } from './lib/events';
 import { withPowertools } from './lib/powertools';
 
-export type DrillInput = { kind: 'scheduled'; name: string } | { kind: 'stored'; drillId: string };
-export type DrillHandlerResult = DrillRecord | { status: 'ignored'; reason: string };
+export type DrillInput = { kind: 'scheduled'; name: string; firedMs?: number } | { kind: 'stored'; drillId: string };
+export type DrillHandlerResult = DrillRecord | ScheduledDrillOutcome | { status: 'ignored'; reason: string };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -26,7 +26,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  */
 export function parseDrillInput(event: unknown): Parsed<DrillInput> {
   const value = isRecord(event) ? event : {};
-  if (typeof value.drill === 'string' && value.drill !== '') return { ok: true, value: { kind: 'scheduled', name: value.drill } };
+  if (typeof value.drill === 'string' && value.drill !== '') {
+    // The schedule's input transformer adds the event's time, which names the tick (drill-runtime.ts).
+    if (value.time === undefined) return { ok: true, value: { kind: 'scheduled', name: value.drill } };
+    const firedMs = typeof value.time === 'string' ? Date.parse(value.time) : Number.NaN;
+    if (!Number.isFinite(firedMs)) return { ok: false, reason: `drill input "time" must be an ISO 8601 time, got ${(JSON.stringify(value.time) ?? String(value.time)).slice(0, 100)}` };
+    return { ok: true, value: { kind: 'scheduled', name: value.drill, firedMs } };
+  }
   if (typeof value.drillId === 'string' && value.drillId !== '') return { ok: true, value: { kind: 'stored', drillId: value.drillId } };
   const detail = isRecord(value.detail) ? value.detail : {};
   if (value['detail-type'] === drillStartDetailType && typeof detail.drillId === 'string' && detail.drillId !== '') return { ok: true, value: { kind: 'stored', drillId: detail.drillId } };
@@ -43,7 +49,7 @@ export function createDrillHandler(getContainer: () => Pick<ObserverContainer, '
       return { status: 'ignored', reason: input.reason };
     }
     const runtime = new DrillRuntime({ ...deps, newId: (prefix) => `${prefix}-${randomUUID()}` }, { remainingMs: () => context.getRemainingTimeInMillis() });
-    return input.value.kind === 'scheduled' ? runtime.runScheduled(input.value.name) : runtime.run(input.value.drillId);
+    return input.value.kind === 'scheduled' ? runtime.runScheduled(input.value.name, input.value.firedMs) : runtime.run(input.value.drillId);
   });
 }
 

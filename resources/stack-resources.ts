@@ -345,7 +345,8 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     },
     functions,
     dataPlaneFunctions: dataPlaneFunctions(config, tableArn(plan, stack), tracingStatements(tracing)),
-    drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], input: { drill: d.name } } })),
+    // Every region carries every schedule; the event's time names the tick, so one region runs it (drill-runtime.ts).
+    drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], inputTransformer: { inputPathsMap: { time: '$.time' }, inputTemplate: `{"drill":${JSON.stringify(d.name)},"time":<time>}` } } })),
     // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.
     resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...notificationResources(config), ...selfAlarms(config, region), ...dataPlaneRegionResources(config, region) },
     outputs: {

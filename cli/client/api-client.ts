@@ -25,13 +25,13 @@ export interface ApiAnswer {
   body: unknown;
   region: string;
   url: string;
-  /** Regions tried before this one, with why each was skipped. */
-  skipped: Array<{ region: string; reason: string }>;
+  /** Regions tried before this one, with the address tried and why each was skipped. */
+  skipped: Array<{ region: string; url: string; reason: string }>;
 }
 
 export class UnreachableError extends Error {
-  constructor(readonly skipped: Array<{ region: string; reason: string }>) {
-    super(`no region answered: ${skipped.map((s) => `${s.region} (${s.reason})`).join('; ')}`);
+  constructor(readonly skipped: Array<{ region: string; url: string; reason: string }>) {
+    super(`no region answered: ${skipped.map((s) => `${s.region} at ${s.url} (${s.reason})`).join('; ')}`);
   }
 }
 
@@ -99,12 +99,12 @@ export class ApiClient {
       try {
         response = await this.fetch(url, { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs ?? requestTimeoutMs) });
       } catch (error) {
-        skipped.push({ region: endpoint.region, reason: failureReason(error) });
+        skipped.push({ region: endpoint.region, url: endpoint.url, reason: failureReason(error) });
         continue;
       }
       const text = (await response.text()).slice(0, responseBytesMax);
       if (response.status >= 500) {
-        skipped.push({ region: endpoint.region, reason: `HTTP ${response.status}` });
+        skipped.push({ region: endpoint.region, url: endpoint.url, reason: `HTTP ${response.status}` });
         continue;
       }
       let parsed: unknown = text;

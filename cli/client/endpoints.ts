@@ -3,7 +3,8 @@
  *
  * Sources, first that applies:
  *   --endpoint <url> (repeatable)  as given; a URL ending in /api/<region> (the local run) is labelled with that region
- *   --local [base]                 the local run (`npm start`): <base>/api/<observer> for every observer in --config
+ *   --local [where]                the local run (`npm start`): <base>/api/<observer> for every observer in --config;
+ *                                  where is a port (8181), host:port (127.0.0.1:8181) or a base URL
  *   .arbiter/<stage>.json          written by `arbiter deploy`: { "stage": "prod", "apiUrls": { "us-east-1": "https://…" } }
  * `--region r` moves r to the front (it is tried first).
  */
@@ -59,6 +60,20 @@ function checkUrl(url: string, what: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/**
+ * The local run's base URL from --local's value: a port, host:port, or a URL.
+ * @example localBaseUrl('8181') // → 'http://127.0.0.1:8181'
+ */
+export function localBaseUrl(value: string): string {
+  const trimmed = value.trim();
+  if (/^\d{1,5}$/.test(trimmed)) {
+    if (Number(trimmed) < 1 || Number(trimmed) > 65_535) throw new EndpointError(`--local port must be 1-65535, got "${value}"`);
+    return `http://127.0.0.1:${trimmed}`;
+  }
+  if (/^[A-Za-z0-9.-]+:\d{1,5}$/.test(trimmed) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(trimmed)) return `http://${trimmed}`;
+  return trimmed;
+}
+
 /** The region an API URL belongs to: /api/<region> (local run) or execute-api.<region>.amazonaws.com. */
 export function regionOfUrl(url: string): string | null {
   return /\/api\/([a-z0-9-]+)\/?$/.exec(url)?.[1] ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1] ?? null;
@@ -84,7 +99,7 @@ export function resolveEndpoints(options: EndpointOptions): Endpoint[] {
       return { region: regionOfUrl(url) ?? `endpoint ${index + 1}`, url };
     });
   } else if (options.local !== undefined && options.local !== false) {
-    const base = checkUrl(options.local === true ? defaultLocalBaseUrl : options.local, '--local');
+    const base = checkUrl(options.local === true ? defaultLocalBaseUrl : localBaseUrl(options.local), '--local');
     endpoints = options.observers().map((region) => ({ region, url: `${base}/api/${region}` }));
   } else {
     endpoints = readOutputsFile(outputsFilePath(options.stage));

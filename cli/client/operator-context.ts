@@ -6,6 +6,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadConfigFile } from '../../shared/adapters/config/config-file';
 import { exitCodes, type CommandIo } from '../io';
 import { ApiClient, UnreachableError, type ApiAnswer, type ApiCall, type CredentialsProvider } from './api-client';
+import { checkProfile } from './aws-profile';
 import { EndpointError, resolveEndpoints, type Endpoint } from './endpoints';
 
 export interface GlobalOptions {
@@ -46,6 +47,7 @@ function credentialsFor(options: GlobalOptions, endpoints: readonly Endpoint[]):
 /** Builds the context, or throws EndpointError / Error with a one-line message. */
 export function operatorContext(options: GlobalOptions, io: CommandIo, overrides: ContextOverrides = {}): OperatorContext {
   if (options.output !== 'table' && options.output !== 'json') throw new EndpointError(`--output must be table or json, got "${options.output}"`);
+  if (options.profile !== undefined && overrides.credentials === undefined) checkProfile(options.profile);
   const endpoints = resolveEndpoints({
     endpoint: options.endpoint, local: options.local, stage: options.stage, region: options.region,
     observers: () => {
@@ -88,6 +90,7 @@ export async function runApi(ctx: OperatorContext, call: ApiCall, render: (body:
   } catch (error) {
     if (!(error instanceof UnreachableError)) throw error;
     ctx.io.err(`arbiter: ${error.message}. Check your network and the API URLs (--endpoint, --local, .arbiter/<stage>.json).`);
+    if (ctx.output === 'json') ctx.io.out(JSON.stringify({ error: 'no region answered', tried: error.skipped }, null, 2));
     return exitCodes.unreachable;
   }
   const skipped = answer.skipped.map((s) => `${s.region}: ${s.reason}`).join('; ');
@@ -96,6 +99,8 @@ export async function runApi(ctx: OperatorContext, call: ApiCall, render: (body:
     const { code, lines } = explainError(answer);
     ctx.io.err(`arbiter: ${lines[0]}`);
     for (const line of lines.slice(1)) ctx.io.err(line);
+    // JSON output: the API's own error body ({error, problems, …}) on stdout, for scripts.
+    if (ctx.output === 'json') ctx.io.out(JSON.stringify(typeof answer.body === 'object' && answer.body !== null ? { ...answer.body, status: answer.status, region: answer.region } : { error: String(answer.body), status: answer.status, region: answer.region }, null, 2));
     return code;
   }
   if (ctx.output === 'json') ctx.io.out(JSON.stringify(answer.body, null, 2));

@@ -12,9 +12,9 @@ export function withOperatorOptions(command: Command): Command {
   return command
     .option('--profile <name>', 'AWS profile for credentials (default chain otherwise)')
     .option('--region <region>', 'observer region to try first')
-    .option('--output <format>', 'table or json', 'table')
+    .option('--output <format>', 'table or json (errors too: the API\'s {error, problems} on stdout)', 'table')
     .option('--stage <stage>', 'stage whose API URLs are in .arbiter/<stage>.json', defaultStage)
-    .option('--local [baseUrl]', 'talk to the local run (npm start), default http://127.0.0.1:8080')
+    .option('--local [where]', 'talk to the local run (npm start): a port (8181), host:port or URL; default 127.0.0.1:8080')
     .option('--endpoint <url>', 'an API URL to try, in order (repeatable)', collect);
 }
 

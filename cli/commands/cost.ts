@@ -20,12 +20,14 @@ export function formatCostEstimate(estimate: CostEstimate): string {
 /**
  * @example runCost('arbiter.config.yml', processIo) // prints the breakdown, returns 0
  */
-export function runCost(configFile: string, io: CommandIo): number {
+export function runCost(configFile: string, io: CommandIo, output: 'table' | 'json' = 'table'): number {
   const loaded = loadConfigFile(configFile);
   if (!loaded.ok) {
+    if (output === 'json') io.out(JSON.stringify({ error: `${configFile} is not valid`, problems: loaded.errors }, null, 2));
     io.err(`${configFile} is not valid:\n${formatProblems(loaded.errors)}`);
     return exitCodes.usage;
   }
-  io.out(formatCostEstimate(estimateMonthlyCost(loaded.config)));
+  const estimate = estimateMonthlyCost(loaded.config);
+  io.out(output === 'json' ? JSON.stringify(estimate, null, 2) : formatCostEstimate(estimate));
   return exitCodes.ok;
 }

@@ -6,20 +6,29 @@
  *     every region's gate host) and prints the CALCULATED check to attach to each target's records;
  *   - writes `.arbiter/<stage>.json` (every region's API URL, and the health-check ids), which the
  *     operator commands read.
- * `--dry-run` prints the plan and calls nothing.
+ * `--dry-run` prints the plan and calls nothing (`--output json`: the plan as JSON).
+ * `--profile p` uses that AWS profile (for osls and CloudFormation alike); `--region r` deploys only
+ * r's stack (to retry one region; the home stack must exist already when r is not home).
  */
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { DeploymentPlan } from '../../resources/stack-plan';
 import { calculatedOutputKey, gateHostsFromOutputs, healthCheckStackTemplate } from '../../resources/dataplane-resources';
 import { CloudFormationStacks, createCloudFormationClient, type StackOperations } from '../../shared/adapters/aws/cloudformation-stacks';
 import type { ValidConfig } from '../../shared/domain';
+import { checkProfile } from '../client/aws-profile';
 import { outputsFilePath, writeOutputsFile } from '../client/endpoints';
-import { exitCodes, type CommandIo } from '../io';
+import { exitCodes, UsageError, type CommandIo } from '../io';
 import { loadPlan, packageDir, runPackage, spawnOsls, type OslsRunner } from './package';
 
 export interface StackCommandOptions {
   configFile: string;
   stage: string;
   dryRun: boolean;
+  /** AWS profile (checked to exist) for osls and the CloudFormation calls. */
+  profile?: string;
+  /** Only this observer region's stack. */
+  region?: string;
+  output?: 'table' | 'json';
   run?: OslsRunner;
   /** CloudFormation in one region (default: the AWS SDK with the usual credential chain). */
   stacks?: (region: string) => StackOperations;
@@ -30,7 +39,33 @@ export interface StackCommandOptions {
 /** The osls output that carries a region's HTTP API URL. */
 export const apiUrlOutputKey = 'HttpApiUrl';
 
-export const defaultStacks = (region: string): StackOperations => new CloudFormationStacks({ client: createCloudFormationClient({ region }) });
+export const defaultStacks = (region: string, profile?: string): StackOperations =>
+  new CloudFormationStacks({ client: createCloudFormationClient({ region, ...(profile === undefined ? {} : { credentials: fromNodeProviderChain({ profile }) }) }) });
+
+/** What deploy and remove share: the plan, the AWS options checked, the regions to act on. */
+export interface StackCommandSetup {
+  config: ValidConfig;
+  plan: DeploymentPlan;
+  /** Regions whose stacks this run deploys or removes, in plan order. */
+  regions: string[];
+  stacks: (region: string) => StackOperations;
+  /** Environment added to osls runs (AWS_PROFILE with --profile). */
+  oslsEnv: Record<string, string>;
+}
+
+/** Loads the plan and checks --profile and --region; a UsageError names what is wrong. */
+export function setupStackCommand(options: StackCommandOptions): StackCommandSetup {
+  const { config, plan } = loadPlan(options.configFile, options.stage);
+  if (options.profile !== undefined) checkProfile(options.profile);
+  const all = plan.stacks.map((s) => s.region);
+  if (options.region !== undefined && !all.includes(options.region)) throw new UsageError(`--region ${options.region} is not an observer region (${all.join(', ')})`);
+  return {
+    config, plan,
+    regions: options.region === undefined ? all : [options.region],
+    stacks: options.stacks ?? ((region) => defaultStacks(region, options.profile)),
+    oslsEnv: { ARBITER_CONFIG_FILE: options.configFile, ...(options.profile === undefined ? {} : { AWS_PROFILE: options.profile }) },
+  };
+}
 
 /** The plan as text: order, region, stack name, what each stack creates. */
 export function formatPlan(plan: DeploymentPlan, verb: 'deploy' | 'remove'): string {
@@ -71,8 +106,7 @@ function failed(io: CommandIo, verb: string, step: string, why: string, done: st
  * After the region stacks: outputs, the health-check stack (data plane), the outputs file.
  * Returns an error message, or null when everything was written.
  */
-async function finishDeploy(config: ValidConfig, plan: DeploymentPlan, options: StackCommandOptions, io: CommandIo): Promise<string | null> {
-  const stacksIn = options.stacks ?? defaultStacks;
+async function finishDeploy(config: ValidConfig, plan: DeploymentPlan, options: StackCommandOptions, stacksIn: (region: string) => StackOperations, io: CommandIo): Promise<string | null> {
   const outputsByRegion: Record<string, Record<string, string>> = {};
   try {
     for (const stack of plan.stacks) outputsByRegion[stack.region] = await stacksIn(stack.region).outputs(stack.stackName);
@@ -113,27 +147,32 @@ async function finishDeploy(config: ValidConfig, plan: DeploymentPlan, options: 
  * @example await runDeploy({ configFile: 'arbiter.config.yml', stage: 'prod', dryRun: true }, processIo)
  */
 export async function runDeploy(options: StackCommandOptions, io: CommandIo): Promise<number> {
-  let loaded: { config: ValidConfig; plan: DeploymentPlan };
+  let setup: StackCommandSetup;
   try {
-    loaded = loadPlan(options.configFile, options.stage);
+    setup = setupStackCommand(options);
   } catch (error) {
+    if (options.output === 'json') io.out(JSON.stringify({ error: (error as Error).message }, null, 2));
     io.err(`arbiter deploy: ${(error as Error).message}`);
     return exitCodes.usage;
   }
-  const { config, plan } = loaded;
+  const { config, plan, regions } = setup;
+  if (options.dryRun && options.output === 'json') {
+    io.out(JSON.stringify({ verb: 'deploy', dryRun: true, regions, plan, outputsFile: outputsFilePath(plan.stage) }, null, 2));
+    return exitCodes.ok;
+  }
   io.out(formatPlan(plan, 'deploy'));
+  if (options.region !== undefined) io.out(`  --region ${options.region}: only this region's stack${plan.homeRegion === options.region ? '' : ` (the home stack in ${plan.homeRegion} must exist already)`}.`);
   if (options.dryRun) return exitCodes.ok;
   const run = options.run ?? spawnOsls;
-  const packaged = await runPackage({ configFile: options.configFile, stage: options.stage, run }, io);
+  const packaged = await runPackage({ configFile: options.configFile, stage: options.stage, run, regions }, io);
   if (packaged !== exitCodes.ok) return packaged;
-  const regions = plan.stacks.map((s) => s.region);
   const later = plan.healthChecks === null ? [] : [`${plan.healthChecks.stackName} (${plan.healthChecks.region})`];
   for (const [index, region] of regions.entries()) {
     io.out(`deploying ${region} (${index + 1}/${regions.length})`);
-    const code = await run({ args: ['deploy', '--stage', options.stage, '--region', region, '--package', packageDir(options.stage, region)], env: { ARBITER_CONFIG_FILE: options.configFile } });
+    const code = await run({ args: ['deploy', '--stage', options.stage, '--region', region, '--package', packageDir(options.stage, region)], env: setup.oslsEnv });
     if (code !== 0) return failed(io, 'deploy', region, `osls exit ${code}`, regions.slice(0, index), [...regions.slice(index + 1), ...later]);
   }
-  const problem = await finishDeploy(config, plan, options, io);
+  const problem = await finishDeploy(config, plan, options, setup.stacks, io);
   if (problem !== null) return failed(io, 'deploy', 'finishing', problem, regions, []);
   io.out(`deployed ${regions.length} regions${plan.healthChecks === null ? '' : ' and the health checks'}`);
   return exitCodes.ok;

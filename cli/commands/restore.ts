@@ -1,36 +1,36 @@
 /**
- * `arbiter restore <target>`: ends the target's active drain override(s); when there is none, it
- * creates a `serve` override for --ttl (default 1h) instead. The output says which it did.
+ * `arbiter restore <target>`: ends the target's active drain override(s), and nothing else. With
+ * no drain override it changes nothing and says what holds the target (automation, or a pin) and
+ * how to pin it serving on purpose (`arbiter pin`).
  */
-import { randomUUID } from 'node:crypto';
 import type { Override } from '../../shared/domain';
 import { runApi, type OperatorContext } from '../client/operator-context';
 import { exitCodes } from '../io';
-import { parseDurationSeconds } from '../format/table';
-import { describeOverride } from './drain';
 
-export const defaultServeTtl = '1h';
-
-export async function runRestore(ctx: OperatorContext, target: string, options: { ttl?: string; reason?: string; force?: boolean }): Promise<number> {
+export async function runRestore(ctx: OperatorContext, target: string, options: { reason?: string }): Promise<number> {
   const reason = options.reason?.trim() || 'restored by operator';
-  const ttlSeconds = parseDurationSeconds(options.ttl ?? defaultServeTtl, '--ttl');
-  let drains: Override[] = [];
+  let overrides: Override[] = [];
   const listed = await runApi({ ...ctx, output: 'table' }, { method: 'GET', path: '/overrides' }, (body) => {
-    drains = ((body as { overrides: Override[] }).overrides ?? []).filter((o) => o.target === target && o.action === 'drain');
+    overrides = ((body as { overrides: Override[] }).overrides ?? []).filter((o) => o.target === target);
   });
   if (listed !== exitCodes.ok) return listed;
+  const drains = overrides.filter((o) => o.action === 'drain');
   if (drains.length === 0) {
-    const body = { target, action: 'serve', ttlSeconds, reason, force: options.force === true };
-    return runApi(ctx, { method: 'POST', path: '/overrides', body, headers: { 'idempotency-key': `cli-${randomUUID()}` } }, (answer, meta) => {
-      ctx.io.out(`${target} had no active drain override, so a serve override was created.`);
-      ctx.io.out(describeOverride(answer as { override: Override }, meta.region));
-    });
+    const pins = overrides.filter((o) => o.action === 'serve').map((o) => o.id);
+    const held = pins.length === 0 ? 'automation decides it' : `it is pinned serving by ${pins.join(', ')} (end a pin with: arbiter overrides end <id>)`;
+    const message = `${target} has no active drain override: nothing to restore, nothing changed; ${held}.`;
+    if (ctx.output === 'json') ctx.io.out(JSON.stringify({ target, ended: [], message }, null, 2));
+    else ctx.io.out(`${message}\nTo keep ${target} serving whatever automation decides, pin it: arbiter pin ${target} --ttl 1h --reason "…"`);
+    return exitCodes.ok;
   }
+  const ended: string[] = [];
   for (const drain of drains) {
-    const code = await runApi(ctx, { method: 'DELETE', path: `/overrides/${encodeURIComponent(drain.id)}`, query: { reason } }, (_answer, meta) =>
-      ctx.io.out(`Ended drain override ${drain.id} on ${target} (answered by ${meta.region}); automation decides ${target} again.`),
-    );
+    const code = await runApi({ ...ctx, output: 'table' }, { method: 'DELETE', path: `/overrides/${encodeURIComponent(drain.id)}`, query: { reason } }, (_answer, meta) => {
+      ended.push(drain.id);
+      if (ctx.output !== 'json') ctx.io.out(`Ended drain override ${drain.id} on ${target} (answered by ${meta.region}); automation decides ${target} again.`);
+    });
     if (code !== exitCodes.ok) return code;
   }
+  if (ctx.output === 'json') ctx.io.out(JSON.stringify({ target, ended }, null, 2));
   return exitCodes.ok;
 }

@@ -47,6 +47,18 @@ function summaryRow(r: SimulationResult): Record<string, unknown> {
 }
 
 /**
+ * What one seed measured: detection time when the scenario expects a failover; when it expects
+ * nothing to move, the false drains and the most flips of any target (a detect time means nothing there).
+ * @example seedMeasures(result, false) // → 'arbiter 0 false drains, at most 0 flips per target; baseline 2 false drains, at most 3 flips per target'
+ */
+export function seedMeasures(result: Pick<SimulationResult, 'arbiter' | 'baseline'>, expectsFailover: boolean): string {
+  if (expectsFailover) return `arbiter detect ${result.arbiter.detectMs ?? 'never'}${result.arbiter.detectMs === null ? '' : ' ms'}, baseline detect ${result.baseline.detectMs ?? 'never'}${result.baseline.detectMs === null ? '' : ' ms'}`;
+  // falseDrains: drains of a target that had really been fine (sim/metrics.ts), whatever the scenario lists.
+  const moves = (m: SimulationResult['arbiter']) => `${m.falseDrains} false drain${m.falseDrains === 1 ? '' : 's'}, at most ${m.flipsMax} flip${m.flipsMax === 1 ? '' : 's'} per target`;
+  return `arbiter ${moves(result.arbiter)}; baseline ${moves(result.baseline)}`;
+}
+
+/**
  * @example await runSimulate({ scenario: 'failover-hard-outage', seed: '42' }, processIo) // → 0
  */
 export async function runSimulate(options: SimulateOptions, io: CommandIo): Promise<number> {
@@ -69,7 +81,7 @@ export async function runSimulate(options: SimulateOptions, io: CommandIo): Prom
     results.push(result);
     if (options.json || runs === 1) continue;
     const c = result.check;
-    io.out(`seed ${result.seed}: ${c.valid ? 'valid' : `INVALID ${c.failedAt.invariant} at ${c.failedAt.atMs} ms: ${c.failedAt.detail}`}; arbiter detect ${result.arbiter.detectMs ?? '—'} ms, baseline detect ${result.baseline.detectMs ?? '—'} ms`);
+    io.out(`seed ${result.seed}: ${c.valid ? 'valid' : `INVALID ${c.failedAt.invariant} at ${c.failedAt.atMs} ms: ${c.failedAt.detail}`}; ${seedMeasures(result, scenario.expect.failOver.length > 0)}`);
   }
   const failed = results.filter((r) => !r.check.valid);
   if (options.json) {

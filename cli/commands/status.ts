@@ -9,9 +9,11 @@ export function renderStatus(body: StatusBody): string {
     // (a status from an API older than data-plane mode has no vote field)
     t.target, t.routing, t.vote ? `vote ${t.vote.vote} (${t.vote.mechanism})` : (t.route53 ?? 'unreadable'),
     `${t.tally.healthy} healthy, ${t.tally.unhealthy} unhealthy, ${t.tally.suspect} suspect, ${t.tally.unknown} unknown`,
-    t.override === null ? '-' : `${t.override.action} until ${formatTime(t.override.expiresMs)}`,
+    t.override === null ? '-' : `${t.override.action === 'serve' ? 'PINNED serving' : t.override.action} until ${formatTime(t.override.expiresMs)}`,
   ]);
-  const lines = [renderTable(['TARGET', 'DECIDED', 'ROUTE 53', `VERDICTS (quorum ${body.quorum})`, 'OVERRIDE'], rows)];
+  const pins = (body.activeOverrides ?? []).filter((o) => o.action === 'serve');
+  const lines = pins.map((o) => `PINNED SERVING: ${o.target} until ${formatTime(o.expiresMs)} by ${o.actor} (${o.id}: ${o.reason}). Automation is OFF for ${o.target}: it stays serving even if it fails. End it: arbiter overrides end ${o.id}`);
+  lines.push(renderTable(['TARGET', 'DECIDED', 'ROUTE 53', `VERDICTS (quorum ${body.quorum})`, 'OVERRIDE'], rows));
   const last = body.lastApplied;
   lines.push(last === null ? 'No decision applied yet: every target serves at its configured weight.' : `Last decision ${last.decisionId} applied by ${last.observer} at ${formatTime(last.appliedMs)}.`);
   if (body.runningDrills.length > 0) lines.push(`Running drills: ${body.runningDrills.map((d) => `${d.id} (${d.mode} ${d.target})`).join(', ')}.`);

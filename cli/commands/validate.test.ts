@@ -74,6 +74,40 @@ describe('arbiter validate', () => {
     expect(r.err).toContain(`cannot read ${missing}: ENOENT`);
   });
 
+  it('reports every problem at once: a wrong URL scheme and a mistyped field hide none of the others', async () => {
+    const r = await run('validate', fixture('many-problems.yml'));
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toEqual([
+      `${fixture('many-problems.yml')} is not valid (8 problems):`,
+      '  drills[0].holdSeconds: Invalid input: expected number, received string',
+      '  targets[0].endpoints[0].url: must be an http(s) URL, got "ftp://us-east-1.api.example.com/health"',
+      '  targets[1].endpoints[0].timeoutMs: must not exceed probe.intervalMs (2000)',
+      '  targets[1].endpoints[0].latencyMsMax: must not exceed timeoutMs (12000)',
+      '  safety.minServing: must not exceed the number of targets (2)',
+      '  drills[0].schedule: cron(99 99 ? * TUE *): minutes 99 is outside 0-59',
+      '  drills[0].schedule: cron(99 99 ? * TUE *): hours 99 is outside 0-23',
+      '  drills[1].schedule: rate(0 minutes): the rate must be at least 1',
+    ]);
+  });
+
+  it('says that an empty file is empty', async () => {
+    const r = await run('validate', fixture('empty.yml'));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${fixture('empty.yml')} is not valid (1 problem):\n  the file is empty (no YAML in it): start from arbiter.config.yml in the project (README, Configuration)`);
+  });
+
+  it('prints {file, valid, problems} as JSON with --output json', async () => {
+    const bad = await run('validate', fixture('timeout-above-interval.yml'), '--output', 'json');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.out)).toEqual({ file: fixture('timeout-above-interval.yml'), valid: false, problems: [
+      { path: 'targets[1].endpoints[0].timeoutMs', message: 'must not exceed probe.intervalMs (10000)' },
+      { path: 'targets[1].endpoints[0].latencyMsMax', message: 'must not exceed timeoutMs (12000)' },
+    ] });
+    const good = await run('validate', join(root, 'arbiter.config.yml'), '--output', 'json');
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.out)).toMatchObject({ valid: true, problems: [], summary: { observers: 3, quorum: 2, targets: 3, drills: 1 } });
+  });
+
   it('runs as the real arbiter command (cli/bin/arbiter.js): messages on stderr, exit code 2', () => {
     const bin = join(root, 'cli', 'bin', 'arbiter.js');
     // One spawn only (a tsx cold start costs seconds); the exit-0 path is covered in-process above.

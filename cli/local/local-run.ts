@@ -12,6 +12,8 @@ export interface LocalRun {
   samples: SampleApp[];
   /** API base URL per observer region (what `--local` uses). */
   apiUrls: Record<Region, string>;
+  /** Closes every open connection (dashboards' event streams too) without stopping: they reconnect. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startLocalRun(options: { configPath: string; port: number;
     const running = { server, world };
     return {
       url: started.url, world, samples, apiUrls,
+      dropConnections: () => running.server.closeAllConnections(),
       stop: async () => {
         running.server.closeAllConnections();
         await new Promise<void>((resolve) => running.server.close(() => resolve()));

@@ -1,7 +1,8 @@
 /**
- * The local run's HTTP server on 127.0.0.1: the dashboard's static files, its state, the switches
- * of the sample apps, and every observer region's operator API at /api/<region>/… (served by
- * handleApiRequest, as the `api` Lambda serves it).
+ * The local run's HTTP server on 127.0.0.1: the dashboard's static files, its state (one read at
+ * /local/state, or pushed every second as server-sent events at /local/events), the switches of
+ * the sample apps and of the observers, and every observer region's operator API at
+ * /api/<region>/… (served by handleApiRequest, as the `api` Lambda serves it).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import type { Region } from '../../shared/domain';
 import { requestBodyBytesMax } from '../../shared/runtime/operator/api-router';
 import { readDashboardState } from './dashboard-state';
-import { localRequestId, type LocalWorld } from './local-world';
+import { isObserverMode, localRequestId, observerModes, type LocalWorld } from './local-world';
 import { isSampleMode, type SampleApp } from './sample-app';
 
 const assetsDir = join(__dirname, 'dashboard');
@@ -21,6 +22,12 @@ const assets: Record<string, { file: string; type: string }> = {
 };
 
 export class PortInUseError extends Error {}
+
+/** How often the event stream pushes the state. */
+export const statePushIntervalMs = 1_000;
+/** Event streams open at once; one more is refused with 503. */
+export const eventStreamsMax = 16;
+let eventStreams = 0;
 
 export interface LocalServerDeps {
   world: LocalWorld;
@@ -51,6 +58,47 @@ function send(response: ServerResponse, statusCode: number, body: unknown, heade
   response.writeHead(statusCode, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
 }
 
+/** One field of a JSON object body, or undefined when the body is not one. */
+function jsonField(body: string | null, field: string): unknown {
+  try {
+    return (JSON.parse(body ?? '{}') as Record<string, unknown> | null)?.[field];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Server-sent events: the whole state at once, then every statePushIntervalMs with only the new
+ * timeline entries. The dashboard updates its page in place from them; when the stream breaks it
+ * greys the page out and EventSource reconnects.
+ */
+function streamState(deps: LocalServerDeps, request: IncomingMessage, response: ServerResponse): void {
+  if (eventStreams >= eventStreamsMax) return send(response, 503, { error: `${eventStreamsMax} dashboards are already connected` });
+  eventStreams += 1;
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+  let afterSeq = 0;
+  let busy = false;
+  const push = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const state = await readDashboardState(deps.world, deps.samples, deps.sampleUrls, afterSeq);
+      afterSeq = state.timeline.at(-1)?.seq ?? afterSeq;
+      response.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
+    } catch (error) {
+      response.write(`event: problem\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void push(), statePushIntervalMs);
+  request.on('close', () => {
+    clearInterval(timer);
+    eventStreams -= 1;
+  });
+  void push();
+}
+
 async function route(deps: LocalServerDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const asset = assets[url.pathname];
@@ -63,16 +111,18 @@ async function route(deps: LocalServerDeps, request: IncomingMessage, response: 
     send(response, 200, await readDashboardState(deps.world, deps.samples, deps.sampleUrls, Number.isFinite(afterSeq) ? afterSeq : 0));
     return;
   }
+  if (request.method === 'GET' && url.pathname === '/local/events') return streamState(deps, request, response);
+  const observer = /^\/local\/observers\/([\w-]+)$/.exec(url.pathname);
+  if (observer !== null && request.method === 'POST') {
+    const mode = jsonField(await readBody(request), 'mode');
+    if (!isObserverMode(mode)) return send(response, 400, { error: `body must be {"mode": ${observerModes.map((m) => `"${m}"`).join(' | ')}}` });
+    if (!deps.world.setObserverMode(observer[1]!, mode)) return send(response, 404, { error: `no observer ${observer[1]} (known: ${deps.world.config.observers.join(', ')})` });
+    return send(response, 200, { observer: observer[1], mode });
+  }
   const sample = /^\/local\/samples\/([\w-]+)$/.exec(url.pathname);
   if (sample !== null && request.method === 'POST') {
     const app = deps.samples.find((s) => s.region === sample[1]);
-    const body = await readBody(request);
-    let mode: unknown;
-    try {
-      mode = (JSON.parse(body ?? '{}') as { mode?: unknown }).mode;
-    } catch {
-      mode = undefined;
-    }
+    const mode = jsonField(await readBody(request), 'mode');
     if (app === undefined) return send(response, 404, { error: `no sample app in ${sample[1]}` });
     if (!isSampleMode(mode)) return send(response, 400, { error: 'body must be {"mode": "healthy" | "down" | "slow" | "flaky"}' });
     app.mode = mode;

@@ -7,13 +7,19 @@
  *   sample apps (http) ◀── probe loop (per region, every probe.intervalMs) ──▶ replica ──(delay)──▶ peers
  *                                   │ events ──(delay)──▶ every region: probe-now → probe, others → decide
  *   decide (on events + reconcile every reconcileIntervalMs) ──▶ Route 53 stand-in (weights)
+ *
+ * An observer can be switched, to show the protocol's claim in the local run:
+ *   running       as deployed
+ *   stopped       the region is down: no probe, no decide, no API (503); its heartbeats go stale
+ *   partitioned   cut off from the targets: every probe it sends fails, so it alone judges every
+ *                 target unhealthy, and a quorum of the others keeps them serving
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryDns } from '../../shared/adapters/memory';
 import { HttpProber } from '../../shared/adapters/http/http-prober';
 import { SystemClock } from '../../shared/adapters/aws/system-clock';
 import type { ArbiterEvent, Region, ValidConfig } from '../../shared/domain';
-import type { Bus, Telemetry } from '../../shared/ports';
+import type { Bus, Prober, Telemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, runProbeLoop, type ObserverDeps } from '../../shared/runtime';
 import { handleApiRequest } from '../../shared/runtime/operator/api-router';
 import type { ApiRequest, ApiResponse, OperatorDeps } from '../../shared/runtime/operator/api-types';
@@ -72,8 +78,37 @@ class SerialQueue {
   }
 }
 
+export type ObserverMode = 'running' | 'stopped' | 'partitioned';
+export const observerModes: readonly ObserverMode[] = ['running', 'stopped', 'partitioned'];
+
+export function isObserverMode(value: unknown): value is ObserverMode {
+  return typeof value === 'string' && (observerModes as readonly string[]).includes(value);
+}
+
+/** Log lines that are an implementation's own retries, not news for an operator. */
+const routineMessages = new Set(['verdict snapshot changed underneath; re-reading', 'drill already claimed by another invocation', 'a concurrent decide pass wrote first; deciding again from the store']);
+
+/**
+ * True for a line the timeline leaves out: a routine retry, or a Route 53 batch refused because
+ * another observer changed the records first (the compare-and-swap working; the pass re-reads).
+ */
+export function isRoutineLogLine(message: string, context?: Record<string, unknown>): boolean {
+  return routineMessages.has(message) || (message === 'Route 53 change failed' && context?.code === 'conflict');
+}
+
+/** A prober that fails every probe while its observer is partitioned from the targets. */
+function partitionableProber(inner: Prober, partitioned: () => boolean): Prober {
+  return {
+    probe: async (target, endpointIndex, endpoint) => {
+      if (!partitioned()) return inner.probe(target, endpointIndex, endpoint);
+      return { target, endpointIndex, startedMs: Date.now(), latencyMs: 0, error: { kind: 'partitioned', message: 'observer partitioned from the targets (local run switch)' } };
+    },
+  };
+}
+
 export interface LocalRegion {
   observer: Region;
+  mode: ObserverMode;
   store: ReplicatedStore;
   deps: OperatorDeps;
   decide: DecideRuntime;
@@ -105,8 +140,12 @@ export class LocalWorld {
   private telemetryFor(observer: Region): Telemetry {
     return {
       info: () => {},
-      warn: (message, context) => this.timeline.add({ observer, kind: 'warning', text: withContext(message, context) }),
-      error: (message, context) => this.timeline.add({ observer, kind: 'error', text: withContext(message, context) }),
+      warn: (message, context) => {
+        if (!isRoutineLogLine(message, context)) this.timeline.add({ observer, kind: 'warning', text: withContext(message, context) });
+      },
+      error: (message, context) => {
+        if (!isRoutineLogLine(message, context)) this.timeline.add({ observer, kind: 'error', text: withContext(message, context) });
+      },
       metric: () => {},
     };
   }
@@ -115,7 +154,8 @@ export class LocalWorld {
     const report = (message: string) => this.timeline.add({ observer, kind: 'error', text: message });
     const store = new ReplicatedStore(observer, this.options.replicationDelayMs, report);
     const bus: Bus = { publish: async (events) => this.publish(observer, events) };
-    const base: ObserverDeps = { config: this.config, observer, clock: this.clock, store, bus, dns: this.dns, prober: new HttpProber({ observer, userAgent: 'arbiter-local/1' }), telemetry: this.telemetryFor(observer) };
+    const prober = partitionableProber(new HttpProber({ observer, userAgent: 'arbiter-local/1' }), () => this.modeOf(observer) === 'partitioned');
+    const base: ObserverDeps = { config: this.config, observer, clock: this.clock, store, bus, dns: this.dns, prober, telemetry: this.telemetryFor(observer) };
     const deps: OperatorDeps = {
       ...base,
       newId: (prefix) => `${prefix}-${Date.now().toString(36)}-${String(this.nextId++).padStart(4, '0')}`,
@@ -125,7 +165,7 @@ export class LocalWorld {
       },
     };
     return {
-      observer, store, deps,
+      observer, mode: 'running', store, deps,
       decide: new DecideRuntime(deps),
       // A separate instance, as the probeNow Lambda is a separate function from the probe loop.
       probeNow: new ProbeRuntime(deps),
@@ -148,9 +188,27 @@ export class LocalWorld {
     }
   }
 
+  private modeOf(observer: Region): ObserverMode {
+    return this.regions?.find((r) => r.observer === observer)?.mode ?? 'running';
+  }
+
+  /**
+   * Switches an observer (see the header). Returns false for an unknown observer.
+   * @example world.setObserverMode('eu-west-1', 'partitioned')
+   */
+  setObserverMode(observer: Region, mode: ObserverMode): boolean {
+    const region = this.regions.find((r) => r.observer === observer);
+    if (region === undefined) return false;
+    if (region.mode === mode) return true;
+    region.mode = mode;
+    const what = { running: 'running again', stopped: 'stopped (region down: no probe, decide or API)', partitioned: 'partitioned from the targets: its probes fail' }[mode];
+    this.timeline.add({ observer: null, kind: 'sample', text: `observer ${observer} ${what}` });
+    return true;
+  }
+
   /** The EventBridge rules of one region's bus. */
   private route(region: LocalRegion, event: ArbiterEvent): void {
-    if (this.stopping) return;
+    if (this.stopping || region.mode === 'stopped') return;
     if (event.type === 'probe-now') {
       region.probeQueue.push(() => region.probeNow.answerProbeNow({ observer: event.observer, target: event.target, alarmName: event.alarmName }));
     } else if (event.type !== 'drill-report') {
@@ -170,7 +228,7 @@ export class LocalWorld {
   start(): void {
     for (const region of this.regions) region.loop = this.probeLoop(region);
     this.reconcileTimer = setInterval(() => {
-      for (const region of this.regions) region.decideQueue.push(() => region.decide.run());
+      for (const region of this.regions) if (region.mode !== 'stopped') region.decideQueue.push(() => region.decide.run());
     }, this.options.reconcileIntervalMs);
     this.timeline.add({ observer: null, kind: 'info', text: `local control plane started: ${this.regions.length} observers, probing every ${this.config.probe.intervalMs} ms` });
   }
@@ -178,9 +236,13 @@ export class LocalWorld {
   /** Back-to-back probe "invocations", each one runProbeLoop as the Lambda runs it. */
   private async probeLoop(region: LocalRegion): Promise<void> {
     while (!this.stopping) {
+      if (region.mode === 'stopped') {
+        await this.clock.sleepMs(Math.min(this.config.probe.intervalMs, 500));
+        continue;
+      }
       const runtime = new ProbeRuntime(region.deps);
       try {
-        await runProbeLoop(runtime, region.deps, { remainingMs: () => (this.stopping ? 0 : Number.MAX_SAFE_INTEGER), reserveMs: probeReserveMs });
+        await runProbeLoop(runtime, region.deps, { remainingMs: () => (this.stopping || region.mode === 'stopped' ? 0 : Number.MAX_SAFE_INTEGER), reserveMs: probeReserveMs });
       } catch (error) {
         this.timeline.add({ observer: region.observer, kind: 'error', text: `probe invocation failed: ${(error as Error).message}` });
         if (!this.stopping) await this.clock.sleepMs(this.config.probe.intervalMs);
@@ -192,6 +254,8 @@ export class LocalWorld {
   async api(observer: Region, request: ApiRequest): Promise<ApiResponse> {
     const region = this.regions.find((r) => r.observer === observer);
     if (region === undefined) return { statusCode: 404, body: { error: `no observer region ${observer} (known: ${this.config.observers.join(', ')})` } };
+    // A stopped region's API Gateway does not answer: the CLI and the dashboard fail over.
+    if (region.mode === 'stopped') return { statusCode: 503, body: { error: `observer ${observer} is stopped (local run switch)` } };
     return handleApiRequest(region.deps, request);
   }
 
@@ -208,8 +272,14 @@ export class LocalWorld {
   }
 }
 
-function withContext(message: string, context?: Record<string, unknown>): string {
-  return context === undefined ? message : `${message} ${JSON.stringify(context).slice(0, 300)}`;
+/** A log line in words: its message, then its context's plain values (no JSON). */
+export function withContext(message: string, context?: Record<string, unknown>): string {
+  const words = Object.entries(context ?? {}).flatMap(([key, value]) => {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return [`${key} ${String(value)}`];
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return [`${key} ${value.join(', ')}`];
+    return [];
+  });
+  return (words.length === 0 ? message : `${message}: ${words.join('; ')}`).slice(0, 300);
 }
 
 /** A request id for locally served API calls. */

@@ -93,6 +93,11 @@ export class ReplicatedStore extends MemoryStore {
     this.replicate(`audit entry ${entry.id}`, (peer) => peer.appendLocally('audit', entry));
   }
 
+  override async putNewDrill(drill: DrillRecord): Promise<void> {
+    await super.putNewDrill(drill);
+    this.replicate(`drill ${drill.id}`, (peer) => peer.putDrillLocally(drill));
+  }
+
   override async putDrill(drill: DrillRecord): Promise<void> {
     await super.putDrill(drill);
     this.replicate(`drill ${drill.id}`, (peer) => peer.putDrillLocally(drill));

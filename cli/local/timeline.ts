@@ -79,7 +79,11 @@ function describeEvent(event: ArbiterEvent, lastStatus: Map<string, string>, las
     case 'drill-report':
     {
       const rtoMs = event.report.rtoMs;
-      return { kind: 'drill', text: `drill ${event.report.id} on ${event.report.target} ${event.report.passed ? 'passed' : 'failed'}${typeof rtoMs === 'number' ? ` (RTO ${(rtoMs / 1000).toFixed(1)} s)` : ''}` };
+      // A refused drill did not run: it reads "refused" (with why), never "failed".
+      const problems = Array.isArray(event.report.problems) ? event.report.problems.map(String).join('; ') : '';
+      const outcome = event.report.passed ? 'passed' : event.report.status === 'refused' ? `refused${problems === '' ? '' : ` (${problems})`}` : 'failed';
+      const rto = typeof rtoMs === 'number' ? ` (${event.report.mode === 'shadow' ? 'predicted ' : ''}RTO ${(rtoMs / 1000).toFixed(1)} s)` : '';
+      return { kind: 'drill', text: `${typeof event.report.mode === 'string' ? `${event.report.mode} ` : ''}drill ${event.report.id} on ${event.report.target} ${outcome}${rto}` };
     }
     default:
       return null;

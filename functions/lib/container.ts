@@ -1,17 +1,22 @@
 /**
  * One observer's wiring, built once per Lambda container: config, SDK clients, adapters and the
  * runtimes. Handlers get it through a provider, so tests can build one per region in one process.
+ *
+ * Route 53 and CloudWatch are used by some functions only (decide, drill, api; metric votes):
+ * their adapters, and the SDK clients under them, load on their first call, so probe, probeNow,
+ * alarm and the gate never load them.
  */
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { loadConfigFile, formatProblems } from '../../shared/adapters/config/config-file';
-import {
-  createDynamoDbClient, createEventBridgeClient, createRoute53Client, DynamoDbStore, EventBridgeBus, PowertoolsTelemetry, Route53Dns, route53Region, SystemClock, type SdkOptions,
-} from '../../shared/adapters/aws';
+import { createDynamoDbClient, DynamoDbStore } from '../../shared/adapters/aws/dynamodb-store';
+import { createEventBridgeClient, EventBridgeBus } from '../../shared/adapters/aws/eventbridge-bus';
+import { PowertoolsTelemetry } from '../../shared/adapters/aws/powertools-telemetry';
+import type { SdkOptions } from '../../shared/adapters/aws/sdk-options';
+import { SystemClock } from '../../shared/adapters/aws/system-clock';
 import { HttpProber } from '../../shared/adapters/http/http-prober';
-import { CloudWatchVoteWriter, createCloudWatchClient } from '../../shared/adapters/aws/dataplane-metric-votes';
-import { dataPlaneTargets, voteMechanism } from '../../shared/domain';
-import { ConfigurationError, type Clock, type Prober, type Telemetry } from '../../shared/ports';
+import { dataPlaneTargets, voteMechanism, type VoteWriter } from '../../shared/domain';
+import { ConfigurationError, type Clock, type Dns, type Prober, type Telemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../../shared/runtime';
 import { readEnv, type ArbiterEnv } from './env';
 import { logger, metrics, tracer } from './powertools';
@@ -30,6 +35,26 @@ export interface ContainerOptions {
   clock?: Clock;
   requestHandler?: NodeHttpHandler;
   credentials?: AwsCredentialIdentity;
+}
+
+/**
+ * A port whose adapter is built on its first call (every port method is async): the adapter's
+ * module, and the SDK it imports, load then and not at cold start.
+ * @example const dns = lazyPort<Dns>(async () => new (await import('./route53-dns')).Route53Dns({ client }));
+ */
+export function lazyPort<T extends object>(build: () => Promise<T>): T {
+  let adapter: Promise<T> | undefined;
+  return new Proxy({} as T, {
+    get: (_target, key) => {
+      // Not a thenable, and no symbol protocol: only method calls are forwarded.
+      if (typeof key === 'symbol' || key === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        adapter ??= build();
+        const built = await adapter;
+        return (built[key as keyof T] as (...a: unknown[]) => unknown).apply(built, args);
+      };
+    },
+  });
 }
 
 function sdkFor(env: ArbiterEnv, region: string, options: ContainerOptions): SdkOptions {
@@ -53,7 +78,10 @@ export function buildContainer(env: ArbiterEnv, options: ContainerOptions = {}):
   // Clients are built once here and traced (a no-op outside Lambda).
   const store = new DynamoDbStore({ tableName: env.table, config, client: tracer.captureAWSv3Client(createDynamoDbClient(sdkFor(env, env.region, options))) });
   const bus = new EventBridgeBus({ busName: env.bus, client: tracer.captureAWSv3Client(createEventBridgeClient(sdkFor(env, env.region, options))) });
-  const dns = new Route53Dns({ client: tracer.captureAWSv3Client(createRoute53Client(sdkFor(env, route53Region, options))) });
+  const dns = lazyPort<Dns>(async () => {
+    const { createRoute53Client, Route53Dns, route53Region } = await import('../../shared/adapters/aws/route53-dns');
+    return new Route53Dns({ client: tracer.captureAWSv3Client(createRoute53Client(sdkFor(env, route53Region, options))) });
+  });
   const deps: ObserverDeps = {
     config,
     observer: env.region,
@@ -65,7 +93,12 @@ export function buildContainer(env: ArbiterEnv, options: ContainerOptions = {}):
     telemetry: options.telemetry ?? new PowertoolsTelemetry(logger.createChild({ persistentKeys: { observer: env.region, stage: env.stage } }), metrics),
     // Data-plane metric votes go to CloudWatch in this observer's own region (see docs/dataplane.md).
     ...(dataPlaneTargets(config).some((t) => voteMechanism(t) === 'metric')
-      ? { votes: new CloudWatchVoteWriter({ config, client: tracer.captureAWSv3Client(createCloudWatchClient(sdkFor(env, env.region, options))) }) }
+      ? {
+        votes: lazyPort<VoteWriter>(async () => {
+          const { CloudWatchVoteWriter, createCloudWatchClient } = await import('../../shared/adapters/aws/dataplane-metric-votes');
+          return new CloudWatchVoteWriter({ config, client: tracer.captureAWSv3Client(createCloudWatchClient(sdkFor(env, env.region, options))) });
+        }),
+      }
       : {}),
   };
   return { env, deps, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };

@@ -12,6 +12,7 @@ export * from './probe/evaluate';
 export * from './quorum/tally';
 export * from './route-plan/route-plan';
 export * from './route-plan/register';
+export * from './schedule/schedule-expression';
 export * from './types';
 export * from './verdict/verdict-machine';
 export * from './events';

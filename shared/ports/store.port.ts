@@ -96,6 +96,11 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first; `sinceMs` bounds how far back; `limit` is capped by the adapter. */
   listAudit(query: { sinceMs?: number; limit: number; cursor?: string }): Promise<AuditPage>;
+  /**
+   * The first version of a drill, whose id must be new: AlreadyExistsError if that id was written
+   * before (a scheduled tick's drill id is the same in every region, so one region claims it).
+   */
+  putNewDrill(drill: DrillRecord): Promise<void>;
   /** Drill records are written only by the observer running the drill (version must grow). */
   putDrill(drill: DrillRecord): Promise<void>;
   getDrill(id: string): Promise<DrillRecord | null>;

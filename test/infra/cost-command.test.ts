@@ -23,6 +23,14 @@ describe('arbiter cost', () => {
     expect(text).toMatch(/3 observer regions/);
   });
 
+  it('prints the estimate as JSON with --output json', () => {
+    const { io, out } = capture();
+    expect(runCost('arbiter.config.yml', io, 'json')).toBe(0);
+    const loaded = loadConfigFile('arbiter.config.yml');
+    if (!loaded.ok) throw new Error('example config is invalid');
+    expect(JSON.parse(out.join('\n'))).toEqual(JSON.parse(JSON.stringify(estimateMonthlyCost(loaded.config))));
+  });
+
   it('rejects an invalid config with its problems and exit code 2', () => {
     const { io, out, err } = capture();
     expect(runCost('test/infra/fixtures/absent.yml', io)).toBe(2);

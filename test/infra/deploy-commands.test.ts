@@ -6,7 +6,7 @@
  * in-memory one (test/support/memory-stacks.ts); test/integration/deploy-stacks.test.ts runs the
  * CloudFormation part against moto.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDeploy } from '../../cli/commands/deploy';
@@ -166,6 +166,70 @@ describe('arbiter remove', () => {
     expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: outputsDir() }, io)).toBe(1);
     expect(calls).toEqual([]);
     expect(err.join('\n')).toContain(`stopped: ${healthStack} failed (stack ${healthStack} ended DELETE_FAILED). Removed: none. Not attempted: ap-southeast-2, eu-west-1, us-east-1.`);
+  });
+});
+
+describe('arbiter deploy and remove: --profile, --region, --output json', () => {
+  const savedEnv = { ...process.env };
+  let awsDir: string;
+  beforeAll(() => {
+    awsDir = mkdtempSync(join(tmpdir(), 'arbiter-aws-'));
+    writeFileSync(join(awsDir, 'config'), '[default]\nregion = us-east-1\n\n[profile ops]\nregion = eu-west-1\n');
+    writeFileSync(join(awsDir, 'credentials'), '[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = x\n');
+    process.env.AWS_CONFIG_FILE = join(awsDir, 'config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(awsDir, 'credentials');
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+  });
+
+  it('refuses a profile that exists in neither file, naming it and the known ones, and runs nothing', async () => {
+    const { io, err } = capture();
+    const { run, calls } = recordingRunner();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, profile: 'prod-admin' }, io)).toBe(2);
+    expect(err.join('\n')).toBe(`arbiter deploy: --profile: profile "prod-admin" is not in ${join(awsDir, 'config')} or ${join(awsDir, 'credentials')} (known: default, ops, ci)`);
+    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, profile: 'nope' }, capture().io)).toBe(2);
+    expect(calls).toEqual([]);
+  });
+
+  it('passes the profile to osls, and deploys or removes only --region\'s stack', async () => {
+    const seen: OslsRun[] = [];
+    const cloud = new MemoryCloud();
+    for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) cloud.putRegionStack(region, stackName, regionOutputs(region));
+    const run: OslsRunner = async (r) => {
+      seen.push(r);
+      return 0;
+    };
+    const dir = outputsDir();
+    const { io, out } = capture();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, profile: 'ops', region: 'eu-west-1', stacks: (r) => cloud.in(r), outputsDir: dir }, io)).toBe(0);
+    expect(seen.map((r) => `${r.args[0]} ${r.args[r.args.indexOf('--region') + 1]}`)).toEqual(['package eu-west-1', 'deploy eu-west-1']);
+    expect(seen.find((r) => r.args[0] === 'deploy')!.env).toMatchObject({ AWS_PROFILE: 'ops' });
+    expect(out.join('\n')).toContain('--region eu-west-1: only this region\'s stack (the home stack in us-east-1 must exist already).');
+    seen.length = 0;
+    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, profile: 'ci', region: 'ap-southeast-2', stacks: (r) => cloud.in(r), outputsDir: dir }, capture().io)).toBe(0);
+    expect(seen.map((r) => `${r.args[0]} ${r.args[r.args.indexOf('--region') + 1]} ${r.env.AWS_PROFILE}`)).toEqual(['remove ap-southeast-2 ci']);
+    expect(cloud.has('us-east-1', healthStack)).toBe(true);
+    expect(existsSync(join(dir, 'prod.json'))).toBe(true);
+  });
+
+  it('refuses a --region that is not an observer, and removing the home stack alone', async () => {
+    const { run, calls } = recordingRunner();
+    const unknown = capture();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: true, run, region: 'sa-east-1' }, unknown.io)).toBe(2);
+    expect(unknown.err).toEqual(['arbiter deploy: --region sa-east-1 is not an observer region (us-east-1, eu-west-1, ap-southeast-2)']);
+    const home = capture();
+    expect(await runRemove({ configFile, stage: 'prod', dryRun: false, run, region: 'us-east-1' }, home.io)).toBe(2);
+    expect(home.err.join('\n')).toMatch(/--region us-east-1 is the home region: its stack owns the Global Table/);
+    expect(calls).toEqual([]);
+  });
+
+  it('--dry-run --output json prints the plan as JSON and nothing else', async () => {
+    const { io, out } = capture();
+    expect(await runDeploy({ configFile, stage: 'prod', dryRun: true, output: 'json' }, io)).toBe(0);
+    const plan = JSON.parse(out.join('\n')) as { verb: string; regions: string[]; plan: { stacks: Array<{ region: string; home: boolean }> }; outputsFile: string };
+    expect(plan).toMatchObject({ verb: 'deploy', regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], outputsFile: join('.arbiter', 'prod.json') });
+    expect(plan.plan.stacks.map((s) => [s.region, s.home])).toEqual([['us-east-1', true], ['eu-west-1', false], ['ap-southeast-2', false]]);
   });
 });
 

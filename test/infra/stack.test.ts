@@ -220,9 +220,13 @@ describe('packaged stack (three observer regions, offline)', () => {
 
   it('schedules the probe loop, the decide reconcile and every configured drill', () => {
     const rules = Object.values(templates.get('eu-west-1')!.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties!.ScheduleExpression !== undefined);
-    const schedules = rules.map((r) => ({ expression: r.Properties!.ScheduleExpression, input: (r.Properties!.Targets as Array<{ Input?: string }>)[0]!.Input ?? null }));
+    type Target = { Input?: string; InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string } };
+    const schedules = rules.map((r) => ({ expression: r.Properties!.ScheduleExpression, target: (r.Properties!.Targets as Target[])[0]! }));
     expect(schedules.filter((s) => s.expression === 'rate(1 minute)')).toHaveLength(2);
-    for (const drill of config.drills) expect(schedules).toContainEqual({ expression: drill.schedule, input: JSON.stringify({ drill: drill.name }) });
+    // A drill's firing carries the event's time, which names the tick every region agrees on (one run per tick).
+    for (const drill of config.drills) {
+      expect(schedules).toContainEqual({ expression: drill.schedule, target: expect.objectContaining({ InputTransformer: { InputPathsMap: { time: '$.time' }, InputTemplate: `{"drill":"${drill.name}","time":<time>}` } }) });
+    }
   });
 
   it('alarms on function errors, a stale probe heartbeat (missing data breaches) and dead-letter queue depth', () => {

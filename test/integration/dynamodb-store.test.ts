@@ -114,6 +114,18 @@ describe('DynamoDbStore against moto', () => {
     expect((await store.listDrills(10)).map((d) => d.version)).toEqual([2]);
   });
 
+  it('writes a new drill id once, even when the second write carries another start time (another region\'s clock)', async () => {
+    const { store } = await freshStore();
+    const drill: DrillRecord = { id: 'sched-weekly-20261130T090000Z', target: 'eu-west-1', mode: 'shadow', observer: 'us-east-1', startedBy: 'schedule:weekly', startedMs: nowMs, status: 'running', holdSeconds: 60, overrideId: null, phases: [], changeIds: [], rtoMs: null, rtoSecondsMax: 120, problems: [], version: 1 };
+    await store.putNewDrill(drill);
+    await expect(store.putNewDrill({ ...drill, observer: 'eu-west-1', startedMs: nowMs + 20_000 })).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await store.getDrill(drill.id)).toMatchObject({ observer: 'us-east-1', startedMs: nowMs });
+    expect((await store.listDrills(10)).filter((d) => d.id === drill.id)).toHaveLength(1);
+    // Its later versions go through putDrill as before.
+    await store.putDrill({ ...drill, status: 'passed', version: 2 });
+    expect((await store.getDrill(drill.id))!.status).toBe('passed');
+  });
+
   it('reads a window over several pages, and refuses a read that would exceed the page cap', async () => {
     const { table } = await freshStore();
     const store = new DynamoDbStore({ tableName: table, config, sdk: moto.clientOptions(region), queryPageSize: 2, queryPages: 3 });

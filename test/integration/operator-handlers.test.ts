@@ -11,6 +11,7 @@ import { DynamoDbStore } from '../../shared/adapters/aws/dynamodb-store';
 import { handler as apiHandler } from '../../functions/api';
 import { handler as drillHandler, parseDrillInput } from '../../functions/drill';
 import type { DrillRecord } from '../../shared/ports';
+import type { ScheduledDrillOutcome } from '../../shared/runtime/operator/drill-runtime';
 import { configInput, makeConfig, regions } from '../support/fixtures';
 import { createArbiterTable, fakeCredentials, startMoto, type Moto } from '../support/moto';
 import { addRule, createBus, TestQueue } from './support/aws-fixtures';
@@ -119,7 +120,12 @@ describe('api and drill handlers (moto)', () => {
     expect({ ...report, why: report.problems }).toMatchObject({ id: drillId, mode: 'shadow', status: 'passed', why: [] });
     const fetched = await callApi(httpEvent('GET', `/drills/${drillId}`));
     expect((fetched.body.drill as DrillRecord).version).toBe(report.version);
-    const scheduled = (await drillHandler({ drill: 'eu-shadow' }, context)) as DrillRecord;
+    const outcome = (await drillHandler({ drill: 'eu-shadow', time: new Date().toISOString() }, context)) as ScheduledDrillOutcome;
+    expect(outcome.kind).toBe('ran');
+    const scheduled = (outcome as Extract<ScheduledDrillOutcome, { kind: 'ran' }>).report;
+    // The same tick fired again (another region's rule, or a redelivery) finds it claimed and runs nothing.
+    const again = (await drillHandler({ drill: 'eu-shadow', time: new Date().toISOString() }, context)) as ScheduledDrillOutcome;
+    expect(again).toMatchObject({ kind: 'skipped', drillId: outcome.drillId, reason: `tick already claimed by ${region} (drill ${outcome.drillId} is failed)` });
     // eu-west-1 is pinned serving by the first test's override: the shadow drill says the failover would not happen.
     expect(scheduled).toMatchObject({ startedBy: 'schedule:eu-shadow', status: 'failed' });
     expect(scheduled.problems[0]).toMatch(/^eu-west-1 would not be drained: override: override ov-/);
@@ -128,5 +134,7 @@ describe('api and drill handlers (moto)', () => {
   it('names what is wrong with an unknown drill input', () => {
     expect(parseDrillInput({ hello: 1 })).toEqual({ ok: false, reason: expect.stringMatching(/^drill input must be/) });
     expect(parseDrillInput({ drillId: 'd-1' })).toEqual({ ok: true, value: { kind: 'stored', drillId: 'd-1' } });
+    expect(parseDrillInput({ drill: 'weekly', time: '2026-11-30T09:00:04Z' })).toEqual({ ok: true, value: { kind: 'scheduled', name: 'weekly', firedMs: Date.parse('2026-11-30T09:00:04Z') } });
+    expect(parseDrillInput({ drill: 'weekly', time: 'monday' })).toEqual({ ok: false, reason: 'drill input "time" must be an ISO 8601 time, got "monday"' });
   });
 });

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOutputsFile, writeOutputsFile } from '../../cli/client/endpoints';
@@ -66,6 +66,46 @@ describe('arbiter start', () => {
   }, 20_000);
 });
 
+describe('arbiter start: usage errors and a second Ctrl-C', () => {
+  it('exits 2 for a bad port and for an invalid config, naming the problem and starting nothing', async () => {
+    const badPort = captureIo();
+    expect(await main(['start', '--port', '80a'], badPort)).toBe(exitCodes.usage);
+    expect(badPort.stderr).toEqual(['arbiter: --port must be a number from 0 to 65535, got "80a"']);
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-start-'));
+    try {
+      const broken = join(dir, 'broken.yml');
+      writeFileSync(broken, 'version: 1\nname: shop\nobservers: [us-east-1]\n');
+      const invalid = captureIo();
+      expect(await main(['start', '--config', broken, '--port', '0'], invalid)).toBe(exitCodes.usage);
+      expect(invalid.stderr[0]!.split('\n')[0]).toBe(`arbiter start: ${broken} is not valid (run arbiter validate ${broken}):`);
+      expect(invalid.stderr[0]).toMatch(/\ntargets: /);
+      expect(invalid.stdout).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finishes cleanup when Ctrl-C comes again while it stops', async () => {
+    const signals = new EventEmitter();
+    const io = captureIo();
+    // The second Ctrl-C lands while the first one's cleanup runs (as it starts): it must not cut it short.
+    const out = io.out;
+    io.out = (text) => {
+      out(text);
+      if (text === 'Stopping…') signals.emit('SIGINT');
+    };
+    const done = runStart({ configPath, port: 0 }, io, signals);
+    await waitFor(() => io.stdout.some((l) => l.startsWith('Dashboard: ')), 10_000);
+    const url = io.stdout.find((l) => l.startsWith('Dashboard: '))!.slice('Dashboard: '.length);
+    signals.emit('SIGINT');
+    expect(await done).toBe(exitCodes.ok);
+    expect(io.stdout.slice(-2)).toEqual(['Stopping…', 'Stopped.']);
+    expect(io.stderr).toEqual(['Still stopping: cleanup finishes first (servers, timers, sample apps)…']);
+    await expect(fetch(url)).rejects.toThrow();
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  }, 20_000);
+});
+
 describe('the local run', () => {
   it('serves the operator API to the CLI with --local: status answers, a drain reaches the Route 53 stand-in', async () => {
     const run = await startLocalRun({ configPath, port: 0 });
@@ -75,6 +115,9 @@ describe('the local run', () => {
       expect(await main(['status', '--local', base, '--config', configPath], status)).toBe(exitCodes.ok);
       expect(status.stderr).toEqual(['answered by us-east-1']);
       expect(status.stdout.join('\n')).toMatch(/^eu-west-1\s+serving\s+serving/m);
+      // --local also takes a bare port or host:port.
+      const port = new URL(run.url).port;
+      for (const where of [port, `127.0.0.1:${port}`]) expect(await main(['status', '--local', where, '--config', configPath], captureIo())).toBe(exitCodes.ok);
 
       const drain = captureIo();
       expect(await main(['drain', 'eu-west-1', '--ttl', '10m', '--reason', 'test drain', '--local', base, '--region', 'ap-southeast-2'], drain)).toBe(exitCodes.ok);
@@ -82,6 +125,60 @@ describe('the local run', () => {
       await waitFor(() => run.world.dns.weightOf('eu-west-1') === 0, drainedWithinMs);
       expect(run.world.dns.weightOf('us-east-1')).toBe(100);
     } finally {
+      await run.stop();
+    }
+  }, 30_000);
+});
+
+describe('the local run: observer switches and the event stream', () => {
+  it('switches an observer by POST /local/observers/<region>, refusing an unknown mode or observer, and a stopped one\'s API answers 503', async () => {
+    const run = await startLocalRun({ configPath, port: 0 });
+    try {
+      const post = (path: string, body: unknown) => fetch(new URL(path, run.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('local/observers/eu-west-1', { mode: 'asleep' })).status).toBe(400);
+      expect((await post('local/observers/mars-north-1', { mode: 'stopped' })).status).toBe(404);
+      const stopped = await post('local/observers/eu-west-1', { mode: 'stopped' });
+      expect(await stopped.json()).toEqual({ observer: 'eu-west-1', mode: 'stopped' });
+      expect(run.world.regions.find((r) => r.observer === 'eu-west-1')!.mode).toBe('stopped');
+      expect((await fetch(new URL('api/eu-west-1/status', run.url))).status).toBe(503);
+      // The CLI fails over past it, naming it.
+      const io = captureIo();
+      expect(await main(['status', '--local', run.url.replace(/\/$/, ''), '--region', 'eu-west-1', '--config', configPath], io)).toBe(exitCodes.ok);
+      expect(io.stderr.join('\n')).toMatch(/answered by us-east-1 after trying eu-west-1: HTTP 503/);
+      await post('local/observers/eu-west-1', { mode: 'running' });
+      expect((await fetch(new URL('api/eu-west-1/status', run.url))).status).toBe(200);
+    } finally {
+      await run.stop();
+    }
+  }, 30_000);
+
+  it('pushes the whole state first, then only new timeline entries, as server-sent events', async () => {
+    const run = await startLocalRun({ configPath, port: 0 });
+    const abort = new AbortController();
+    try {
+      const response = await fetch(new URL('local/events', run.url), { signal: abort.signal });
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const reader = response.body!.getReader();
+      const messages: Array<{ timeline: Array<{ seq: number }>; observerStates: unknown[] }> = [];
+      let buffer = '';
+      const deadlineMs = Date.now() + 5_000;
+      while (messages.length < 2 && Date.now() < deadlineMs) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += Buffer.from(value).toString('utf8');
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = /^event: state\ndata: (.*)$/s.exec(buffer.slice(0, end));
+          if (data !== null) messages.push(JSON.parse(data[1]!));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+      expect(messages).toHaveLength(2);
+      expect(messages[0]!.timeline.length).toBeGreaterThan(0);
+      expect(messages[0]!.observerStates).toHaveLength(3);
+      const lastSeq = messages[0]!.timeline.at(-1)!.seq;
+      expect(messages[1]!.timeline.every((e) => e.seq > lastSeq)).toBe(true);
+    } finally {
+      abort.abort();
       await run.stop();
     }
   }, 30_000);

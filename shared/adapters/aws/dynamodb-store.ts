@@ -226,6 +226,19 @@ export class DynamoDbStore implements Store {
     return items.length > limit ? { entries, cursor: encodeCursor(page[page.length - 1]!.sk) } : { entries };
   }
 
+  async putNewDrill(drill: DrillRecord): Promise<void> {
+    const sk = `${sortTime(drill.startedMs)}#${drill.id}`;
+    const expiresAt = epochSeconds(this.retentionEndMs(drill.startedMs));
+    // The id index item is the guard: its key holds only the id, so a drill of that id written
+    // with another start time (another region's clock) still collides.
+    await this.call('put new DRILL', () => this.doc.send(new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: this.table, Item: { pk: 'DRILL', sk, version: drill.version, data: drill, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.table, Item: { pk: `DRILL-ID#${drill.id}`, sk: 'REF', ref: sk, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    })), () => new AlreadyExistsError(`drill ${drill.id} already exists`));
+  }
+
   async putDrill(drill: DrillRecord): Promise<void> {
     const sk = `${sortTime(drill.startedMs)}#${drill.id}`;
     const expiresAt = epochSeconds(this.retentionEndMs(drill.startedMs));

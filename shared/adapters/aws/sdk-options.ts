@@ -5,7 +5,7 @@
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** Attempts per SDK call (first try included) unless a caller says otherwise. */
 export const sdkAttemptsMax = 4;
@@ -20,7 +20,8 @@ export interface SdkOptions {
   region: string;
   /** e.g. the moto URL in tests (`ARBITER_ENDPOINT_URL`). */
   endpoint?: string;
-  credentials?: AwsCredentialIdentity;
+  /** Static credentials, or a provider (the CLI's --profile). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   attemptsMax?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;

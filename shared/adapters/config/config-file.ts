@@ -20,6 +20,7 @@ export function parseConfigText(text: string): ConfigResult {
     });
     return { ok: false, errors };
   }
+  if (document.contents === null) return { ok: false, errors: [{ path: '', message: 'the file is empty (no YAML in it): start from arbiter.config.yml in the project (README, Configuration)' }] };
   return validateConfig(document.toJS());
 }
 

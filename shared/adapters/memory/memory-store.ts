@@ -4,7 +4,7 @@
  * and as each region's replica by the simulator and the local run (which add replication).
  */
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, Region, VerdictSnapshot } from '../../domain';
-import { AlreadyExistsError, ConflictError, type AuditEntry, type AuditPage, type DrillRecord, type Heartbeat, type Store, type StoreView } from '../../ports';
+import { AlreadyExistsError, ArbiterError, ConflictError, type AuditEntry, type AuditPage, type DrillRecord, type Heartbeat, type Store, type StoreView } from '../../ports';
 
 /** Page size cap, as the DynamoDB adapter's. */
 export const auditPageSizeMax = 100;
@@ -104,10 +104,17 @@ export class MemoryStore implements Store {
     const sorted = [...this.audit.values()]
       .filter((e) => query.sinceMs === undefined || e.atMs >= query.sinceMs)
       .sort((a, b) => b.atMs - a.atMs || (a.id < b.id ? 1 : -1));
-    const start = query.cursor === undefined ? 0 : sorted.findIndex((e) => e.id === query.cursor) + 1;
+    const at = query.cursor === undefined ? -1 : sorted.findIndex((e) => e.id === query.cursor);
+    // A cursor this store did not give out is refused, as the DynamoDB adapter refuses one, not read as "from the top".
+    if (query.cursor !== undefined && at < 0) throw new ArbiterError(`invalid audit cursor ${JSON.stringify(query.cursor.slice(0, 64))}`);
+    const start = at + 1;
     const entries = sorted.slice(start, start + limit);
     const more = start + limit < sorted.length;
     return more ? { entries: clone(entries), cursor: entries[entries.length - 1]!.id } : { entries: clone(entries) };
+  }
+
+  async putNewDrill(drill: DrillRecord): Promise<void> {
+    this.appendOnce(this.drills, drill.id, drill, 'drill');
   }
 
   async putDrill(drill: DrillRecord): Promise<void> {

@@ -16,7 +16,8 @@ export const statusRangeSchema = z
 
 export const endpointSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    /** Any URL here; that it is http(s) is a meaning check (validate.ts), so a wrong scheme hides no other problem. */
+    url: z.url({ error: 'must be an http(s) URL' }),
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     expectStatus: statusRangeSchema.default({ min: 200, max: 299 }),
     /** A substring the first 5,120 bytes of the body must contain (Route 53 reads as much). */

@@ -146,7 +146,7 @@ describe('validateConfig', () => {
     });
     const byPath = new Map(problems.map((p) => [p.path, p.message]));
     expect(byPath.get('observers[1]')).toBe('must be an AWS region name such as eu-west-1');
-    expect(byPath.get('targets[0].endpoints[0].url')).toBe('must be an http(s) URL');
+    expect(byPath.get('targets[0].endpoints[0].url')).toBe('must be an http(s) URL, got "ftp://x.example.com"');
     expect(byPath.get('targets[1].route53.hostedZoneId')).toMatch(/^must be a Route 53 hosted zone id/);
     expect(byPath.has('version')).toBe(true);
   });

@@ -6,6 +6,7 @@
  *   if (!result.ok) for (const e of result.errors) console.error(`${e.path}: ${e.message}`);
  */
 import type { z } from 'zod';
+import { parseScheduleExpression } from '../schedule/schedule-expression';
 import { configSchema, type ArbiterConfig } from './schema';
 
 export interface ConfigProblem {
@@ -57,12 +58,33 @@ function observerProblems(config: ArbiterConfig): ConfigProblem[] {
   return problems;
 }
 
+function urlSchemeProblem(url: string, path: string): ConfigProblem | null {
+  return /^https?:\/\//i.test(url) ? null : { path, message: `must be an http(s) URL, got ${JSON.stringify(url.slice(0, 80))}` };
+}
+
+/** The endpoint URL schemes of a value whose shape failed elsewhere (read defensively: any shape). */
+function rawUrlSchemeProblems(value: unknown): ConfigProblem[] {
+  const targets = (value as { targets?: unknown } | null)?.targets;
+  if (!Array.isArray(targets)) return [];
+  return targets.flatMap((target: unknown, t) => {
+    const endpoints = (target as { endpoints?: unknown } | null)?.endpoints;
+    if (!Array.isArray(endpoints)) return [];
+    return endpoints.flatMap((endpoint: unknown, e) => {
+      const url = (endpoint as { url?: unknown } | null)?.url;
+      const problem = typeof url === 'string' && URL.canParse(url) ? urlSchemeProblem(url, `targets[${t}].endpoints[${e}].url`) : null;
+      return problem === null ? [] : [problem];
+    });
+  });
+}
+
 function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const { intervalMs, confirmCount, confirmSpacingMs } = config.probe;
   config.targets.forEach((target, t) => {
     target.endpoints.forEach((endpoint, e) => {
       const at = `targets[${t}].endpoints[${e}]`;
+      const scheme = urlSchemeProblem(endpoint.url, `${at}.url`);
+      if (scheme !== null) problems.push(scheme);
       if (endpoint.timeoutMs > intervalMs) problems.push({ path: `${at}.timeoutMs`, message: `must not exceed probe.intervalMs (${intervalMs})` });
       if (endpoint.latencyMsMax > endpoint.timeoutMs) problems.push({ path: `${at}.latencyMsMax`, message: `must not exceed timeoutMs (${endpoint.timeoutMs})` });
       if (endpoint.expectStatus.min > endpoint.expectStatus.max) problems.push({ path: `${at}.expectStatus`, message: `min (${endpoint.expectStatus.min}) must not exceed max (${endpoint.expectStatus.max})` });
@@ -120,6 +142,8 @@ function signalProblems(config: ArbiterConfig): ConfigProblem[] {
   for (const name of duplicates(config.alarms.map((a) => a.name))) problems.push({ path: 'alarms', message: `lists alarm ${name} more than once` });
   config.drills.forEach((drill, i) => {
     if (!targets.has(drill.target)) problems.push({ path: `drills[${i}].target`, message: `${drill.target} is not a configured target` });
+    const schedule = parseScheduleExpression(drill.schedule);
+    if (!schedule.ok) for (const message of schedule.problems) problems.push({ path: `drills[${i}].schedule`, message });
     if (drill.holdSeconds > config.overrides.ttlSecondsMax) problems.push({ path: `drills[${i}].holdSeconds`, message: `must not exceed overrides.ttlSecondsMax (${config.overrides.ttlSecondsMax})` });
   });
   for (const name of duplicates(config.drills.map((d) => d.name))) problems.push({ path: 'drills', message: `has two drills named ${name}` });
@@ -145,12 +169,37 @@ export function defaultMaxDrained(targetCount: number, minServing: number): numb
   return Math.max(0, Math.min(1, targetCount - minServing));
 }
 
-/** Validates a parsed YAML value. Pure: returns every problem, never throws. */
-export function validateConfig(value: unknown): ConfigResult {
-  const parsed = configSchema.safeParse(value);
-  if (!parsed.success) return { ok: false, errors: shapeProblems(parsed.error.issues) };
-  const config = parsed.data;
-  const errors = [
+/** A deep copy of `value` without what is at `path` (or, for unknown keys, without those keys). */
+function without(value: unknown, issue: z.core.$ZodIssue): unknown {
+  const copy = structuredClone(value) as Record<PropertyKey, unknown>;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const path = issue.code === 'unrecognized_keys' ? issue.path : issue.path.slice(0, -1);
+  const last = issue.code === 'unrecognized_keys' ? null : issue.path[issue.path.length - 1];
+  let parent: unknown = copy;
+  for (const part of path) parent = (parent as Record<PropertyKey, unknown> | null)?.[part as string];
+  if (parent === null || typeof parent !== 'object') return copy;
+  for (const key of last === null || last === undefined ? keys : [last]) delete (parent as Record<PropertyKey, unknown>)[key as string];
+  return copy;
+}
+
+/**
+ * The meaning problems of a value whose shape failed, so that one wrong field does not hide the
+ * rest: the failing fields are removed (defaults fill in where there are some) and, when what is
+ * left has a valid shape, its meaning is checked.
+ */
+function meaningDespiteShape(value: unknown, issues: ReadonlyArray<z.core.$ZodIssue>): ConfigProblem[] {
+  if (value === null || typeof value !== 'object') return [];
+  const repaired = configSchema.safeParse(issues.reduce<unknown>((v, issue) => without(v, issue), value));
+  if (!repaired.success) return [];
+  const reported = issues.map((i) => formatPath(i.path)).filter((r) => r !== '');
+  // The repaired value is a guess: a problem on a reported path, under it or above it may be the
+  // removal's doing (a removed topic ARN makes "no topic for that observer"), so it is left out.
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return meaningProblems(repaired.data).filter((p) => !reported.some((r) => related(p.path, r) || related(r, p.path)));
+}
+
+function meaningProblems(config: ArbiterConfig): ConfigProblem[] {
+  return [
     ...observerProblems(config),
     ...targetProblems(config),
     ...endpointProblems(config),
@@ -159,6 +208,19 @@ export function validateConfig(value: unknown): ConfigResult {
     ...signalProblems(config),
     ...notificationProblems(config),
   ];
+}
+
+/** Validates a parsed YAML value. Pure: returns every problem, never throws. */
+export function validateConfig(value: unknown): ConfigResult {
+  if (value === null || value === undefined) return { ok: false, errors: [{ path: '', message: 'the configuration is empty: start from arbiter.config.yml in the project (README, Configuration)' }] };
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    const meaning = meaningDespiteShape(value, parsed.error.issues);
+    const schemes = rawUrlSchemeProblems(value).filter((p) => !meaning.some((m) => m.path === p.path));
+    return { ok: false, errors: [...shapeProblems(parsed.error.issues), ...schemes, ...meaning] };
+  }
+  const config = parsed.data;
+  const errors = meaningProblems(config);
   if (errors.length > 0) return { ok: false, errors };
   const maxDrained = config.safety.maxDrained ?? defaultMaxDrained(config.targets.length, config.safety.minServing);
   return { ok: true, config: { ...config, safety: { ...config.safety, maxDrained } } };

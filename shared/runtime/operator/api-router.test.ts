@@ -129,6 +129,16 @@ describe('operator API router', () => {
     expect(w.store.audit.size).toBe(2);
   });
 
+  it('answers a serve override (a pin) with a warning that automation is off for the target until it expires', async () => {
+    const w = operatorWorld();
+    const pinned = await handleApiRequest(w.deps, postOverride({ ...drainEu, action: 'serve' }, 'pin-1'));
+    const body = pinned.body as { override: { id: string; expiresMs: number }; warnings: string[] };
+    expect(pinned.statusCode).toBe(201);
+    expect(body.warnings).toEqual([`automation is OFF for eu-west-1 until ${new Date(body.override.expiresMs).toISOString().replace(/\.\d{3}Z$/, 'Z')}: it stays serving even if it fails; end the pin early with DELETE /overrides/${body.override.id} (arbiter overrides end ${body.override.id})`]);
+    const drained = await handleApiRequest(w.deps, postOverride(drainEu, 'drain-1'));
+    expect((drained.body as { warnings: string[] }).warnings).toEqual([]);
+  });
+
   it('answers 409 to a retry that arrives while the first request with its key is still running', async () => {
     const w = operatorWorld();
     const [a, b] = await Promise.all([handleApiRequest(w.deps, postOverride(drainEu, 'same')), handleApiRequest(w.deps, postOverride(drainEu, 'same'))]);
@@ -181,6 +191,13 @@ describe('operator API router', () => {
     const bad = await handleApiRequest(w.deps, request({ path: '/audit', query: { limit: '0', since: 'yesterday' } }));
     expect(bad.statusCode).toBe(400);
     expect((bad.body as { problems: Array<{ path: string }> }).problems.map((p) => p.path)).toEqual(['since', 'limit']);
+  });
+
+  it('answers a cursor it never gave out with 400 instead of starting from the top', async () => {
+    const w = operatorWorld();
+    await handleApiRequest(w.deps, postOverride({ ...drainEu, action: 'serve' }, 'c1'));
+    const answer = await handleApiRequest(w.deps, request({ path: '/audit', query: { cursor: 'no-such-entry' } }));
+    expect(answer).toMatchObject({ statusCode: 400, body: { error: 'invalid audit query', problems: [{ path: 'cursor', message: 'must be a cursor returned by a previous page' }] } });
   });
 
   it('reports each target with its tally, verdicts, proposals, route 53 state and active override', async () => {

@@ -1,8 +1,14 @@
 import { configInput } from '../../../test/support/fixtures';
 import { operatorWorld } from '../../../test/support/operator-world';
-import { createDrill, DrillRuntime, drillPollIntervalMs } from './drill-runtime';
+import { createDrill, drillClaimStaggerMs, DrillRuntime, drillPollIntervalMs, scheduledDrillId, type ScheduledDrillOutcome } from './drill-runtime';
 import { endOverride } from './override-service';
-import { DnsError } from '../../ports';
+import { AlreadyExistsError, DnsError } from '../../ports';
+
+/** The report of a scheduled firing that ran its tick (fails the test if it skipped). */
+function ranReport(outcome: ScheduledDrillOutcome) {
+  if (outcome.kind !== 'ran') throw new Error(`expected the tick to run, it was skipped: ${outcome.reason}`);
+  return outcome.report;
+}
 
 const drainPhases = ['drain-decision', 'drain-insync', 'drain-weight'];
 const restorePhases = ['restore-decision', 'restore-insync', 'restore-weight'];
@@ -142,7 +148,7 @@ describe('drill runtime', () => {
   it('runs a shadow drill that predicts the change without touching Route 53', async () => {
     const w = operatorWorld({ drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
     await w.step();
-    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+    const report = ranReport(await new DrillRuntime(w.deps).runScheduled('eu-shadow'));
 
     expect(report.status).toBe('passed');
     expect(report.startedBy).toBe('schedule:eu-shadow');
@@ -159,7 +165,7 @@ describe('drill runtime', () => {
     const targets = configInput().targets.map((t) => (t.region === 'eu-west-1' ? { ...t, route53: { ...t.route53, mode: 'health-check' as const } } : t));
     const w = operatorWorld({ targets, drills: [{ name: 'eu-shadow', schedule: 'rate(7 days)', target: 'eu-west-1', mode: 'shadow', holdSeconds: 60 }] });
     await w.step();
-    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+    const report = ranReport(await new DrillRuntime(w.deps).runScheduled('eu-shadow'));
 
     expect(report.status).toBe('passed');
     expect(report.shadow).toMatchObject({ wouldDrain: true, changes: [], refusals: [] });
@@ -176,7 +182,7 @@ describe('drill runtime', () => {
       await w.step();
     }
     expect(w.dns.weightOf('us-east-1')).toBe(0);
-    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+    const report = ranReport(await new DrillRuntime(w.deps).runScheduled('eu-shadow'));
     expect(report.status).toBe('failed');
     expect(report.problems[0]).toBe('maxDrained: maxDrained 1: draining eu-west-1 would make 2 drained by automation');
     expect(w.dns.changes).toHaveLength(1);
@@ -187,7 +193,7 @@ describe('drill runtime', () => {
     await w.step();
     const nowMs = w.clock.nowMs();
     await w.store.putApplied({ observer: 'us-east-1', decisionId: 'd-1', decidedMs: nowMs - 3_600_000, appliedMs: nowMs, routing: { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, changeId: 'C1', lastFlipMs: {} });
-    const report = await new DrillRuntime(w.deps).runScheduled('eu-shadow');
+    const report = ranReport(await new DrillRuntime(w.deps).runScheduled('eu-shadow'));
     expect(report.status).toBe('passed');
     expect(report.shadow).toMatchObject({ wouldDrain: true, routing: { 'us-east-1': 'serving', 'eu-west-1': 'drained' } });
     expect(w.dns.changes).toHaveLength(0);
@@ -230,5 +236,73 @@ describe('drill runtime', () => {
     expect(finished.status).toBe('failed');
     expect(finished.problems).toContain('the drill invocation ended before it finished; its override ended by TTL or by an operator');
     expect([...w.store.audit.values()].filter((e) => e.kind === 'drill-finished')).toHaveLength(1);
+  });
+
+  describe('scheduled drills: one run per tick across all regions', () => {
+    const weekly = { name: 'eu-weekly', schedule: 'cron(0 9 ? * MON *)', target: 'eu-west-1' as const, mode: 'evacuate' as const, holdSeconds: 60 };
+    // Monday 2023-11-20 09:00 UTC; the world's clock starts on 2023-11-14.
+    const tickMs = Date.parse('2023-11-20T09:00:00Z');
+    const runtimeOf = (w: ReturnType<typeof operatorWorld>, observer: string) => new DrillRuntime({ ...w.deps, observer });
+
+    /** Runs each region's firing in the order their claims happen (rank × drillClaimStaggerMs after the tick), recording each one's waits. */
+    async function fireInClaimOrder(w: ReturnType<typeof operatorWorld>, observers: string[], firedMs: number) {
+      const waits: Record<string, number[]> = {};
+      const outcomes: Record<string, ScheduledDrillOutcome> = {};
+      for (const observer of observers) {
+        const sleep = jest.spyOn(w.clock, 'sleepMs');
+        outcomes[observer] = await runtimeOf(w, observer).runScheduled('eu-weekly', firedMs);
+        waits[observer] = sleep.mock.calls.map(([ms]) => ms);
+        sleep.mockRestore();
+      }
+      return { waits, outcomes };
+    }
+
+    it('runs the tick once when every region fires it, and the others skip naming the region that claimed it', async () => {
+      const w = operatorWorld({ drills: [weekly] });
+      await w.step();
+      const { waits, outcomes } = await fireInClaimOrder(w, ['us-east-1', 'eu-west-1', 'ap-southeast-2'], tickMs + 4_000);
+
+      const drillId = scheduledDrillId('eu-weekly', tickMs);
+      expect(drillId).toBe('sched-eu-weekly-20231120T090000Z');
+      expect(ranReport(outcomes['us-east-1']!)).toMatchObject({ id: drillId, observer: 'us-east-1', status: 'passed', startedBy: 'schedule:eu-weekly' });
+      for (const observer of ['eu-west-1', 'ap-southeast-2']) {
+        expect(outcomes[observer]).toEqual({ kind: 'skipped', drillId, tickMs, reason: `tick already claimed by us-east-1 (drill ${drillId} is passed)` });
+      }
+      // The first region claims at once; the others wait their rank's stagger before they look.
+      expect(waits['us-east-1']![0]).not.toBe(drillClaimStaggerMs);
+      expect(waits['eu-west-1']).toEqual([drillClaimStaggerMs]);
+      expect(waits['ap-southeast-2']).toEqual([2 * drillClaimStaggerMs]);
+      expect([...w.store.drills.keys()]).toEqual([drillId]);
+      expect(w.store.overrides.size).toBe(1);
+      expect([...w.store.audit.values()].filter((e) => e.kind === 'drill-started')).toHaveLength(1);
+    });
+
+    it('still runs the tick when the first region is down: the next one claims it after its stagger', async () => {
+      const w = operatorWorld({ drills: [{ ...weekly, mode: 'shadow' }] });
+      await w.step();
+      const { waits, outcomes } = await fireInClaimOrder(w, ['eu-west-1', 'ap-southeast-2'], tickMs + 2_000);
+      expect(ranReport(outcomes['eu-west-1']!)).toMatchObject({ observer: 'eu-west-1', status: 'passed', mode: 'shadow' });
+      expect(outcomes['ap-southeast-2']).toMatchObject({ kind: 'skipped', reason: expect.stringContaining('claimed by eu-west-1') });
+      expect(waits['eu-west-1']).toEqual([drillClaimStaggerMs]);
+      expect(w.store.drills.size).toBe(1);
+    });
+
+    it('names each tick apart: a later week is a new drill; a firing a minute late is still its tick', async () => {
+      const w = operatorWorld({ drills: [{ ...weekly, mode: 'shadow' }] });
+      const first = await runtimeOf(w, 'us-east-1').runScheduled('eu-weekly', tickMs + 59_000);
+      const late = await runtimeOf(w, 'us-east-1').runScheduled('eu-weekly', tickMs + 90_000);
+      const next = await runtimeOf(w, 'us-east-1').runScheduled('eu-weekly', tickMs + 7 * 86_400_000 + 3_000);
+      expect([first.kind, late.kind, next.kind]).toEqual(['ran', 'skipped', 'ran']);
+      expect([first.drillId, late.drillId, next.drillId]).toEqual(['sched-eu-weekly-20231120T090000Z', 'sched-eu-weekly-20231120T090000Z', 'sched-eu-weekly-20231127T090000Z']);
+    });
+
+    it('lets only one of two invocations that both found the tick free write it (the immutable conditional put)', async () => {
+      const w = operatorWorld({ drills: [{ ...weekly, mode: 'shadow' }] });
+      const outcomes = await Promise.all([runtimeOf(w, 'us-east-1').runScheduled('eu-weekly', tickMs), runtimeOf(w, 'us-east-1').runScheduled('eu-weekly', tickMs)]);
+      expect(outcomes.map((o) => o.kind).sort()).toEqual(['ran', 'skipped']);
+      expect(outcomes.find((o) => o.kind === 'skipped')).toMatchObject({ reason: expect.stringMatching(/claimed by another invocation while this one checked/) });
+      expect(w.store.drills.size).toBe(1);
+      await expect(createDrill(w.deps, { id: outcomes[0]!.drillId, target: 'eu-west-1', mode: 'shadow', holdSeconds: 60, startedBy: 'x' })).rejects.toThrow(AlreadyExistsError);
+    });
   });
 });

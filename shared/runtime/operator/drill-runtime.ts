@@ -20,12 +20,25 @@
  * budget (rtoSecondsMax + the longer of recoveryHoldMs and flipCooldownMs) is left in the
  * invocation; the cap is noted in the report. An invocation that finds a drill abandoned by an
  * earlier one (its override expired) finishes the report as failed.
+ *
+ * Scheduled drills run once per tick across all regions. Every observer's stack carries every
+ * schedule (so a region that is down does not stop it), and every firing names the same drill id,
+ * `sched-<name>-<tick>` (see scheduleTickMs). The first region to write that id claims the tick;
+ * the others find it and skip, saying why:
+ *
+ *   tick ─┬─ observer #0 claims at once (conditional put of the new id)
+ *         ├─ observer #1 waits 1 × drillClaimStaggerMs, reads the id: there → skip
+ *         └─ observer #2 waits 2 × drillClaimStaggerMs, reads the id: there → skip
+ *
+ * The conditional put alone is not enough across regions: a Global Table checks conditions on
+ * the local replica only, so two regions writing the same second would both win. The stagger,
+ * longer than replication normally takes, keeps them apart; if #0 is down, #1 claims the tick.
  */
 import {
-  bindingMode, gateRouting, latestApplied, observerVotes, voteMechanism, voteReadEstimateMs,
+  bindingMode, gateRouting, latestApplied, observerVotes, parseScheduleExpression, scheduleTickMs, voteMechanism, voteReadEstimateMs,
   type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig,
 } from '../../domain';
-import { ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
+import { AlreadyExistsError, ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
 import type { OperatorDeps } from './api-types';
 import { appendAudit, createOverride, drainRefusal, endOverride, expectedRouting } from './override-service';
 import { shadowPlan } from './shadow-plan';
@@ -42,6 +55,21 @@ export const drillHoldPollIntervalMs = 10_000;
 export const drillEndLeadMs = 5_000;
 /** Kept free at the end of the invocation to write the report. */
 export const drillReportReserveMs = 10_000;
+/** How long the observer of rank r (its place in config.observers) waits, × r, before it claims a scheduled tick. */
+export const drillClaimStaggerMs = 20_000;
+
+/** What a scheduled firing did: ran (or was refused) the tick's drill, or found it claimed. */
+export type ScheduledDrillOutcome =
+  | { kind: 'ran'; drillId: string; tickMs: number; report: DrillRecord }
+  | { kind: 'skipped'; drillId: string; tickMs: number; reason: string };
+
+/**
+ * The drill id of one tick of one schedule, the same in every region.
+ * @example scheduledDrillId('weekly-eu', 1_764_579_600_000) // → 'sched-weekly-eu-20251201T090000Z'
+ */
+export function scheduledDrillId(name: string, tickMs: number): string {
+  return `sched-${name}-${new Date(tickMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}`;
+}
 
 export interface DrillRunOptions {
   /** Time left in the invocation (Lambda context); unlimited when absent. */
@@ -93,21 +121,24 @@ async function emitReport(deps: OperatorDeps, record: DrillRecord): Promise<void
  * may not start; both are audited, a refusal is also emitted as a report.
  * @example const drill = await createDrill(deps, { target: 'eu-west-1', mode: 'evacuate', holdSeconds: 120, startedBy: 'arn:aws:iam::1:user/ops' });
  */
-export async function createDrill(deps: OperatorDeps, input: DrillRequestInput): Promise<DrillRecord> {
+export async function createDrill(deps: OperatorDeps, input: DrillRequestInput & { id?: string }): Promise<DrillRecord> {
   const nowMs = deps.clock.nowMs();
   const refusal = input.mode === 'evacuate' ? await evacuateRefusal(deps, input.target) : null;
   const record: DrillRecord = {
-    id: deps.newId('drill'), target: input.target, mode: input.mode, observer: deps.observer, startedBy: input.startedBy, startedMs: nowMs,
+    id: input.id ?? deps.newId('drill'), target: input.target, mode: input.mode, observer: deps.observer, startedBy: input.startedBy, startedMs: nowMs,
     status: refusal === null ? 'running' : 'refused', holdSeconds: input.holdSeconds, overrideId: null,
     phases: [{ name: 'requested', startedMs: nowMs, endedMs: nowMs, durationMs: 0 }], changeIds: [], rtoMs: null,
     rtoSecondsMax: deps.config.rtoSecondsMax, problems: refusal === null ? [] : [`${refusal.rule}: ${refusal.message}`], version: 1,
   };
-  await deps.store.putDrill(record);
+  // A caller-named id (a scheduled tick's, the same in every region) is written only if new:
+  // AlreadyExistsError means another region claimed it. A generated id is new by construction.
+  if (input.id === undefined) await deps.store.putDrill(record);
+  else await deps.store.putNewDrill(record);
   if (refusal !== null) {
     await appendAudit(deps, { kind: 'drill-refused', actor: input.startedBy, summary: `evacuate drill of ${input.target} refused: ${refusal.message}`, details: { drillId: record.id, ...refusal } }, record.id);
     await emitReport(deps, record);
   } else {
-    await appendAudit(deps, { kind: 'drill-started', actor: input.startedBy, summary: `${input.mode} drill of ${input.target} (hold ${input.holdSeconds} s)`, details: { drillId: record.id, mode: input.mode, target: input.target, holdSeconds: input.holdSeconds } }, record.id);
+    await appendAudit(deps, { kind: 'drill-started', actor: input.startedBy, summary: `${input.mode} drill of ${input.target}${input.mode === 'evacuate' ? ` (hold ${input.holdSeconds} s)` : ''}`, details: { drillId: record.id, mode: input.mode, target: input.target, holdSeconds: input.holdSeconds } }, record.id);
   }
   return record;
 }
@@ -119,12 +150,34 @@ export class DrillRuntime {
     this.remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   }
 
-  /** Runs a drill from the config's schedules by name (EventBridge schedule input `{ "drill": name }`). */
-  async runScheduled(name: string): Promise<DrillRecord> {
-    const schedule = this.deps.config.drills.find((d) => d.name === name);
-    if (schedule === undefined) throw new ArbiterError(`drill "${name}" is not in the config (known: ${this.deps.config.drills.map((d) => d.name).join(', ') || 'none'})`);
-    const record = await createDrill(this.deps, { target: schedule.target, mode: schedule.mode, holdSeconds: schedule.holdSeconds, startedBy: `schedule:${name}` });
-    return record.status === 'running' ? this.run(record.id) : record;
+  /**
+   * Runs one tick of a configured schedule (EventBridge input `{ "drill": name, "time": <the event's time> }`),
+   * unless another region claimed that tick (see the header). `firedMs` defaults to now.
+   */
+  async runScheduled(name: string, firedMs?: number): Promise<ScheduledDrillOutcome> {
+    const { config, observer, store, telemetry, clock } = this.deps;
+    const schedule = config.drills.find((d) => d.name === name);
+    if (schedule === undefined) throw new ArbiterError(`drill "${name}" is not in the config (known: ${config.drills.map((d) => d.name).join(', ') || 'none'})`);
+    const parsed = parseScheduleExpression(schedule.schedule);
+    if (!parsed.ok) throw new ArbiterError(`drill "${name}": ${parsed.problems.join('; ')}`);
+    const tickMs = scheduleTickMs(parsed.schedule, firedMs ?? clock.nowMs());
+    if (tickMs === null) throw new ArbiterError(`drill "${name}": ${schedule.schedule} matches no minute in the 48 h before ${new Date(firedMs ?? clock.nowMs()).toISOString()}`);
+    const drillId = scheduledDrillId(name, tickMs);
+    const skip = (reason: string): ScheduledDrillOutcome => {
+      telemetry.info('scheduled drill skipped', { drill: name, drillId, tickMs, reason });
+      return { kind: 'skipped', drillId, tickMs, reason };
+    };
+    const staggerMs = Math.max(0, config.observers.indexOf(observer)) * drillClaimStaggerMs;
+    if (staggerMs > 0 && staggerMs < this.remainingMs() - drillReportReserveMs) await clock.sleepMs(staggerMs);
+    const known = await store.getDrill(drillId);
+    if (known !== null) return skip(`tick already claimed by ${known.observer} (drill ${drillId} is ${known.status})`);
+    try {
+      const record = await createDrill(this.deps, { id: drillId, target: schedule.target, mode: schedule.mode, holdSeconds: schedule.holdSeconds, startedBy: `schedule:${name}` });
+      return { kind: 'ran', drillId, tickMs, report: record.status === 'running' ? await this.run(record.id) : record };
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      return skip(`tick claimed by another invocation while this one checked (drill ${drillId} exists)`);
+    }
   }
 
   /** Runs a stored drill (API-started: `{ "drillId": id }`). A finished drill is returned as it is. */

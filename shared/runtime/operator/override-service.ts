@@ -104,7 +104,16 @@ export async function createOverride(deps: OperatorDeps, input: OverrideInput): 
   await appendAudit(deps, { kind, actor: input.actor, summary, details: { override, ...(forced ? { brokenRule: refusal } : {}) } }, override.id);
   if (forced) deps.telemetry.warn('FORCED override past a safety rule', { overrideId: override.id, ...refusal, actor: input.actor });
   const warnings = await publishOrWarn(deps, [{ type: 'override', observer: deps.observer, override }], `override ${override.id}`);
-  return { kind: 'created', override, warnings: forced ? [`forced past ${refusal.rule}: ${refusal.message}`, ...warnings] : warnings };
+  const pin = override.action === 'serve' ? [pinWarning(override)] : [];
+  return { kind: 'created', override, warnings: [...pin, ...(forced ? [`forced past ${refusal.rule}: ${refusal.message}`] : []), ...warnings] };
+}
+
+/**
+ * What a serve override (a pin) means, said wherever one is created: automation no longer drains
+ * the target, even when it fails.
+ */
+export function pinWarning(override: Pick<Override, 'id' | 'target' | 'expiresMs'>): string {
+  return `automation is OFF for ${override.target} until ${new Date(override.expiresMs).toISOString().replace(/\.\d{3}Z$/, 'Z')}: it stays serving even if it fails; end the pin early with DELETE /overrides/${override.id} (arbiter overrides end ${override.id})`;
 }
 
 export type EndOutcome =
