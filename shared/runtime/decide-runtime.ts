@@ -46,13 +46,20 @@ export interface DecideOutcome {
   retryable?: boolean;
 }
 
+/**
+ * What the proposal remembers that ages: a newer snapshot of an observer that judges something
+ * failing is stored (not published) so that when it was first seen keeps it counting (tally).
+ */
+function memoryKey(p: Proposal | undefined): string {
+  if (p === undefined) return '';
+  return canonicalJson(Object.entries(p.evidence ?? {}).filter(([, e]) => Object.values(e.statuses).some((s) => s !== 'healthy')).map(([o, e]) => [o, e.seq]));
+}
+
 function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
   // A proposal made against another applied state (epoch) must be written again, or its votes to change do not count.
-  // A newer snapshot of an observer that judges something failing is written too: when it was first seen is what keeps it counting (tally).
-  const failingSeqs = Object.entries(p.evidence ?? {}).filter(([, e]) => Object.values(e.statuses).some((s) => s !== 'healthy')).map(([o, e]) => [o, e.seq]);
-  return canonicalJson({ e: p.fromEpoch ?? null, f: failingSeqs, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
 
 export class DecideRuntime {
@@ -65,9 +72,11 @@ export class DecideRuntime {
   private async writeProposal(proposal: Proposal, previous: Proposal | undefined, nowMs: number): Promise<{ proposal: Proposal; written: boolean }> {
     const { config, observer } = this.deps;
     const refreshDue = previous === undefined || nowMs - previous.createdMs >= config.probe.verdictRefreshMs;
-    if (!refreshDue && proposalKey(previous) === proposalKey(proposal)) return { proposal: previous!, written: false };
+    const votesChanged = proposalKey(previous) !== proposalKey(proposal);
+    if (!refreshDue && !votesChanged && memoryKey(previous) === memoryKey(proposal)) return { proposal: previous!, written: false };
     await this.deps.store.putProposal(proposal);
-    await this.deps.bus.publish([{ type: 'proposal', observer, proposal }]);
+    // Peers are woken only by a change of votes (or the refresh), not by what this observer remembers.
+    if (refreshDue || votesChanged) await this.deps.bus.publish([{ type: 'proposal', observer, proposal }]);
     const newRefusals = proposal.refusals.filter((r) => !previous?.refusals.some((p) => p.target === r.target && p.rule === r.rule));
     for (const refusal of newRefusals) {
       this.deps.telemetry.warn('safety rule refused an automatic action', { ...refusal });
@@ -152,6 +161,16 @@ export class DecideRuntime {
     return applied;
   }
 
+  /** Weight targets the decision would drain on probe evidence (not an alarm, not an operator) whose latest probe by this observer passed. */
+  private answeringNow(view: StoreView, decision: Decision, shown: AppliedDecision, proposal: Proposal): string[] {
+    const own = view.snapshots.filter((s) => s.observer === this.deps.observer).sort((a, b) => b.seq - a.seq)[0];
+    if (own === undefined) return [];
+    return decision.changed.filter((t) => decision.routing[t] === 'drained' && (shown.routing[t] ?? 'serving') === 'serving'
+      && weightTargets(this.deps.config).some((w) => w.region === t)
+      && (own.verdicts[t]?.consecutivePasses ?? 0) > 0
+      && proposal.targets[t]?.cause === 'quorum-unhealthy');
+  }
+
   /** Peers proposing under another config do not vote: say so (rolling deploys mix versions for minutes). */
   private reportConfigMismatch(view: StoreView, nowMs: number): void {
     const hash = configHash(this.deps.config);
@@ -226,7 +245,21 @@ export class DecideRuntime {
         const shown = this.appliedShown(records, nowMs, stored);
         const own = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal: written.proposal });
         planned = this.plan(own, shown, nowMs);
-        if (proposalKey(planned.proposal) !== proposalKey(written.proposal)) written = await this.writeProposal(planned.proposal, written.proposal, nowMs);
+        if (proposalKey(planned.proposal) !== proposalKey(written.proposal) || memoryKey(planned.proposal) !== memoryKey(written.proposal)) written = await this.writeProposal(planned.proposal, written.proposal, nowMs);
+        const answering = this.answeringNow(view, planned.decision, shown, planned.proposal);
+        if (answering.length > 0) {
+          // This observer's own latest probe of a target the decision would drain passed: the fault may
+          // just have ended (a drain retried past it, a Route 53 outage ending with the region's). Send
+          // nothing this pass; the next one decides on fresher verdicts.
+          this.deps.telemetry.warn('drain held: the target answered this observer\'s latest probe', { targets: answering, decisionId: planned.decision.id });
+          // Record what Route 53 was found to hold, so later passes start from it (and agree with this one).
+          if ((shown.epoch ?? 0) > (stored?.epoch ?? -1)) {
+            const found: AppliedDecision = { ...shown, observer: this.deps.observer, appliedMs: this.deps.clock.nowMs(), route53: [...records] };
+            await store.putApplied(found);
+            result = { ...result, applied: found };
+          }
+          break;
+        }
         try {
           const { plan, changeIds, after } = await this.applyPlanned(planned.decision, shown, records);
           const applied = changeIds.length > 0 || (shown.epoch ?? 0) > (stored?.epoch ?? -1) || planned.decision.changed.length > 0

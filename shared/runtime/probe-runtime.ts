@@ -109,7 +109,9 @@ export class ProbeRuntime {
       try {
         await this.deps.store.putSnapshot(next);
         this.snapshot = next;
-        if (changed || failing) await this.publishSnapshot(next);
+        // Changes always; while something fails, every other rewrite too (peers count a failing
+        // verdict only while it is being rewritten; replication brings the rest).
+        if (changed || (failing && next.seq % 2 === 0)) await this.publishSnapshot(next);
         return { steps, written: true };
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= snapshotCommitAttemptsMax) throw error;
