@@ -17,7 +17,7 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedFromRoute53, appliedRecord, canonicalJson, configHash, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
+  appliedFromRoute53, appliedRecord, canonicalJson, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
   recordsAfter, registerName, routingFromRecords, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -163,7 +163,7 @@ export class DecideRuntime {
 
   /** Weight targets the decision would drain on probe evidence (not an alarm, not an operator) whose latest probe by this observer passed. */
   private answeringNow(view: StoreView, decision: Decision, shown: AppliedDecision, proposal: Proposal): string[] {
-    const own = view.snapshots.filter((s) => s.observer === this.deps.observer).sort((a, b) => b.seq - a.seq)[0];
+    const own = latestSnapshots(view.snapshots).get(this.deps.observer);
     if (own === undefined) return [];
     return decision.changed.filter((t) => decision.routing[t] === 'drained' && (shown.routing[t] ?? 'serving') === 'serving'
       && weightTargets(this.deps.config).some((w) => w.region === t)
