@@ -31,8 +31,9 @@ import { checkHistory } from '../../sim/checker';
 import { History } from '../../sim/history';
 import { loadScenario } from '../../sim/scenario';
 import { simConfig } from '../../sim/sim-config';
-import { runSimulation } from '../../sim/simulation';
-import { isKnownDefect, knownDefectCases } from './sim-runs';
+import { closeSeedPool, isKnownDefect, knownDefectCases, runSeed } from './sim-runs';
+
+afterAll(closeSeedPool);
 
 const regressionSeeds = [1, 2, 3, 7, 8, 10, 11, 13, 14, 16, 17];
 
@@ -47,21 +48,21 @@ function proposal(observer: Region, state: RoutingState, fromState: RoutingState
 }
 
 describe('simulator regressions', () => {
-  it.each(regressionSeeds)('failover-hard-outage seed %i: a restored target is never re-drained by stale proposals', async (seed) => {
-    const result = await runSimulation(loadScenario('failover-hard-outage'), seed);
-    expect(result.check.violations.filter((v) => !isKnownDefect('failover-hard-outage', seed, v.invariant))).toEqual([]);
-    expect(result.arbiter.flipsMax).toBeLessThanOrEqual(2);
+  it.concurrent.each(regressionSeeds)('failover-hard-outage seed %i: a restored target is never re-drained by stale proposals', async (seed) => {
+    const result = await runSeed('failover-hard-outage', seed);
+    expect(result.violations.filter((v) => !isKnownDefect('failover-hard-outage', seed, v.invariant))).toEqual([]);
+    expect(result.flipsMax).toBeLessThanOrEqual(2);
   }, 60_000);
 
-  it.each([32, 79, 95])('failover-replication-lag-spikes seed %i: drift repair never undoes a newer decision', async (seed) => {
-    const result = await runSimulation(loadScenario('failover-replication-lag-spikes'), seed);
-    expect(result.check.violations.filter((v) => !isKnownDefect('failover-replication-lag-spikes', seed, v.invariant))).toEqual([]);
-    expect(result.arbiter.flipsMax).toBeLessThanOrEqual(2);
+  it.concurrent.each([32, 79, 95])('failover-replication-lag-spikes seed %i: drift repair never undoes a newer decision', async (seed) => {
+    const result = await runSeed('failover-replication-lag-spikes', seed);
+    expect(result.violations.filter((v) => !isKnownDefect('failover-replication-lag-spikes', seed, v.invariant))).toEqual([]);
+    expect(result.flipsMax).toBeLessThanOrEqual(2);
   }, 60_000);
 
-  it.each([20, 31, 37, 45, 72, 100])('overrides-concurrent-two-regions seed %i: two regions applying different drains at once never leave fewer than minServing serving', async (seed) => {
-    const result = await runSimulation(loadScenario('overrides-concurrent-two-regions'), seed);
-    expect(result.check.violations.filter((v) => !isKnownDefect('overrides-concurrent-two-regions', seed, v.invariant))).toEqual([]);
+  it.concurrent.each([20, 31, 37, 45, 72, 100])('overrides-concurrent-two-regions seed %i: two regions applying different drains at once never leave fewer than minServing serving', async (seed) => {
+    const result = await runSeed('overrides-concurrent-two-regions', seed);
+    expect(result.violations.filter((v) => !isKnownDefect('overrides-concurrent-two-regions', seed, v.invariant))).toEqual([]);
   }, 60_000);
 
   it('decide() does not count stale "keep drained" proposals as votes to drain a restored target', () => {
@@ -81,11 +82,19 @@ describe('simulator regressions', () => {
   });
 });
 
+/** One run per (scenario, seed), however many invariants it is listed under. */
+const knownDefectRuns = new Map<string, ReturnType<typeof runSeed>>();
+function knownDefectRun(scenario: string, seed: number): ReturnType<typeof runSeed> {
+  const key = `${scenario}#${seed}`;
+  if (!knownDefectRuns.has(key)) knownDefectRuns.set(key, runSeed(scenario, seed));
+  return knownDefectRuns.get(key)!;
+}
+
 // Open defects (sim/known-defects.ts): each listed seed must still break its invariant, so a fix shows up as a test to update.
 if (knownDefectCases().length > 0) describe('known defects (open; see sim/known-defects.ts)', () => {
-  it.each(knownDefectCases())('%s seed %i still breaks %s: when this fails, the defect is fixed, so remove the seed from knownDefects', async (scenario, seed, invariant) => {
-    const result = await runSimulation(loadScenario(scenario), seed);
-    expect(result.check.violations.map((v) => v.invariant)).toContain(invariant);
+  it.concurrent.each(knownDefectCases())('%s seed %i still breaks %s: when this fails, the defect is fixed, so remove the seed from knownDefects', async (scenario, seed, invariant) => {
+    const result = await knownDefectRun(scenario, seed);
+    expect(result.violations.map((v) => v.invariant)).toContain(invariant);
   }, 60_000);
 });
 

@@ -1,6 +1,8 @@
 /** The second half (by name) of the failover scenarios (see scenarios-failover.test.ts). */
 import { scenarioNames } from '../../sim/scenario';
-import { ciSeedsCount, failingSeeds, scenarioTimeoutMs } from './sim-runs';
+import { ciSeedsCount, closeSeedPool, failingSeeds, scenarioTimeoutMs } from './sim-runs';
+
+afterAll(closeSeedPool);
 
 const failover = scenarioNames().filter((name) => name.startsWith('failover-'));
 const scenarios = failover.slice(Math.ceil(failover.length / 2));

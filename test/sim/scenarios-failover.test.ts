@@ -4,7 +4,9 @@
  * after the faults stop), known defects (sim-runs.ts) aside.
  */
 import { scenarioNames } from '../../sim/scenario';
-import { ciSeedsCount, failingSeeds, scenarioTimeoutMs } from './sim-runs';
+import { ciSeedsCount, closeSeedPool, failingSeeds, scenarioTimeoutMs } from './sim-runs';
+
+afterAll(closeSeedPool);
 
 /** Every failover scenario; this file runs the first half (by name), scenarios-failover-more.test.ts the rest, so two workers share them. */
 const failoverScenarios = scenarioNames().filter((name) => name.startsWith('failover-'));

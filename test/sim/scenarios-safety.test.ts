@@ -4,7 +4,9 @@
  * a flapping target, a dead drill.
  */
 import { scenarioNames } from '../../sim/scenario';
-import { ciSeedsCount, failingSeeds, scenarioTimeoutMs } from './sim-runs';
+import { ciSeedsCount, closeSeedPool, failingSeeds, scenarioTimeoutMs } from './sim-runs';
+
+afterAll(closeSeedPool);
 
 const scenarios = scenarioNames().filter((name) => !name.startsWith('failover-'));
 

@@ -1,10 +1,10 @@
 /** Shared by the sim tests: run a scenario over a range of seeds and list every violation not known as open. */
 import { formatViolation } from '../../sim/checker';
 import { knownDefects } from '../../sim/known-defects';
-import { loadScenario } from '../../sim/scenario';
-import { runSimulation } from '../../sim/simulation';
+import { runSeeds } from './seed-pool';
 
 export { knownDefects, type KnownDefect } from '../../sim/known-defects';
+export { closeSeedPool, runSeed, runSeeds } from './seed-pool';
 
 /** Seeds per scenario in CI (the issue asks for at least 100). */
 export const ciSeedsCount = 100;
@@ -26,12 +26,12 @@ export function isKnownDefect(name: string, seed: number, invariant: string): bo
   return knownDefects.some((d) => d.scenario === name && d.invariant === invariant && d.seeds.includes(seed));
 }
 
+/** Every violation of seeds firstSeed… (count of them) not listed as a known defect, with its replay command; the seeds run on the worker pool. */
 export async function failingSeeds(name: string, firstSeed: number, count: number): Promise<string[]> {
-  const scenario = loadScenario(name);
+  const seeds = Array.from({ length: count }, (_, i) => firstSeed + i);
   const failures: string[] = [];
-  for (let seed = firstSeed; seed < firstSeed + count; seed += 1) {
-    const result = await runSimulation(scenario, seed);
-    for (const v of result.check.violations) {
+  for (const { seed, violations } of await runSeeds(name, seeds)) {
+    for (const v of violations) {
       if (isKnownDefect(name, seed, v.invariant)) continue;
       failures.push(`seed ${seed}: ${formatViolation(v, replayCommand(name, seed))}`);
     }
