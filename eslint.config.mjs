@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points (jest's config, the simulator workers' tsx bootstrap) load with require.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
