@@ -3,6 +3,7 @@
  * hard outage, the CALCULATED health checks drain the target within the config's RTO bound
  * (gate) — the control-plane mode can only drain once the control plane returns.
  */
+import { join } from 'node:path';
 import { loadScenario } from '../scenario';
 import { simConfig } from '../sim-config';
 import { runDataPlaneSimulation, type DataPlaneResult } from './dataplane-sim';
@@ -12,6 +13,9 @@ const seedsCount = 6;
 const testTimeoutMs = 240_000;
 /** Metric mode waits for a once-a-minute alarm twice removed (datapoint → alarm → Route 53). */
 const metricDetectMsMax = 180_000;
+
+/** Data-plane scenarios live beside this file (sim/scenarios belongs to the control-plane world). */
+const dataPlaneScenario = (name: string) => join(__dirname, 'scenarios', `${name}.yml`);
 
 async function runSeeds(name: string, vote: 'gate' | 'metric'): Promise<DataPlaneResult[]> {
   const results: DataPlaneResult[] = [];
@@ -55,5 +59,26 @@ describe('simulator: data-plane mode', () => {
     const results = await runSeeds('no-move-observer-partition', vote);
     expect(failures(results)).toEqual([]);
     for (const r of results) expect(r.transitions).toEqual([]);
+  }, testTimeoutMs);
+
+  it.each(['gate', 'metric'] as const)('%s: two regions dying in turn never restore the first (fail static, not open)', async (vote) => {
+    const results = await runSeeds(dataPlaneScenario('dataplane-two-regions-die-in-turn'), vote);
+    expect(failures(results)).toEqual([]);
+    for (const r of results) {
+      const first = r.transitions.filter((t) => t.target === 'us-east-1');
+      expect(first[0]).toMatchObject({ healthy: false });
+      expect(first.filter((t) => t.healthy).every((t) => t.atMs >= loadScenario(dataPlaneScenario('dataplane-two-regions-die-in-turn')).safetyMs)).toBe(true);
+    }
+  }, testTimeoutMs);
+
+  it.each(['gate', 'metric'] as const)('%s: a held drain released for a new failure never shows two drained (maxDrained 1)', async (vote) => {
+    const results = await runSeeds(dataPlaneScenario('dataplane-release-held-drain'), vote);
+    expect(failures(results)).toEqual([]);
+  }, testTimeoutMs);
+
+  it.each(['gate', 'metric'] as const)('%s: two targets failing at once drain exactly one (maxDrained 1)', async (vote) => {
+    const results = await runSeeds(dataPlaneScenario('dataplane-two-targets-at-once'), vote);
+    expect(failures(results)).toEqual([]);
+    for (const r of results) expect(new Set(r.transitions.filter((t) => !t.healthy).map((t) => t.target)).size).toBe(1);
   }, testTimeoutMs);
 });

@@ -7,24 +7,25 @@
  *           `checkerLocationsCount` checkers every 10 s with their own phases; a checker flips
  *           after `gateFailureThreshold` answers in a row; the check's underlying status is
  *           healthy while more than 18 % of checkers see a 2xx (a drain vote), then inverted.
- *           The gate answers from gateRouting over its region's replica (cached gateCacheMs);
+ *           The gate answers its settled votes (gateVotes) over its region's replica (cached gateCacheMs);
  *           a region that is down does not answer (no drain).
  *   metric: each decide pass writes the vote as a datapoint (the real runtime hook); the alarm
  *           evaluates once a minute (own phase) over the last 60 s period it can see
  *           (`metricIngestDelayMs` behind), keeps its state without data (TreatMissingData:
  *           ignore); Route 53 reads the alarm state every `alarmReadIntervalMs` (own phase).
- *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n).
+ *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n, vote).
  *
  * Detection is the CALCULATED check turning unhealthy; DNS answers follow the health status at
  * once (no change batch), so RTO = detect + record TTL, as for the plain health-check baseline.
  */
 import {
-  calculatedHealthy, calculatedThreshold, gateRequestIntervalSeconds, gateFailureThreshold, gateRouting, validateConfig,
+  calculatedHealthy, calculatedThreshold, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, validateConfig,
   type Region, type ValidConfig, type VoteRecord, type VoteWriter,
 } from '../../shared/domain';
 import { gateCacheMs } from '../../shared/adapters/aws/dataplane-gate';
 import { checkerLocationsCount, healthyFractionMin } from '../baseline';
 import { SimRandom } from '../random';
+import { GroundTruth } from '../truth';
 import type { Scenario } from '../scenario';
 import { simConfig } from '../sim-config';
 import { deriveParams, recordTtlMs } from '../simulation';
@@ -75,7 +76,7 @@ class HealthCheckModel {
   readonly calculated = new Map<Region, boolean>();
   readonly transitions: DataPlaneResult['transitions'] = [];
 
-  constructor(private readonly config: ValidConfig) {
+  constructor(private readonly config: ValidConfig, private readonly vote: VoteMechanismSim) {
     for (const t of config.targets) {
       this.calculated.set(t.region, true);
       for (const o of config.observers) this.childHealthy.set(`${o}|${t.region}`, true);
@@ -85,7 +86,7 @@ class HealthCheckModel {
   setChild(observer: Region, target: Region, healthy: boolean, atMs: number): void {
     this.childHealthy.set(`${observer}|${target}`, healthy);
     const children = this.config.observers.map((o) => this.childHealthy.get(`${o}|${target}`)!);
-    const now = calculatedHealthy(children, calculatedThreshold(this.config.observers.length));
+    const now = calculatedHealthy(children, calculatedThreshold(this.config.observers.length, this.vote));
     if (now === this.calculated.get(target)) return;
     this.calculated.set(target, now);
     this.transitions.push({ target, atMs, healthy: now });
@@ -102,8 +103,8 @@ function scheduleGateCheckers(world: World, model: HealthCheckModel, random: Sim
     const hit = cache.get(observer);
     if (hit !== undefined && nowMs - hit.atMs < gateCacheMs) return hit.drained;
     const view = await world.replica(observer).readView(nowMs + skew.get(observer)!);
-    const routing = gateRouting({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied }).routing;
-    const drained = new Set(Object.entries(routing).filter(([, s]) => s === 'drained').map(([t]) => t));
+    const votes = gateVotes({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied, observer });
+    const drained = new Set(Object.entries(votes).filter(([, v]) => v === 'drain').map(([t]) => t));
     cache.set(observer, { atMs: nowMs, drained });
     return drained;
   };
@@ -177,15 +178,34 @@ function measure(scenario: Scenario, world: World, model: HealthCheckModel): { m
   const moved = model.transitions.find((t) => t.atMs < scenario.safetyMs);
   if (scenario.expect.failStatic && moved !== undefined) problems.push(`fail-static: ${moved.target} turned ${moved.healthy ? 'healthy' : 'unhealthy'} at ${moved.atMs} ms while no quorum should exist`);
   if (falseFailovers > 0) problems.push(`false failover: a guarded target turned unhealthy ${falseFailovers} time(s)`);
+  problems.push(...compositionProblems(scenario, world, model));
+  const stillDrained = [...model.calculated].filter(([, healthy]) => !healthy).map(([t]) => t);
+  if (stillDrained.length > 0) problems.push(`convergence: [${stillDrained.join(', ')}] still unhealthy after ${scenario.livenessMs} ms of liveness`);
+  return { metrics: { detectMs, rtoMs: detectMs === null ? null : detectMs + recordTtlMs, falseFailovers, flipsMax }, problems };
+}
+
+/**
+ * What Route 53 serves, judged in composition (every CALCULATED check together, over time):
+ *   min-serving  never fewer than minServing healthy;
+ *   max-drained  never more than maxDrained unhealthy (scenarios without operator overrides);
+ *   fail-open    a target Route 53 drained never turns healthy while it is really failing
+ *                during the safety phase (fail static: a drain is only undone by a quorum).
+ */
+function compositionProblems(scenario: Scenario, world: World, model: HealthCheckModel): string[] {
+  const problems: string[] = [];
+  const truth = new GroundTruth(world.config, world.params.faults);
+  const operatorDrains = scenario.faults.some((f) => f.kind === 'override');
   const healthyNow = new Map<Region, boolean>(world.config.targets.map((t) => [t.region, true]));
   for (const t of model.transitions) {
     healthyNow.set(t.target, t.healthy);
     const serving = [...healthyNow.values()].filter(Boolean).length;
     if (serving < world.config.safety.minServing) problems.push(`min-serving: ${serving} healthy at ${t.atMs} ms`);
+    const drained = world.config.targets.length - serving;
+    if (!operatorDrains && drained > world.config.safety.maxDrained) problems.push(`max-drained: ${drained} unhealthy at ${t.atMs} ms (maxDrained ${world.config.safety.maxDrained})`);
+    const failing = truth.failing(t.target, t.atMs);
+    if (t.healthy && t.atMs < scenario.safetyMs && failing !== null) problems.push(`fail-open: ${t.target} turned healthy at ${t.atMs} ms while ${failing}`);
   }
-  const stillDrained = [...model.calculated].filter(([, healthy]) => !healthy).map(([t]) => t);
-  if (stillDrained.length > 0) problems.push(`convergence: [${stillDrained.join(', ')}] still unhealthy after ${scenario.livenessMs} ms of liveness`);
-  return { metrics: { detectMs, rtoMs: detectMs === null ? null : detectMs + recordTtlMs, falseFailovers, flipsMax }, problems };
+  return problems;
 }
 
 /**
@@ -196,7 +216,7 @@ export async function runDataPlaneSimulation(scenario: Scenario, seed: number, v
   const config = dataPlaneConfig(simConfig(scenario), vote);
   const params = deriveParams(scenario, seed, config.observers);
   const world = new World(config, scenario, params, new SimRandom(seed).fork('world'));
-  const model = new HealthCheckModel(config);
+  const model = new HealthCheckModel(config, vote);
   const endMs = scenario.safetyMs + scenario.livenessMs;
   const random = new SimRandom(seed).fork(`dataplane-${vote}`);
   if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs);

@@ -39,13 +39,13 @@ const hostsFor = (observers: readonly string[]) => Object.fromEntries(observers.
 type HealthCheck = { Type: string; Properties: { HealthCheckConfig: Record<string, unknown> } };
 
 describe('data-plane health checks (deployment-wide)', () => {
-  it.each([[['us-east-1', 'eu-west-1', 'ap-southeast-2']], [['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1']]])('gives each data-plane target a CALCULATED check over one child per observer with threshold = quorum (%j)', (observers) => {
+  it.each([[['us-east-1', 'eu-west-1', 'ap-southeast-2']], [['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1']]])('gives each data-plane target a CALCULATED check over one child per observer: every child must be healthy for gate votes, a quorum of drain votes for metric (%j)', (observers) => {
     const config = mixed(observers);
     const { Resources, Outputs } = dataPlaneHealthCheckResources(config, hostsFor(observers));
     const calculated = Object.entries(Resources as Record<string, HealthCheck>).filter(([, r]) => r.Properties.HealthCheckConfig.Type === 'CALCULATED');
     expect(calculated.map(([id]) => id).sort()).toEqual(['CalculatedApSoutheast2HealthCheck', 'CalculatedEuWest1HealthCheck']);
     for (const [id, check] of calculated) {
-      expect(check.Properties.HealthCheckConfig.HealthThreshold).toBe(quorumSize(observers.length));
+      expect(check.Properties.HealthCheckConfig.HealthThreshold).toBe(id === 'CalculatedEuWest1HealthCheck' ? observers.length : observers.length - quorumSize(observers.length) + 1);
       const children = check.Properties.HealthCheckConfig.ChildHealthChecks as Array<{ Ref: string }>;
       expect(children).toHaveLength(observers.length);
       for (const child of children) expect(Resources[child.Ref]).toBeDefined();

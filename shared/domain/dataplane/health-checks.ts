@@ -9,7 +9,9 @@
  *   metric: CLOUDWATCH_METRIC on the alarm `<name>-vote-<o>-<t>` in region o, which is in ALARM
  *           while o votes drain; InsufficientDataHealthStatus LastKnownStatus, so an observer
  *           that stops writing keeps its last vote.
- * and one CALCULATED check per target over its n children, HealthThreshold = n − quorum + 1.
+ * and one CALCULATED check per target over its n children, HealthThreshold = n for gate votes
+ * (one live drain vote fails it; a dead gate abstains) and n − quorum + 1 for metric votes
+ * (a dead observer's alarm keeps its last vote) — see calculatedThreshold.
  */
 import type { TargetConfig, ValidConfig } from '../config';
 import type { Region } from '../types';
@@ -20,6 +22,8 @@ export const gateRequestIntervalSeconds = 10;
 /** Checker results in a row that flip a child (Route 53 allows 1..10). */
 export const gateFailureThreshold = 2;
 export const gatePort = 443;
+/** A gate reuses its last replica read for this long (health checkers probe it every few seconds). */
+export const gateAnswerCacheMs = 2_000;
 /** The CloudWatch namespace and metric of metric-mode votes (1 = drain, 0 = no drain). */
 export const voteMetricNamespace = 'Arbiter/Votes';
 export const voteMetricName = 'DrainVote';
@@ -133,9 +137,9 @@ function childCheck(config: ValidConfig, target: TargetConfig, observer: Region,
  * @example dataPlaneHealthChecks(config, { 'us-east-1': 'abc.lambda-url.us-east-1.on.aws', ... })[0].calculated.HealthThreshold // → 2 of 3
  */
 export function dataPlaneHealthChecks(config: ValidConfig, gateHosts: GateHosts = {}): TargetHealthChecks[] {
-  const threshold = calculatedThreshold(config.observers.length);
   return dataPlaneTargets(config).map((target) => {
     const children = config.observers.map((observer) => childCheck(config, target, observer, gateHosts));
+    const threshold = calculatedThreshold(config.observers.length, voteMechanism(target));
     return { target: target.region, children, calculated: { Type: 'CALCULATED', HealthThreshold: threshold, childCount: children.length } };
   });
 }

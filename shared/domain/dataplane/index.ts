@@ -3,3 +3,4 @@ export * from './gate';
 export * from './health-checks';
 export * from './votes';
 export * from './dataplane-cost';
+export * from './vote-settle';

@@ -22,7 +22,7 @@
  * earlier one (its override expired) finishes the report as failed.
  */
 import {
-  bindingMode, gateRouting, latestApplied, observerVotes, voteMechanism, voteReadEstimateMs,
+  bindingMode, gateVotes, latestApplied, voteMechanism, voteReadEstimateMs,
   type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig,
 } from '../../domain';
 import { ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
@@ -255,8 +255,8 @@ export class DrillRuntime {
       const voted = decided === null ? null : await this.phase(rec, `${direction}-vote`, this.deps.clock.nowMs(), timeoutMs(), async () => {
         const nowMs = this.deps.clock.nowMs();
         const view = await this.deps.store.readView(nowMs);
-        const { routing } = gateRouting({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied });
-        return observerVotes(this.deps.config, routing)[target] === wantVote ? this.deps.clock.nowMs() : null;
+        const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer });
+        return votes[target] === wantVote ? this.deps.clock.nowMs() : null;
       });
       if (voted !== null) {
         const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.binding(target))}` } : p));
