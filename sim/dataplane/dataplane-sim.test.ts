@@ -81,4 +81,24 @@ describe('simulator: data-plane mode', () => {
     expect(failures(results)).toEqual([]);
     for (const r of results) expect(new Set(r.transitions.filter((t) => !t.healthy).map((t) => t.target)).size).toBe(1);
   }, testTimeoutMs);
+
+  it('gate: a flood refusing every checker request on two of three gates, or half of them on all three, still drains within rtoSecondsMax', async () => {
+    const scenario = loadScenario('failover-hard-outage');
+    const rtoMsMaxHard = simConfig(scenario).rtoSecondsMax * 1000;
+    const floods = [{ observers: ['us-east-1', 'ap-southeast-2'], refusedRate: 1, fromMs: 0 }, { observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], refusedRate: 0.5, fromMs: 0 }];
+    for (const flood of floods) {
+      for (let seed = 1; seed <= seedsCount; seed += 1) {
+        const r = await runDataPlaneSimulation(scenario, seed, 'gate', { flood });
+        expect(r.problems).toEqual([]);
+        expect(r.metrics.rtoMs!).toBeLessThanOrEqual(rtoMsMaxHard);
+      }
+    }
+  }, testTimeoutMs);
+
+  it('gate: a flood refusing 95 % of the checker requests on every gate suppresses the drain (the residual risk docs/dataplane.md states)', async () => {
+    const flood = { observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], refusedRate: 0.95, fromMs: 0 };
+    const r = await runDataPlaneSimulation(loadScenario('failover-hard-outage'), 1, 'gate', { flood });
+    expect(r.metrics.detectMs).toBeNull();
+    expect(r.problems.some((p) => p.startsWith('must-fail-over'))).toBe(true);
+  }, testTimeoutMs);
 });

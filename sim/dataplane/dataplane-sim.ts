@@ -62,6 +62,21 @@ export interface DataPlaneResult {
   problems: string[];
 }
 
+/**
+ * A flood on public gate URLs: each checker request to a flooded gate is refused (Lambda's 429
+ * once the reserved concurrency or its request-rate limit is used up) with probability `refusedRate`,
+ * from `fromMs` on. A refusal reads as "no drain", as any failed answer does.
+ */
+export interface GateFlood {
+  observers: readonly Region[];
+  refusedRate: number;
+  fromMs: number;
+}
+
+export interface DataPlaneOptions {
+  flood?: GateFlood;
+}
+
 /** The scenario's config with every target in health-check mode voting through `vote`. */
 export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim): ValidConfig {
   const input = { ...base, safety: { ...base.safety }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
@@ -93,8 +108,10 @@ class HealthCheckModel {
   }
 }
 
-function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number): void {
+function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number, flood?: GateFlood): void {
   const { config } = world;
+  const floodRandom = random.fork('flood');
+  const refused = (observer: Region) => flood !== undefined && flood.observers.includes(observer) && world.scheduler.nowMs() >= flood.fromMs && floodRandom.chance(flood.refusedRate);
   const cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
   const skew = new Map(world.params.regions.map((r) => [r.region, r.clockSkewMs]));
   const gateDrains = async (observer: Region): Promise<Set<Region> | null> => {
@@ -113,8 +130,9 @@ function scheduleGateCheckers(world: World, model: HealthCheckModel, random: Sim
     checkers.forEach((checker) => {
       for (let t = checker.phaseMs; t < endMs; t += gateCheckIntervalMs) {
         world.scheduler.at(Math.round(t), () => {
+          const throttled = refused(observer);
           void gateDrains(observer).then((drained) => {
-            const answered2xx = drained !== null && drained.has(target);
+            const answered2xx = !throttled && drained !== null && drained.has(target);
             checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
             checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
             if (checker.sees2xx >= gateFailureThreshold) checker.up = true;
@@ -212,14 +230,14 @@ function compositionProblems(scenario: Scenario, world: World, model: HealthChec
  * Runs one scenario from one seed in data-plane mode.
  * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, 'gate');
  */
-export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim): Promise<DataPlaneResult> {
+export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim, options: DataPlaneOptions = {}): Promise<DataPlaneResult> {
   const config = dataPlaneConfig(simConfig(scenario), vote);
   const params = deriveParams(scenario, seed, config.observers);
   const world = new World(config, scenario, params, new SimRandom(seed).fork('world'));
   const model = new HealthCheckModel(config, vote);
   const endMs = scenario.safetyMs + scenario.livenessMs;
   const random = new SimRandom(seed).fork(`dataplane-${vote}`);
-  if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs);
+  if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs, options.flood);
   else scheduleMetricAlarms(world, model, random, endMs);
   await world.run();
   const { metrics, problems } = measure(scenario, world, model);
