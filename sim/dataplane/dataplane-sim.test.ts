@@ -95,8 +95,8 @@ describe('simulator: data-plane mode', () => {
     }
   }, testTimeoutMs);
 
-  it('gate: a flood refusing 95 % of the checker requests on every gate suppresses the drain (the residual risk docs/dataplane.md states)', async () => {
-    const flood = { observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], refusedRate: 0.95, fromMs: 0 };
+  it('gate: a flood refusing every checker request on every gate suppresses the drain (the residual risk docs/dataplane.md states)', async () => {
+    const flood = { observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], refusedRate: 1, fromMs: 0 };
     const r = await runDataPlaneSimulation(loadScenario('failover-hard-outage'), 1, 'gate', { flood });
     expect(r.metrics.detectMs).toBeNull();
     expect(r.problems.some((p) => p.startsWith('must-fail-over'))).toBe(true);

@@ -4,7 +4,7 @@
  * in `route53.mode: health-check`, plus Route 53's health checkers reading the observers' votes:
  *
  *   gate:   per observer and target, an Inverted HTTPS check on the observer's gate, probed by
- *           `checkerLocationsCount` checkers every 10 s with their own phases; a checker flips
+ *           gateCheckerCount(config) checkers every dataPlane.checkIntervalSeconds with their own phases; a checker flips
  *           after `gateFailureThreshold` answers in a row; the check's underlying status is
  *           healthy while more than 18 % of checkers see a 2xx (a drain vote), then inverted.
  *           The gate answers its settled votes (gateVotes) over its region's replica (cached gateCacheMs);
@@ -19,11 +19,11 @@
  * once (no change batch), so RTO = detect + record TTL, as for the plain health-check baseline.
  */
 import {
-  calculatedHealthy, calculatedThreshold, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, validateConfig,
+  calculatedHealthy, calculatedThreshold, gateCheckerCount, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, validateConfig,
   type Region, type ValidConfig, type VoteRecord, type VoteWriter,
 } from '../../shared/domain';
 import { gateCacheMs } from '../../shared/adapters/aws/dataplane-gate';
-import { checkerLocationsCount, healthyFractionMin } from '../baseline';
+import { healthyFractionMin } from '../baseline';
 import { SimRandom } from '../random';
 import { GroundTruth } from '../truth';
 import type { Scenario } from '../scenario';
@@ -33,7 +33,6 @@ import { World } from '../world';
 
 export type VoteMechanismSim = 'gate' | 'metric';
 
-export const gateCheckIntervalMs = gateRequestIntervalSeconds * 1000;
 /** Standard-resolution alarms evaluate once a minute over a 60 s period. */
 export const alarmEvaluationIntervalMs = 60_000;
 export const alarmPeriodMs = 60_000;
@@ -75,11 +74,13 @@ export interface GateFlood {
 
 export interface DataPlaneOptions {
   flood?: GateFlood;
+  /** How Route 53 reads gate votes (the config's `dataPlane`); absent: the config's defaults. */
+  dataPlane?: Partial<ValidConfig['dataPlane']>;
 }
 
 /** The scenario's config with every target in health-check mode voting through `vote`. */
-export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim): ValidConfig {
-  const input = { ...base, safety: { ...base.safety }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
+export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim, dataPlane: DataPlaneOptions['dataPlane'] = {}): ValidConfig {
+  const input = { ...base, safety: { ...base.safety }, dataPlane: { ...base.dataPlane, ...dataPlane }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(`data-plane config is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   return result.config;
@@ -111,6 +112,7 @@ class HealthCheckModel {
 function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number, flood?: GateFlood): void {
   const { config } = world;
   const floodRandom = random.fork('flood');
+  const gateCheckIntervalMs = gateRequestIntervalSeconds(config) * 1000;
   const refused = (observer: Region) => flood !== undefined && flood.observers.includes(observer) && world.scheduler.nowMs() >= flood.fromMs && floodRandom.chance(flood.refusedRate);
   const cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
   const skew = new Map(world.params.regions.map((r) => [r.region, r.clockSkewMs]));
@@ -126,7 +128,7 @@ function scheduleGateCheckers(world: World, model: HealthCheckModel, random: Sim
     return drained;
   };
   for (const observer of config.observers) for (const { region: target } of config.targets) {
-    const checkers = Array.from({ length: checkerLocationsCount }, () => ({ phaseMs: random.uniform(0, gateCheckIntervalMs), sees2xx: 0, sees4xx: 0, up: false }));
+    const checkers = Array.from({ length: gateCheckerCount(config) }, () => ({ phaseMs: random.uniform(0, gateCheckIntervalMs), sees2xx: 0, sees4xx: 0, up: false }));
     checkers.forEach((checker) => {
       for (let t = checker.phaseMs; t < endMs; t += gateCheckIntervalMs) {
         world.scheduler.at(Math.round(t), () => {
@@ -231,7 +233,7 @@ function compositionProblems(scenario: Scenario, world: World, model: HealthChec
  * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, 'gate');
  */
 export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim, options: DataPlaneOptions = {}): Promise<DataPlaneResult> {
-  const config = dataPlaneConfig(simConfig(scenario), vote);
+  const config = dataPlaneConfig(simConfig(scenario), vote, options.dataPlane);
   const params = deriveParams(scenario, seed, config.observers);
   const world = new World(config, scenario, params, new SimRandom(seed).fork('world'));
   const model = new HealthCheckModel(config, vote);

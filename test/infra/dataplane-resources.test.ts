@@ -54,11 +54,11 @@ describe('data-plane health checks (deployment-wide)', () => {
     expect(Object.keys(Resources).some((id) => id.includes('UsEast1HealthCheck') && id.startsWith('Calculated'))).toBe(false);
   });
 
-  it('makes gate children Inverted fast HTTPS checks on each observer gate and metric children read that observer region alarm', () => {
+  it('makes gate children Inverted HTTPS checks (standard interval, 3 checker regions by default) on each observer gate and metric children read that observer region alarm', () => {
     const config = mixed();
     const { Resources } = dataPlaneHealthCheckResources(config, hostsFor(regions));
     const gate = (Resources.VoteApSoutheast2EuWest1HealthCheck as HealthCheck).Properties.HealthCheckConfig;
-    expect(gate).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gapsoutheast2.lambda-url.ap-southeast-2.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 10, Inverted: true });
+    expect(gate).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gapsoutheast2.lambda-url.ap-southeast-2.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 30, FailureThreshold: 1, Inverted: true, Regions: ['us-west-2', 'eu-west-1', 'ap-southeast-2'] });
     const metric = (Resources.VoteEuWest1ApSoutheast2HealthCheck as HealthCheck).Properties.HealthCheckConfig;
     expect(metric).toEqual({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'eu-west-1', Name: 'shop-vote-eu-west-1-ap-southeast-2' }, InsufficientDataHealthStatus: 'LastKnownStatus', Inverted: false });
   });

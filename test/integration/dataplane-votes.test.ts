@@ -115,7 +115,7 @@ describe('data-plane health checks in moto', () => {
     const readBack = await route53.send(new GetHealthCheckCommand({ HealthCheckId: parent.HealthCheck!.Id! }));
     expect(readBack.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'CALCULATED', HealthThreshold: 3, ChildHealthChecks: childIds });
     const child = await route53.send(new GetHealthCheckCommand({ HealthCheckId: childIds[1]! }));
-    expect(child.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 10, Inverted: true });
+    expect(child.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 30, FailureThreshold: 1, Inverted: true, Regions: ['us-west-2', 'eu-west-1', 'ap-southeast-2'] });
   });
 
   it('creates CLOUDWATCH_METRIC children on each observer-region vote alarm (moto keeps only the Type of such a check, so the alarm link is asserted on the request)', async () => {

@@ -40,7 +40,8 @@ export class DataPlaneGate {
     const nowMs = this.deps.clock.nowMs();
     if (this.cached !== null && nowMs - this.cached.readMs < gateCacheMs) return { ...gateAnswer(this.cached.votes, path), source: 'cache' };
     try {
-      const view = await withTimeout(this.deps.store.readView(nowMs), gateReadTimeoutMs);
+      const store = this.deps.store;
+      const view = await withTimeout(store.readVotingView === undefined ? store.readView(nowMs) : store.readVotingView(nowMs), gateReadTimeoutMs);
       const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer });
       this.cached = { votes, readMs: nowMs };
       return { ...gateAnswer(votes, path), source: 'fresh' };

@@ -136,9 +136,9 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(now).toEqual({ 'us-east-1': 'no-drain', 'eu-west-1': 'no-drain', 'ap-southeast-2': 'no-drain' });
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
     const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0 + 5_000, 3, appliedAfter));
-    const early = settledVotes({ config, nowMs: t0 + voteSettleMs(vote) - 1, routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged });
+    const early = settledVotes({ config, nowMs: t0 + voteSettleMs(config, vote) - 1, routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged });
     expect(early['ap-southeast-2']).toBe('no-drain');
-    const settled = settledVotes({ config, nowMs: t0 + voteSettleMs(vote), routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged.map((p) => ({ ...p, createdMs: t0 + voteSettleMs(vote) })) });
+    const settled = settledVotes({ config, nowMs: t0 + voteSettleMs(config, vote), routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged.map((p) => ({ ...p, createdMs: t0 + voteSettleMs(config, vote) })) });
     expect(settled['ap-southeast-2']).toBe('drain');
   });
 
@@ -147,7 +147,7 @@ describe('settledVotes: maxDrained in composition', () => {
     const t0 = 400_000;
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
-    const nowMs = t0 + voteSettleMs('gate') + 1_000;
+    const nowMs = t0 + voteSettleMs(config, 'gate') + 1_000;
     const behind = proposalWanting(config, 'us-east-1', { 'eu-west-1': 'drained' }, nowMs - 1_000, 5, appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 }));
     const caughtUp = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, nowMs - 1_000, 5, appliedAfter));
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: [behind, ...caughtUp] })['ap-southeast-2']).toBe('no-drain');
@@ -168,7 +168,7 @@ describe('settledVotes: maxDrained in composition', () => {
       const votes = settledVotes({ config, nowMs, routing, changed: [], lastApplied, proposals: [] });
       const drains = regions.filter((r) => votes[r] === 'drain');
       for (const r of drains) expect(routing[r]).toBe('drained');
-      const settling = changed.filter((r) => routing[r] === 'serving' && sinceMs < voteSettleMs('gate')).length;
+      const settling = changed.filter((r) => routing[r] === 'serving' && sinceMs < voteSettleMs(config, 'gate')).length;
       const drainedNow = regions.filter((r) => routing[r] === 'drained').length;
       // A drain made with a restore that is still settling is never voted while they would exceed maxDrained.
       if (settling > 0 && drainedNow + settling > config.safety.maxDrained) for (const r of changed) expect(votes[r]).toBe('no-drain');
@@ -212,10 +212,24 @@ describe('dataPlaneHealthChecks', () => {
     expect(checks.map((c) => c.calculated)).toEqual([{ Type: 'CALCULATED', HealthThreshold: 3, childCount: 3 }, { Type: 'CALCULATED', HealthThreshold: 2, childCount: 3 }]);
   });
 
-  it('makes gate children Inverted HTTPS checks at a 10 s interval on the target path', () => {
+  it('makes gate children Inverted HTTPS checks on the target path, at the configured interval from the configured checker regions', () => {
     const gate = dataPlaneHealthChecks(mixedConfig(), gateHosts)[0]!.children[1]!;
     expect(gate.kind).toBe('gate');
-    expect(gate.config).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: gatePath('eu-west-1'), RequestInterval: 10, Inverted: true });
+    expect(gate.config).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: gatePath('eu-west-1'), RequestInterval: 30, FailureThreshold: 1, Inverted: true, Regions: ['us-west-2', 'eu-west-1', 'ap-southeast-2'] });
+    const input = configInput();
+    input.targets[1]!.route53 = { ...input.targets[1]!.route53, mode: 'health-check' };
+    input.dataPlane = { checkIntervalSeconds: 10, checkerRegions: ['us-west-1', 'sa-east-1', 'ap-northeast-1', 'eu-west-1'] };
+    const fast = validateConfig(input);
+    if (!fast.ok) throw new Error(JSON.stringify(fast.errors));
+    expect(dataPlaneHealthChecks(fast.config, gateHosts)[0]!.children[0]!.config).toMatchObject({ RequestInterval: 10, Regions: ['us-west-1', 'sa-east-1', 'ap-northeast-1', 'eu-west-1'] });
+  });
+
+  it('refuses fewer than 3 checker regions or a region Route 53 does not check from, naming the path', () => {
+    const input = configInput();
+    input.dataPlane = { checkerRegions: ['us-east-1', 'eu-central-1'] as never };
+    const result = validateConfig(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.path).sort()).toEqual(['dataPlane.checkerRegions', 'dataPlane.checkerRegions[1]']);
   });
 
   it('makes metric children read the observer-region alarm and keep the last status on missing data', () => {

@@ -29,12 +29,12 @@ export const voteSettleMarginMs = 8_000;
 
 /**
  * The longest a "no drain" takes to reach Route 53, with a margin:
- *   gate:   the gate's cache, then FailureThreshold checker rounds after the next one (2 s + 2 × 10 s);
+ *   gate:   the gate's cache, then FailureThreshold checker rounds (each checker's next probe);
  *   metric: the datapoint's delay, the period still holding the 1, one more evaluation, Route 53's read.
- * @example voteSettleMs('gate') // → 30_000
+ * @example voteSettleMs(config, 'gate') // → 40_000 at the standard 30 s interval
  */
-export function voteSettleMs(mechanism: VoteMechanism): number {
-  if (mechanism === 'gate') return gateAnswerCacheMs + gateFailureThreshold * gateRequestIntervalSeconds * 1000 + voteSettleMarginMs;
+export function voteSettleMs(config: ValidConfig, mechanism: VoteMechanism): number {
+  if (mechanism === 'gate') return gateAnswerCacheMs + gateFailureThreshold * gateRequestIntervalSeconds(config) * 1000 + voteSettleMarginMs;
   return metricVisibilityEstimateMs + 2 * voteMetricPeriodSeconds * 1000 + alarmReadEstimateMs + voteSettleMarginMs;
 }
 
@@ -66,7 +66,7 @@ function settlingRestores(input: SettleInput): Map<Region, number> {
     if (input.routing[target.region] !== 'serving') continue;
     const { restoredMs } = changeTimes(input, target.region);
     if (restoredMs === null) continue;
-    const young = input.nowMs - restoredMs < voteSettleMs(voteMechanism(target));
+    const young = input.nowMs - restoredMs < voteSettleMs(input.config, voteMechanism(target));
     const unacknowledged = fresh.some((p) => p.targets[target.region]?.fromState === 'drained');
     if (young || unacknowledged) settling.set(target.region, restoredMs);
   }

@@ -23,7 +23,7 @@
  */
 import {
   bindingMode, gateVotes, latestApplied, voteMechanism, voteReadEstimateMs,
-  type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig,
+  type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig, type ValidConfig,
 } from '../../domain';
 import { ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
 import type { OperatorDeps } from './api-types';
@@ -259,7 +259,7 @@ export class DrillRuntime {
         return votes[target] === wantVote ? this.deps.clock.nowMs() : null;
       });
       if (voted !== null) {
-        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.binding(target))}` } : p));
+        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.deps.config, this.binding(target))}` } : p));
         await rec.save({ phases });
       }
       return { ok: voted !== null, weightMs: voted };
@@ -334,8 +334,8 @@ export class DrillRuntime {
  * item's time, so the decision it causes is stamped no earlier than that.
  */
 /** When Route 53's checkers see a vote, predicted from the check's settings (the drill does not observe it). */
-function routeReadNote(target: TargetConfig): string {
-  const seconds = voteReadEstimateMs(target) / 1000;
+function routeReadNote(config: ValidConfig, target: TargetConfig): string {
+  const seconds = voteReadEstimateMs(config, target) / 1000;
   return voteMechanism(target) === 'gate'
     ? `Route 53's checkers read it within about ${seconds} s (predicted, not observed)`
     : `its alarm and Route 53's read of it take up to about ${seconds} s more (predicted, not observed)`;
