@@ -52,7 +52,8 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .description('deploy every observer region in order (home stack first), stopping at the first failure')
     .requiredOption('--stage <stage>', 'stage name')
     .option('--dry-run', 'print the plan without calling AWS', false)
-    .action(async (options: { stage: string; dryRun: boolean }) => setExit(await runDeploy({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun }, io)));
+    .option('--attach-health-checks', 'attach each data-plane target\'s CALCULATED health check to its record (a Route 53 change at deploy time); without it, deploy prints what to attach', false)
+    .action(async (options: { stage: string; dryRun: boolean; attachHealthChecks: boolean }) => setExit(await runDeploy({ configFile: program.opts<{ config: string }>().config, stage: options.stage, dryRun: options.dryRun, attachHealthChecks: options.attachHealthChecks }, io)));
 
   program
     .command('remove')
