@@ -4,6 +4,7 @@ import { appliedOf, proposalWanting } from '../../../test/unit/support/core-buil
 import { quorumSize, validateConfig } from '../config';
 import { gateAnswer, gateVotes } from './gate';
 import { dataPlaneHealthChecks, gatePath, voteAlarmName } from './health-checks';
+import { calculatedStatus, childCheckStatus } from './route53-status';
 import { settledVotes, voteSettleMs } from './vote-settle';
 import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, observerVotes, weightTargets, type VoteMechanism } from './votes';
 
@@ -243,5 +244,20 @@ describe('dataPlaneHealthChecks', () => {
 
   it('refuses a gate-mode target without a gate host for every observer, naming the observer', () => {
     expect(() => dataPlaneHealthChecks(mixedConfig(), { 'us-east-1': 'a.on.aws' })).toThrow(/eu-west-1/);
+  });
+});
+
+describe("Route 53's own status of the checks", () => {
+  it('reads an Inverted gate child as unhealthy (a drain vote seen) once more than 18 % of its checkers see 200, healthy below', () => {
+    const ok = 'Success: HTTP Status Code 200, OK';
+    const no = 'Failure: HTTP Status Code 404, Not Found';
+    expect(childCheckStatus([ok, no, no, no, no], true)).toEqual({ reporting: 5, succeeding: 1, healthy: false }); // 20 % > 18 %
+    expect(childCheckStatus([ok, no, no, no, no, no], true)).toEqual({ reporting: 6, succeeding: 1, healthy: true }); // 16.7 %
+    expect(childCheckStatus([ok, no, no, no, no, no], false).healthy).toBe(false);
+    expect(childCheckStatus([], true).healthy).toBeNull();
+  });
+
+  it('reads the CALCULATED check from its status metric: 1 healthy, 0 unhealthy, nothing unknown', () => {
+    expect([calculatedStatus(1), calculatedStatus(0), calculatedStatus(undefined)]).toEqual(['healthy', 'unhealthy', 'unknown']);
   });
 });

@@ -4,3 +4,4 @@ export * from './health-checks';
 export * from './votes';
 export * from './dataplane-cost';
 export * from './vote-settle';
+export * from './route53-status';
