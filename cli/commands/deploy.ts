@@ -15,7 +15,7 @@ import type { ValidConfig } from '../../shared/domain';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { attachHealthCheck } from '../../shared/adapters/aws/route53-health-check-attach';
 import { createRoute53Client, route53Region } from '../../shared/adapters/aws/route53-dns';
-import type { Route53Binding } from '../../shared/domain';
+import type { BoundRecord } from '../../shared/adapters/aws/route53-health-check-attach';
 import { outputsFilePath, writeOutputsFile } from '../client/endpoints';
 import { exitCodes, type CommandIo } from '../io';
 import { loadPlan, packageDir, runPackage, spawnOsls, type OslsRunner } from './package';
@@ -79,7 +79,7 @@ function failed(io: CommandIo, verb: string, step: string, why: string, done: st
  * Attaches the check when the user opted in, else says exactly what to attach: the record (zone,
  * name, type, SetIdentifier, routing policy) and the field to add. Any routing policy takes it.
  */
-async function attachOrInstruct(binding: Route53Binding, id: string, target: string, options: StackCommandOptions): Promise<string> {
+async function attachOrInstruct(binding: BoundRecord, id: string, target: string, options: StackCommandOptions): Promise<string> {
   const record = `${binding.recordName} ${binding.recordType} (set ${binding.setIdentifier}, ${binding.routingPolicy ?? 'weighted'}) in zone ${binding.hostedZoneId}`;
   if (options.attachHealthChecks !== true) {
     return `  attach health check ${id} to ${record}: add "HealthCheckId": "${id}" to that record set (it fails when an observer's decision drains ${target}), or deploy with --attach-health-checks`;
@@ -119,7 +119,7 @@ async function finishDeploy(config: ValidConfig, plan: DeploymentPlan, options: 
         if (id === undefined) return `${stackName} has no ${calculatedOutputKey(target.region)} output`;
         healthChecks[target.region] = id;
         const binding = config.targets.find((t) => t.region === target.region)!.route53;
-        io.out(await attachOrInstruct(binding, id, target.region, options));
+        for (const record of [binding, ...(binding.extraRecords ?? [])]) io.out(await attachOrInstruct(record, id, target.region, options));
       }
     } catch (error) {
       return `the health-check stack ${stackName}: ${(error as Error).message}`;

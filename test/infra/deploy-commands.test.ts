@@ -7,7 +7,7 @@
  * CloudFormation part against moto.
  */
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDeploy } from '../../cli/commands/deploy';
@@ -80,6 +80,26 @@ describe('arbiter deploy', () => {
     const again = capture();
     expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, again.io)).toBe(0);
     expect(again.out).toContain(`${healthStack}: unchanged`);
+  });
+
+  it('prints what to attach for every record a target binds, extra records included, with their routing policy', async () => {
+    const { io, out, err } = capture();
+    const { run, cloud } = recordingRunner();
+    const text = readFileSync(configFile, 'utf8').replace('mode: health-check, vote: gate }', "mode: health-check, vote: gate, extraRecords: [{ hostedZoneId: Z0INFRAZONEONE, recordName: api6.example.org, recordType: AAAA, setIdentifier: eu-latency, routingPolicy: latency }] }");
+    expect(text).toContain('extraRecords');
+    // Inside the project (deploy refuses a config elsewhere: it ships in every bundle); removed at once.
+    const file = join('test', 'infra', 'fixtures', `extra-records-${process.pid}.config.yml`);
+    writeFileSync(file, text);
+    let code: number;
+    try {
+      code = await runDeploy({ configFile: file, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: outputsDir() }, io);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const lines = out.join('\n');
+    expect(lines).toMatch(/attach health check (\S+) to api\.example\.org A \(set eu-west-1, weighted\)[^\n]*\n\s+attach health check \1 to api6\.example\.org AAAA \(set eu-latency, latency\) in zone Z0INFRAZONEONE: add "HealthCheckId"/);
   });
 
   it('with --attach-health-checks, UPSERTs each data-plane record with its CALCULATED check and says so', async () => {

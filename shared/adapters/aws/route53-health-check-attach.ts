@@ -11,7 +11,10 @@
  * nothing is changed then. Re-attaching the same id changes nothing.
  */
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
-import type { Route53Binding } from '../../domain';
+import type { ExtraRecord } from '../../domain';
+
+/** What attaching needs of a binding: the record (a target's own, or one of its extraRecords). */
+export type BoundRecord = ExtraRecord;
 import { ArbiterError } from '../../ports';
 import { dnsErrorFrom, recordSetsPageSizeMax } from './route53-dns';
 
@@ -33,7 +36,7 @@ function listedName(name: string | undefined): string {
 }
 
 /** Finds the bound record set (one page from the binding's name and type is enough: sets sort by name, type, id). */
-async function findRecordSet(client: Route53Client, binding: Route53Binding): Promise<ResourceRecordSet> {
+async function findRecordSet(client: Route53Client, binding: BoundRecord): Promise<ResourceRecordSet> {
   const name = fqdn(binding.recordName);
   let out;
   try {
@@ -50,7 +53,7 @@ async function findRecordSet(client: Route53Client, binding: Route53Binding): Pr
  * Attaches `healthCheckId` to the binding's record.
  * @example await attachHealthCheck(client, target.route53, 'a1b2…') // → 'attached'
  */
-export async function attachHealthCheck(client: Route53Client, binding: Route53Binding, healthCheckId: string): Promise<AttachOutcome> {
+export async function attachHealthCheck(client: Route53Client, binding: BoundRecord, healthCheckId: string): Promise<AttachOutcome> {
   const set = await findRecordSet(client, binding);
   if (set.HealthCheckId === healthCheckId) return 'already-attached';
   if (set.HealthCheckId !== undefined) {

@@ -27,6 +27,17 @@ export const endpointSchema = z
   })
   .strict();
 
+/** One more record a `health-check` target's CALCULATED check is attached to (any zone, type, policy). */
+export const extraRecordSchema = z
+  .object({
+    hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
+    recordName: z.string().min(1).max(253),
+    recordType: z.enum(['A', 'AAAA', 'CNAME']),
+    setIdentifier: z.string().min(1).max(128),
+    routingPolicy: z.enum(['weighted', 'latency', 'geolocation', 'failover']).optional(),
+  })
+  .strict();
+
 export const route53BindingSchema = z
   .object({
     hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
@@ -62,6 +73,11 @@ export const route53BindingSchema = z
      *   keeps its last vote through insufficient-data status `LastKnownStatus`).
      */
     vote: z.enum(['gate', 'metric']).optional(),
+    /**
+     * `health-check` mode only: more records that send traffic to this target (an AAAA beside the A,
+     * a latency or geolocation name, an alias); its CALCULATED check goes on each of them too.
+     */
+    extraRecords: z.array(extraRecordSchema).max(10).optional(),
   })
   .strict();
 
@@ -193,6 +209,7 @@ export type ArbiterConfig = z.output<typeof configSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type Route53Binding = z.output<typeof route53BindingSchema>;
+export type ExtraRecord = z.output<typeof extraRecordSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 export type SafetyConfig = z.output<typeof safetySchema>;
 export type AlarmConfig = z.output<typeof alarmSchema>;

@@ -239,4 +239,19 @@ describe('validateConfig: notifications', () => {
     expect(lines(problemsOf((i) => { i.notifications = { topicArns: { ...allArns(), 'eu-west-1': 'ops-topic' } }; }))).toEqual(['notifications.topicArns.eu-west-1: must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)']);
     expect(lines(problemsOf((i) => { i.notifications = { topic: 'create', email: 'ops@example.com' } as never; }))).toEqual(['notifications: unknown field "email" (check the spelling)']);
   });
+
+  it('binds extra records to a health-check target, refusing them in weight mode and refusing a record bound twice, by path', () => {
+    const extra = { hostedZoneId: 'Z0OTHERZONE', recordName: 'api6.example.com', recordType: 'AAAA' as const, setIdentifier: 'eu', routingPolicy: 'latency' as const };
+    const input = structuredClone(configInput());
+    targetAt(input, 1).route53 = { ...targetAt(input, 1).route53, mode: 'health-check', extraRecords: [extra] };
+    expect(validateConfig(input).ok).toBe(true);
+    const problems = problemsOf((c) => {
+      targetAt(c, 0).route53 = { ...targetAt(c, 0).route53, extraRecords: [extra] };
+      targetAt(c, 1).route53 = { ...targetAt(c, 1).route53, mode: 'health-check', extraRecords: [{ ...extra, hostedZoneId: '/hostedzone/Z0OTHERZONE', recordName: 'API6.example.com.' }] };
+    });
+    expect(lines(problems)).toEqual([
+      'targets[0].route53.extraRecords[0]: applies only with route53.mode: health-check (weight mode changes one weighted record)',
+      'targets[1].route53.extraRecords[0]: binds the same record (api6.example.com AAAA, SetIdentifier eu) as targets[0].route53.extraRecords[0]: a record takes one health check',
+    ]);
+  });
 });

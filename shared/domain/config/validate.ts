@@ -75,16 +75,34 @@ function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
 }
 
 /** A zone id and record name as Route 53 compares them: no `/hostedzone/` prefix, lower case, no final dot. */
-function recordSetKey(target: ArbiterConfig['targets'][number]): { zone: string; set: string } {
-  const zone = target.route53.hostedZoneId.replace(/^\/hostedzone\//, '');
-  const name = target.route53.recordName.toLowerCase().replace(/\.$/, '');
-  return { zone, set: `${name} ${target.route53.recordType}` };
+function recordSetKey(record: { hostedZoneId: string; recordName: string; recordType: string }): { zone: string; set: string } {
+  const zone = record.hostedZoneId.replace(/^\/hostedzone\//, '');
+  const name = record.recordName.toLowerCase().replace(/\.$/, '');
+  return { zone, set: `${name} ${record.recordType}` };
+}
+
+/** Extra records: health-check mode only, and each record (zone, name, type, SetIdentifier) bound once in the whole config. */
+function extraRecordProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, string>();
+  const key = (r: { hostedZoneId: string; recordName: string; recordType: string; setIdentifier: string }) => { const k = recordSetKey(r); return `${k.zone}|${k.set}|${r.setIdentifier}`; };
+  config.targets.forEach((target, t) => seen.set(key(target.route53), `targets[${t}].route53`));
+  config.targets.forEach((target, t) => {
+    (target.route53.extraRecords ?? []).forEach((record, r) => {
+      const at = `targets[${t}].route53.extraRecords[${r}]`;
+      if (target.route53.mode !== 'health-check') problems.push({ path: at, message: 'applies only with route53.mode: health-check (weight mode changes one weighted record)' });
+      const first = seen.get(key(record));
+      if (first !== undefined) problems.push({ path: at, message: `binds the same record (${recordSetKey(record).set}, SetIdentifier ${record.setIdentifier}) as ${first}: a record takes one health check` });
+      else seen.set(key(record), at);
+    });
+  });
+  return problems;
 }
 
 /** Record bindings: one record per target, one policy and (for weight mode) one zone per record set. */
 function recordProblems(config: ArbiterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const keys = config.targets.map(recordSetKey);
+  const keys = config.targets.map((t) => recordSetKey(t.route53));
   const policy = (t: number) => config.targets[t]!.route53.routingPolicy ?? 'weighted';
   config.targets.forEach((target, t) => {
     const at = `targets[${t}].route53`;
@@ -111,7 +129,7 @@ function targetProblems(config: ArbiterConfig): ConfigProblem[] {
       problems.push({ path: `targets[${t}].route53.vote`, message: 'applies only with route53.mode: health-check (a vote is how an observer drives the health checks)' });
     }
   });
-  return [...problems, ...recordProblems(config)];
+  return [...problems, ...recordProblems(config), ...extraRecordProblems(config)];
 }
 
 function probeTimingProblems(config: ArbiterConfig): ConfigProblem[] {
