@@ -27,29 +27,26 @@ export const endpointSchema = z
   })
   .strict();
 
+/** The fields that name one Route 53 record set (a target's own, or one of its extraRecords). */
+const recordFields = {
+  hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
+  recordName: z.string().min(1).max(253),
+  recordType: z.enum(['A', 'AAAA', 'CNAME']),
+  setIdentifier: z.string().min(1).max(128),
+  /**
+   * The record's routing policy. Absent means `weighted`. `weight` mode can drive weighted records
+   * only (it changes weights); `health-check` mode drives any of them (Route 53 skips a record
+   * whose health check fails, whatever the policy).
+   */
+  routingPolicy: z.enum(['weighted', 'latency', 'geolocation', 'failover']).optional(),
+};
+
 /** One more record a `health-check` target's CALCULATED check is attached to (any zone, type, policy). */
-export const extraRecordSchema = z
-  .object({
-    hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
-    recordName: z.string().min(1).max(253),
-    recordType: z.enum(['A', 'AAAA', 'CNAME']),
-    setIdentifier: z.string().min(1).max(128),
-    routingPolicy: z.enum(['weighted', 'latency', 'geolocation', 'failover']).optional(),
-  })
-  .strict();
+export const extraRecordSchema = z.object(recordFields).strict();
 
 export const route53BindingSchema = z
   .object({
-    hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
-    recordName: z.string().min(1).max(253),
-    recordType: z.enum(['A', 'AAAA', 'CNAME']),
-    setIdentifier: z.string().min(1).max(128),
-    /**
-     * The record's routing policy. Absent means `weighted`. `weight` mode can drive weighted records
-     * only (it changes weights); `health-check` mode drives any of them (Route 53 skips a record
-     * whose health check fails, whatever the policy).
-     */
-    routingPolicy: z.enum(['weighted', 'latency', 'geolocation', 'failover']).optional(),
+    ...recordFields,
     /** The weight the record carries while the target is serving (0..255). */
     weight: z.number().int().min(1).max(255),
     /**
