@@ -1,14 +1,16 @@
 /**
- * Data-plane benchmark: the control-plane (`weight`) mode and both data-plane vote mechanisms
- * side by side — a hard outage alone, and the same outage with the Route 53 control plane down
- * for 10 minutes — with detect and RTO percentiles and what each mode adds to the monthly bill.
+ * Data-plane benchmark: the control-plane (`weight`) mode, the gate at the standard (30 s, the
+ * default) and the fast (10 s) check interval, and metric votes, side by side — a hard outage
+ * alone, the same outage with the Route 53 control plane down for 10 minutes, and us-east-1 down
+ * with the control plane for 15 minutes — with detect and RTO percentiles and what each mode adds
+ * to the monthly bill.
  * Writes bench/results/dataplane.json. Seeds are 1…runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataPlaneMonthlyCost, type DataPlaneCost } from '../shared/domain';
 import { estimateMonthlyCost } from '../shared/domain/cost/cost-model';
-import { dataPlaneConfig, runDataPlaneSimulation } from '../sim/dataplane/dataplane-sim';
+import { dataPlaneConfig, runDataPlaneSimulation, type DataPlaneOptions } from '../sim/dataplane/dataplane-sim';
 import { loadScenario } from '../sim/scenario';
 import { simConfig } from '../sim/sim-config';
 import { runSimulation } from '../sim/simulation';
@@ -17,7 +19,7 @@ import { runSimulation } from '../sim/simulation';
 export const seedsPerRow = 30;
 
 interface Row {
-  mode: 'control-plane' | 'data-plane gate' | 'data-plane metric';
+  mode: 'control-plane' | 'data-plane gate 30 s' | 'data-plane gate 10 s' | 'data-plane metric';
   scenario: string;
   runs: number;
   detectP50Ms: number | null;
@@ -48,19 +50,21 @@ function row(mode: Row['mode'], scenario: string, results: ReadonlyArray<{ detec
 async function controlPlaneRow(name: string, totalUsd: number): Promise<Row> {
   const results = [];
   for (let seed = 1; seed <= seedsPerRow; seed += 1) {
-    const r = await runSimulation(loadScenario(name), seed);
+    const r = await runSimulation({ ...loadScenario(name), mode: 'control-plane' }, seed);
     results.push({ detectMs: r.arbiter.detectMs, rtoMs: r.arbiter.rtoMs, valid: r.check.valid });
   }
   return row('control-plane', name, results, 0, totalUsd);
 }
 
-async function dataPlaneRow(name: string, vote: 'gate' | 'metric', cost: DataPlaneCost, totalUsd: number): Promise<Row> {
+async function dataPlaneRow(name: string, mode: Exclude<Row['mode'], 'control-plane'>, cost: DataPlaneCost, totalUsd: number): Promise<Row> {
   const results = [];
+  const vote = mode === 'data-plane metric' ? 'metric' : 'gate';
+  const options: DataPlaneOptions = mode === 'data-plane gate 10 s' ? { dataPlane: { checkIntervalSeconds: 10 } } : {};
   for (let seed = 1; seed <= seedsPerRow; seed += 1) {
-    const r = await runDataPlaneSimulation(loadScenario(name), seed, vote);
+    const r = await runDataPlaneSimulation(loadScenario(name), seed, vote, options);
     results.push({ detectMs: r.metrics.detectMs, rtoMs: r.metrics.rtoMs, valid: r.problems.length === 0 });
   }
-  return row(vote === 'gate' ? 'data-plane gate' : 'data-plane metric', name, results, cost.totalUsd, totalUsd);
+  return row(mode, name, results, cost.totalUsd, totalUsd);
 }
 
 const s = (v: number | null) => (v === null ? '—' : (v / 1000).toFixed(1));
@@ -76,23 +80,21 @@ function table(rows: readonly Row[]): string {
 export async function run(): Promise<void> {
   const hard = 'failover-hard-outage';
   const outage = 'failover-route53-outage-10min';
+  const usEast1 = 'failover-gate-us-east-1-outage-route53-down-15min';
   const base = simConfig(loadScenario(outage));
-  const gateConfig = dataPlaneConfig(base, 'gate');
-  const metricConfig = dataPlaneConfig(base, 'metric');
-  const gateCost = dataPlaneMonthlyCost(gateConfig);
-  const metricCost = dataPlaneMonthlyCost(metricConfig);
-  const total = { control: estimateMonthlyCost(base).totalUsd, gate: estimateMonthlyCost(gateConfig).totalUsd, metric: estimateMonthlyCost(metricConfig).totalUsd };
-  const rows: Row[] = [
-    await controlPlaneRow(hard, total.control),
-    await controlPlaneRow(outage, total.control),
-    await dataPlaneRow(hard, 'gate', gateCost, total.gate),
-    await dataPlaneRow(outage, 'gate', gateCost, total.gate),
-    await dataPlaneRow(hard, 'metric', metricCost, total.metric),
-    await dataPlaneRow(outage, 'metric', metricCost, total.metric),
-  ];
+  const configs = { gate: dataPlaneConfig(base, 'gate'), fast: dataPlaneConfig(base, 'gate', { checkIntervalSeconds: 10 }), metric: dataPlaneConfig(base, 'metric') };
+  const cost = { gate: dataPlaneMonthlyCost(configs.gate), fast: dataPlaneMonthlyCost(configs.fast), metric: dataPlaneMonthlyCost(configs.metric) };
+  const total = { control: estimateMonthlyCost(base).totalUsd, gate: estimateMonthlyCost(configs.gate).totalUsd, fast: estimateMonthlyCost(configs.fast).totalUsd, metric: estimateMonthlyCost(configs.metric).totalUsd };
+  const rows: Row[] = [];
+  for (const name of [hard, outage, usEast1]) {
+    rows.push(await controlPlaneRow(name, total.control));
+    rows.push(await dataPlaneRow(name, 'data-plane gate 30 s', cost.gate, total.gate));
+    rows.push(await dataPlaneRow(name, 'data-plane gate 10 s', cost.fast, total.fast));
+    rows.push(await dataPlaneRow(name, 'data-plane metric', cost.metric, total.metric));
+  }
   process.stdout.write(`${table(rows)}\n`);
-  process.stdout.write(`added cost, 3 observers × 3 targets: gate ${JSON.stringify(gateCost)}\n  metric ${JSON.stringify(metricCost)}\n`);
+  process.stdout.write(`added cost, 3 observers × 3 targets: ${JSON.stringify(cost)}\n`);
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'dataplane.json'), `${JSON.stringify({ seedsPerRow, rows, cost: { gate: gateCost, metric: metricCost, totalUsdPerMonth: total } }, null, 2)}\n`);
+  writeFileSync(join(dir, 'dataplane.json'), `${JSON.stringify({ seedsPerRow, rows, cost: { ...cost, totalUsdPerMonth: total } }, null, 2)}\n`);
 }

@@ -60,8 +60,9 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .description('deploy every observer region in order (home stack first), stopping at the first failure')
     .requiredOption('--stage <stage>', 'stage name')
     .option('--dry-run', 'print the plan without calling AWS', false)
+    .option('--attach-health-checks', 'attach each data-plane target\'s CALCULATED health check to its record (a Route 53 change at deploy time); without it, deploy prints what to attach', false)
     .addOption(outputOption())
-    .action(async (options: { stage: string; dryRun: boolean; profile?: string; region?: string; output: 'table' | 'json' }) =>
+    .action(async (options: { stage: string; dryRun: boolean; profile?: string; region?: string; output: 'table' | 'json'; attachHealthChecks: boolean }) =>
       setExit(await (await import('./commands/deploy')).runDeploy({ configFile: config(), ...options }, io)));
 
   withAwsOptions(program.command('remove'))

@@ -8,7 +8,7 @@
  *     and let the gate read the table (GetItem/Query only);
  *   - once per deployment, after every region's stack exists (the child checks need every
  *     region's gate host and alarms): the child health checks and one CALCULATED check per
- *     target with HealthThreshold = n − quorum + 1 (= quorum for 3, 5, 7 observers), whose ids
+ *     target with HealthThreshold = n for gate votes, n − quorum + 1 for metric votes, whose ids
  *     are the stack's outputs for users to attach to their records.
  * Nothing here calls AWS.
  */
@@ -82,7 +82,7 @@ export function gateHostOutput(): Json {
 
 /**
  * The deployment-wide health checks: children per observer and a CALCULATED check per target.
- * @example dataPlaneHealthCheckResources(config, hosts).CalculatedEuWest1HealthCheck.Properties.HealthCheckConfig.HealthThreshold // 2
+ * @example dataPlaneHealthCheckResources(config, hosts).CalculatedEuWest1HealthCheck.Properties.HealthCheckConfig.HealthThreshold // 3 (gate, 3 observers)
  */
 export function dataPlaneHealthCheckResources(config: ValidConfig, gateHosts: GateHosts): { Resources: Resources; Outputs: Resources } {
   const Resources: Resources = {};

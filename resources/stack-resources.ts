@@ -287,6 +287,13 @@ function selfAlarms(config: ValidConfig, region: string): Resources {
       Properties: { AlarmDescription: `Arbiter ${fn} function errors`, Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }], Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
     };
   }
+  if (usesGate(config)) {
+    // A flood on the public gate URL is throttled (429 → "no drain"): it can hide this observer's drain votes (docs/dataplane.md).
+    resources.GateThrottlesAlarm = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: { AlarmDescription: 'Arbiter gate requests throttled: a flood may be hiding this observer\'s drain votes from Route 53', Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: gateFunctionLogicalId } }], Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
+    };
+  }
   resources.ProbeHeartbeatAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: { AlarmDescription: `No probe round reported for ${heartbeatStaleMinutes} minutes: this observer is blind`, Namespace: heartbeatMetric.namespace, MetricName: heartbeatMetric.name, Dimensions: [...heartbeatMetric.dimensions], Statistic: 'Sum', Period: 60, EvaluationPeriods: heartbeatStaleMinutes, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' },

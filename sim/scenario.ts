@@ -66,6 +66,8 @@ export const scenarioSchema = z
         alarms: z.array(z.record(z.string(), z.unknown())).optional(),
         /** As arbiter.config.yml `overrides` (ttlSecondsMax, operators). */
         overrides: z.record(z.string(), z.unknown()).optional(),
+        /** As arbiter.config.yml `dataPlane` (checkIntervalSeconds, checkerRegions): how Route 53 reads gate votes. */
+        dataPlane: z.record(z.string(), z.unknown()).optional(),
       })
       .strict()
       .default({}),

@@ -1,6 +1,6 @@
 /**
  * The simulator's config: the scenario's observers protecting its targets (default three regions
- * each), the shipped defaults, the scenario's probe/safety/alarms/overrides merged in, and in a
+ * each), the shipped defaults, the scenario's probe/safety/alarms/overrides/dataPlane merged in, and in a
  * data-plane mode (`gate`, `metric`) every target in health-check mode voting through it.
  */
 import { validateConfig, type ValidConfig } from '../shared/domain';
@@ -29,6 +29,7 @@ export function simConfig(scenario: ConfigSource): ValidConfig {
     safety: { ...(scenario.config.safety ?? {}) },
     ...(scenario.config.alarms === undefined ? {} : { alarms: scenario.config.alarms }),
     ...(scenario.config.overrides === undefined ? {} : { overrides: scenario.config.overrides }),
+    ...(scenario.config.dataPlane === undefined ? {} : { dataPlane: scenario.config.dataPlane }),
   };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(`scenario ${scenario.name}: config is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);

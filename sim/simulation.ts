@@ -7,7 +7,7 @@
 import type { Region } from '../shared/domain';
 import { baselineDefaults, runBaseline, type BaselineOptions } from './baseline';
 import { checkHistory, finalState, type CheckResult, type FinalState } from './checker';
-import { attachHealthChecks } from './dataplane/health-checks';
+import { attachHealthChecks, type HealthCheckOptions } from './dataplane/health-checks';
 import { resolveFaults } from './faults';
 import type { HistoryEntry } from './history';
 import { servedFromChanges, truthMetrics, type ServedTransition } from './metrics';
@@ -116,15 +116,16 @@ function servedMetrics(scenario: Scenario, params: WorldParams, transitions: rea
 }
 
 /**
- * Runs one scenario from one seed, in the scenario's mode.
+ * Runs one scenario from one seed, in the scenario's mode; `dataPlane` adds what a data-plane run
+ * may carry beside the scenario (a flood on the gates).
  * @example const result = await runSimulation(loadScenario('failover-hard-outage'), 42);
  */
-export async function runSimulation(scenario: Scenario, seed: number, baseline: BaselineOptions = baselineDefaults): Promise<SimulationResult> {
+export async function runSimulation(scenario: Scenario, seed: number, baseline: BaselineOptions = baselineDefaults, dataPlane: HealthCheckOptions = {}): Promise<SimulationResult> {
   const config = simConfig(scenario);
   const params = deriveParams(scenario, seed, config.observers);
   const world = new World(config, scenario, params, new SimRandom(seed).fork('world'));
   const endMs = scenario.safetyMs + scenario.livenessMs;
-  const model = scenario.mode === 'control-plane' ? null : attachHealthChecks(world, scenario.mode, new SimRandom(seed).fork(`dataplane-${scenario.mode}`), endMs);
+  const model = scenario.mode === 'control-plane' ? null : attachHealthChecks(world, scenario.mode, new SimRandom(seed).fork(`dataplane-${scenario.mode}`), endMs, dataPlane);
   await world.run();
   const observed = await finalState(world, endMs);
   const final: FinalState = model === null ? observed : { ...observed, route53: Object.fromEntries([...model.calculated].map(([t, healthy]) => [t, healthy ? 'serving' : 'drained'])) };

@@ -15,6 +15,9 @@ import type { DeploymentPlan } from '../../resources/stack-plan';
 import { calculatedOutputKey, gateHostsFromOutputs, healthCheckStackTemplate } from '../../resources/dataplane-resources';
 import { CloudFormationStacks, createCloudFormationClient, type StackOperations } from '../../shared/adapters/aws/cloudformation-stacks';
 import type { ValidConfig } from '../../shared/domain';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { attachHealthCheck, type BoundRecord } from '../../shared/adapters/aws/route53-health-check-attach';
+import { createRoute53Client, route53Region } from '../../shared/adapters/aws/route53-dns';
 import { checkProfile } from '../client/aws-profile';
 import { outputsFilePath, writeOutputsFile } from '../client/endpoints';
 import { exitCodes, UsageError, type CommandIo } from '../io';
@@ -34,6 +37,10 @@ export interface StackCommandOptions {
   stacks?: (region: string) => StackOperations;
   /** Folder of the outputs file (default `.arbiter`). */
   outputsDir?: string;
+  /** Deploy only: attach each data-plane target's CALCULATED check to its record (opt-in). */
+  attachHealthChecks?: boolean;
+  /** Route 53 for attaching (default: the AWS SDK in us-east-1, Route 53's API region, with --profile's credentials). */
+  route53?: Route53Client;
 }
 
 /** The osls output that carries a region's HTTP API URL. */
@@ -103,6 +110,20 @@ function failed(io: CommandIo, verb: string, step: string, why: string, done: st
 }
 
 /**
+ * Attaches the check when the user opted in, else says exactly what to attach: the record (zone,
+ * name, type, SetIdentifier, routing policy) and the field to add. Any routing policy takes it.
+ */
+async function attachOrInstruct(binding: BoundRecord, id: string, target: string, options: StackCommandOptions): Promise<string> {
+  const record = `${binding.recordName} ${binding.recordType} (set ${binding.setIdentifier}, ${binding.routingPolicy ?? 'weighted'}) in zone ${binding.hostedZoneId}`;
+  if (options.attachHealthChecks !== true) {
+    return `  attach health check ${id} to ${record}: add "HealthCheckId": "${id}" to that record set (it fails when an observer's decision drains ${target}), or deploy with --attach-health-checks`;
+  }
+  const route53 = options.route53 ?? createRoute53Client({ region: route53Region, ...(options.profile === undefined ? {} : { credentials: fromNodeProviderChain({ profile: options.profile }) }) });
+  const outcome = await attachHealthCheck(route53, binding, id);
+  return `  ${outcome === 'attached' ? 'attached' : 'already attached:'} health check ${id} to ${record}`;
+}
+
+/**
  * After the region stacks: outputs, the health-check stack (data plane), the outputs file.
  * Returns an error message, or null when everything was written.
  */
@@ -132,7 +153,7 @@ async function finishDeploy(config: ValidConfig, plan: DeploymentPlan, options: 
         if (id === undefined) return `${stackName} has no ${calculatedOutputKey(target.region)} output`;
         healthChecks[target.region] = id;
         const binding = config.targets.find((t) => t.region === target.region)!.route53;
-        io.out(`  attach health check ${id} to ${binding.recordName} ${binding.recordType} (set ${binding.setIdentifier}) in zone ${binding.hostedZoneId}: it fails once a quorum of observers votes to drain ${target.region}`);
+        for (const record of [binding, ...(binding.extraRecords ?? [])]) io.out(await attachOrInstruct(record, id, target.region, options));
       }
     } catch (error) {
       return `the health-check stack ${stackName}: ${(error as Error).message}`;

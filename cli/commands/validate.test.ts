@@ -19,15 +19,27 @@ describe('arbiter validate', () => {
   it('accepts the shipped arbiter.config.yml and summarises it', async () => {
     const r = await run('validate', join(root, 'arbiter.config.yml'));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/is valid: 3 observers \(quorum 2\), 3 targets, 1 alarms, 1 drills\.$/);
+    expect(r.out.split('\n')[0]).toMatch(/is valid: 3 observers \(quorum 2\), 3 targets, 1 alarms, 1 drills\.$/);
     expect(r.err).toBe('');
+  });
+
+  it('ships a config in the data-plane mode, so validate has no control-plane advice for it', async () => {
+    const r = await run('validate', join(root, 'arbiter.config.yml'));
+    expect(r.out).toContain('Data-plane mode for us-east-1 (gate votes), eu-west-1 (gate votes), ap-southeast-2 (gate votes)');
+    expect(r.out).not.toContain('Advice:');
+  });
+
+  it('advises each weight-mode target, by its path, to move to health-check mode', async () => {
+    const r = await run('validate', join(root, 'test', 'infra', 'fixtures', 'infra.config.yml'));
+    expect(r.out).toContain('Advice: us-east-1 moves traffic through the Route 53 control plane (targets[0].route53.mode is absent, so weight), which lives in us-east-1 only: it cannot fail over while that API is down. Set targets[0].route53.mode: health-check');
+    expect(r.out).not.toContain('targets[1].route53.mode');
   });
 
   it('explains data-plane mode for the targets that use it', async () => {
     const r = await run('validate', join(root, 'test', 'infra', 'fixtures', 'infra.config.yml'));
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[1]).toBe('Data-plane mode for eu-west-1 (gate votes), ap-southeast-2 (metric votes): Arbiter never changes their records; each gets a CALCULATED health check that fails once 2 of 3 observers vote drain. Attach the checks `arbiter deploy` prints to their records.');
-    expect((await run('validate', join(root, 'arbiter.config.yml'))).out).not.toContain('Data-plane');
+    expect(r.out.split('\n')[1]).toBe('Data-plane mode for eu-west-1 (gate votes), ap-southeast-2 (metric votes): Arbiter never changes their records; each gets a CALCULATED health check (gate votes fail it once any live observer\'s decision (a quorum of fresh proposals) drains it; metric votes fail it once 2 of 3 observers vote drain). Attach the checks `arbiter deploy` prints to their records.');
+    expect((await run('validate', join(root, 'test', 'infra', 'fixtures', 'weight-only.config.yml'))).out).not.toContain('Data-plane');
   });
 
   it('uses --config when no file is given', async () => {

@@ -19,6 +19,11 @@ export const localTimings = {
 
 type Json = Record<string, unknown>;
 
+function withoutVote(route53: Json | undefined): Json {
+  const { vote: _vote, ...rest } = route53 ?? {};
+  return rest;
+}
+
 /**
  * Builds the local config from a YAML file's text and the sample apps' URLs (one per target region).
  * Throws one error listing every problem when the result is not a valid config.
@@ -35,6 +40,8 @@ export function localConfig(yamlText: string, sampleUrls: Record<string, string>
     targets: targets.map((t) => ({
       ...t,
       endpoints: [{ url: sampleUrls[String(t.region)], method: 'GET', bodyContains: '"status":"ok"', ...localTimings.endpoint }],
+      // No health checkers run locally: the stand-in Route 53 shows every decision as a weight.
+      route53: { ...withoutVote(t.route53 as Json | undefined), mode: 'weight' },
     })),
     probe: { ...(input.probe as Json | undefined), ...localTimings.probe },
     safety: { ...(input.safety as Json | undefined), ...localTimings.safety },

@@ -83,6 +83,11 @@ export interface AuditPage {
 export interface Store {
   /** The replica's current view; overrides and signals that have expired by `nowMs` may be left out. */
   readView(nowMs: number): Promise<StoreView>;
+  /**
+   * Only what a data-plane gate decides from: every observer's newest proposal and applied record.
+   * Optional: a store without it is read through `readView`. May be eventually consistent.
+   */
+  readVotingView?(nowMs: number): Promise<Pick<StoreView, 'proposals' | 'applied'>>;
   readOwnSnapshot(observer: Region): Promise<VerdictSnapshot | null>;
   /** Writes the observer's snapshot if its seq is the stored seq + 1; else ConflictError. */
   putSnapshot(snapshot: VerdictSnapshot): Promise<void>;

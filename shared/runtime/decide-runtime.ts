@@ -287,7 +287,7 @@ export class DecideRuntime {
       await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
       result = { ...result, applied };
     }
-    await publishVotes(this.deps, planned.decision, nowMs); // data-plane votes never wait on the Route 53 control plane
+    await publishVotes(this.deps, planned.decision, nowMs, { lastApplied: stored, proposals: planned.proposals }); // data-plane votes never wait on the Route 53 control plane
     return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error, retryable: error !== null && retryable };
   }
 }

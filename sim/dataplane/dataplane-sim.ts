@@ -1,17 +1,19 @@
 /**
  * Data-plane mode in the simulator, in its older result shape: `runSimulation` runs every mode
  * (sim/dataplane/health-checks.ts holds Route 53's health checkers); this wraps one run of a
- * scenario in `gate` or `metric` mode for the data-plane bench and tests.
+ * scenario in `gate` or `metric` mode for the data-plane bench and tests, optionally with another
+ * `dataPlane` config (the check interval) or a flood on the gates.
  *
  * Detection is the CALCULATED check turning unhealthy; DNS answers follow the health status at
  * once (no change batch), so RTO = detect + record TTL, as for the plain health-check baseline.
  */
-import type { Region } from '../../shared/domain';
+import type { Region, ValidConfig } from '../../shared/domain';
 import type { Scenario } from '../scenario';
+import { baselineDefaults } from '../baseline';
 import { runSimulation, violationsOf } from '../simulation';
-import type { VoteMechanismSim } from './health-checks';
+import type { GateFlood, VoteMechanismSim } from './health-checks';
 
-export { alarmEvaluationIntervalMs, alarmPeriodMs, alarmReadIntervalMs, dataPlaneConfig, gateCheckIntervalMs, metricIngestDelayMs, type VoteMechanismSim } from './health-checks';
+export { alarmEvaluationIntervalMs, alarmPeriodMs, alarmReadIntervalMs, dataPlaneConfig, gateCheckIntervalMs, metricIngestDelayMs, type GateFlood, type VoteMechanismSim } from './health-checks';
 
 export interface DataPlaneMetrics {
   detectMs: number | null;
@@ -33,12 +35,19 @@ export interface DataPlaneResult {
   problems: string[];
 }
 
+export interface DataPlaneOptions {
+  flood?: GateFlood;
+  /** How Route 53 reads gate votes (the config's `dataPlane`), merged over the scenario's; absent: its defaults. */
+  dataPlane?: Partial<ValidConfig['dataPlane']>;
+}
+
 /**
  * Runs one scenario from one seed in data-plane mode.
- * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, 'gate');
+ * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, 'gate', { dataPlane: { checkIntervalSeconds: 10 } });
  */
-export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim): Promise<DataPlaneResult> {
-  const result = await runSimulation({ ...scenario, mode: vote }, seed);
+export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim, options: DataPlaneOptions = {}): Promise<DataPlaneResult> {
+  const config = options.dataPlane === undefined ? scenario.config : { ...scenario.config, dataPlane: { ...scenario.config.dataPlane, ...options.dataPlane } };
+  const result = await runSimulation({ ...scenario, mode: vote, config }, seed, baselineDefaults, options.flood === undefined ? {} : { flood: options.flood });
   const transitions = result.history.flatMap((e) => (e.kind === 'health-check' ? [{ target: e.target, atMs: e.atMs, healthy: e.healthy }] : []));
   const controlPlaneCalls = result.history.filter((e) => e.kind === 'dns-change' || e.kind === 'dns-error' || e.kind === 'route53-call').length;
   const problems = violationsOf(result.check).map((v) => `${v.invariant}${v.target ? ` ${v.target}` : ''} at ${v.atMs} ms: ${v.detail}`);

@@ -3,31 +3,53 @@
  * reading the observers' votes in a running World:
  *
  *   gate:   per observer and target, an Inverted HTTPS check on the observer's gate, probed by
- *           `checkerLocationsCount` checkers every 10 s with their own phases; a checker flips
- *           after `gateFailureThreshold` answers in a row; the check's underlying status is
- *           healthy while more than 18 % of checkers see a 2xx (a drain vote), then inverted.
- *           The gate answers from gateRouting over its region's replica (cached gateCacheMs);
- *           a region that is down, or whose store is unavailable, does not answer 2xx (no drain).
+ *           gateCheckerCount(config) checkers every `dataPlane.checkIntervalSeconds` with their
+ *           own phases; a checker flips after `gateFailureThreshold` answers in a row; the check's
+ *           underlying status is healthy while more than 18 % of checkers see a 2xx (a drain
+ *           vote), then inverted. The gate answers its settled votes (gateVotes, with its own
+ *           observer as decider) over its region's replica (cached gateCacheMs); a region that is
+ *           down, or whose store is unavailable, does not answer 2xx (no drain), nor does a gate
+ *           whose request a flood got refused (GateFlood).
  *   metric: each decide pass writes the vote as a datapoint (the real runtime hook); the alarm
  *           evaluates once a minute (own phase) over the last 60 s period it can see
  *           (`metricIngestDelayMs` behind), keeps its state without data (TreatMissingData:
  *           ignore); Route 53 reads the alarm state every `alarmReadIntervalMs` (own phase).
- *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n); every
+ *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n, vote) (every
+ *   child for gate votes: a live drain vote holds a drain, dead gates abstain); every
  *   transition is a `health-check` history entry (what DNS serves).
  */
 import {
-  calculatedHealthy, calculatedThreshold, gateRequestIntervalSeconds, gateFailureThreshold, gateRouting, validateConfig,
+  calculatedHealthy, calculatedThreshold, gateCheckerCount, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, validateConfig,
   type Region, type ValidConfig, type VoteRecord, type VoteWriter,
 } from '../../shared/domain';
 import { gateCacheMs } from '../../shared/adapters/aws/dataplane-gate';
-import { checkerLocationsCount, healthyFractionMin } from '../baseline';
+import { healthyFractionMin } from '../baseline';
 import type { History } from '../history';
 import type { SimRandom } from '../random';
 import type { World } from '../world';
 
 export type VoteMechanismSim = 'gate' | 'metric';
 
-export const gateCheckIntervalMs = gateRequestIntervalSeconds * 1000;
+/**
+ * A flood on public gate URLs: each checker request to a flooded gate is refused (Lambda's 429
+ * once the reserved concurrency or its request-rate limit is used up) with probability `refusedRate`,
+ * from `fromMs` on. A refusal reads as "no drain", as any failed answer does.
+ */
+export interface GateFlood {
+  observers: readonly Region[];
+  refusedRate: number;
+  fromMs: number;
+}
+
+/** What a data-plane run adds to a scenario's world: today only a flood on the gates. */
+export interface HealthCheckOptions {
+  flood?: GateFlood;
+}
+
+/** How often Route 53 probes each gate child (`dataPlane.checkIntervalSeconds`). */
+export function gateCheckIntervalMs(config: ValidConfig): number {
+  return gateRequestIntervalSeconds(config) * 1000;
+}
 /** Standard-resolution alarms evaluate once a minute over a 60 s period. */
 export const alarmEvaluationIntervalMs = 60_000;
 export const alarmPeriodMs = 60_000;
@@ -36,9 +58,9 @@ export const metricIngestDelayMs = 10_000;
 /** How often Route 53 reads a CLOUDWATCH_METRIC check's alarm state (an assumption: 30 s). */
 export const alarmReadIntervalMs = 30_000;
 
-/** The scenario's config with every target in health-check mode voting through `vote`. */
-export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim): ValidConfig {
-  const input = { ...base, safety: { ...base.safety }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
+/** The scenario's config with every target in health-check mode voting through `vote`, and `dataPlane` merged over the config's. */
+export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim, dataPlane: Partial<ValidConfig['dataPlane']> = {}): ValidConfig {
+  const input = { ...base, safety: { ...base.safety }, dataPlane: { ...base.dataPlane, ...dataPlane }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(`data-plane config is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   return result.config;
@@ -50,7 +72,10 @@ export class HealthCheckModel {
   readonly calculated = new Map<Region, boolean>();
   readonly transitions: Array<{ target: Region; atMs: number; healthy: boolean }> = [];
 
-  constructor(private readonly config: ValidConfig, private readonly history: History) {
+  private readonly threshold: number;
+
+  constructor(private readonly config: ValidConfig, vote: VoteMechanismSim, private readonly history: History) {
+    this.threshold = calculatedThreshold(config.observers.length, vote);
     for (const t of config.targets) {
       this.calculated.set(t.region, true);
       for (const o of config.observers) this.childHealthy.set(`${o}|${t.region}`, true);
@@ -62,7 +87,7 @@ export class HealthCheckModel {
     if (this.childHealthy.get(key) === healthy) return; // nothing changed: the CALCULATED status cannot either
     this.childHealthy.set(key, healthy);
     const children = this.config.observers.map((o) => this.childHealthy.get(`${o}|${target}`)!);
-    const now = calculatedHealthy(children, calculatedThreshold(this.config.observers.length));
+    const now = calculatedHealthy(children, this.threshold);
     if (now === this.calculated.get(target)) return;
     this.calculated.set(target, now);
     this.transitions.push({ target, atMs, healthy: now });
@@ -70,8 +95,12 @@ export class HealthCheckModel {
   }
 }
 
-export function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number): void {
+export function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number, flood?: GateFlood): void {
   const { config } = world;
+  const intervalMs = gateCheckIntervalMs(config);
+  const checkerCount = gateCheckerCount(config);
+  const floodRandom = random.fork('flood');
+  const refused = (observer: Region) => flood !== undefined && flood.observers.includes(observer) && world.scheduler.nowMs() >= flood.fromMs && floodRandom.chance(flood.refusedRate);
   const cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
   const skew = new Map(world.params.regions.map((r) => [r.region, r.clockSkewMs]));
   const gateDrains = (observer: Region): Set<Region> | null => {
@@ -80,18 +109,19 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
     const hit = cache.get(observer);
     if (hit !== undefined && nowMs - hit.atMs < gateCacheMs) return hit.drained;
     const view = world.replica(observer).viewNow(nowMs + skew.get(observer)!);
-    const routing = gateRouting({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied }).routing;
-    const drained = new Set(Object.entries(routing).filter(([, s]) => s === 'drained').map(([t]) => t));
+    const votes = gateVotes({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied, observer });
+    const drained = new Set(Object.entries(votes).filter(([, v]) => v === 'drain').map(([t]) => t));
     cache.set(observer, { atMs: nowMs, drained });
     return drained;
   };
   for (const observer of config.observers) for (const { region: target } of config.targets) {
-    const checkers = Array.from({ length: checkerLocationsCount }, () => ({ phaseMs: random.uniform(0, gateCheckIntervalMs), sees2xx: 0, sees4xx: 0, up: false }));
+    const checkers = Array.from({ length: checkerCount }, () => ({ phaseMs: random.uniform(0, intervalMs), sees2xx: 0, sees4xx: 0, up: false }));
     const upCount = { n: 0 }; // checkers that see a 2xx (a drain vote), kept as they flip
     checkers.forEach((checker) => {
-      for (let t = checker.phaseMs; t < endMs; t += gateCheckIntervalMs) {
+      for (let t = checker.phaseMs; t < endMs; t += intervalMs) {
         world.scheduler.atSync(Math.round(t), () => {
-          const drained = gateDrains(observer);
+          const throttled = refused(observer);
+          const drained = throttled ? null : gateDrains(observer);
           const answered2xx = drained !== null && drained.has(target);
           checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
           checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
@@ -141,11 +171,10 @@ export function scheduleMetricAlarms(world: World, model: HealthCheckModel, rand
   }
 }
 
-
 /** Attaches Route 53's health checkers for `vote` to a world that has not run yet. */
-export function attachHealthChecks(world: World, vote: VoteMechanismSim, random: SimRandom, endMs: number): HealthCheckModel {
-  const model = new HealthCheckModel(world.config, world.history);
-  if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs);
+export function attachHealthChecks(world: World, vote: VoteMechanismSim, random: SimRandom, endMs: number, options: HealthCheckOptions = {}): HealthCheckModel {
+  const model = new HealthCheckModel(world.config, vote, world.history);
+  if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs, options.flood);
   else scheduleMetricAlarms(world, model, random, endMs);
   return model;
 }

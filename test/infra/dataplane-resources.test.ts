@@ -39,13 +39,13 @@ const hostsFor = (observers: readonly string[]) => Object.fromEntries(observers.
 type HealthCheck = { Type: string; Properties: { HealthCheckConfig: Record<string, unknown> } };
 
 describe('data-plane health checks (deployment-wide)', () => {
-  it.each([[['us-east-1', 'eu-west-1', 'ap-southeast-2']], [['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1']]])('gives each data-plane target a CALCULATED check over one child per observer with threshold = quorum (%j)', (observers) => {
+  it.each([[['us-east-1', 'eu-west-1', 'ap-southeast-2']], [['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2', 'eu-central-1']]])('gives each data-plane target a CALCULATED check over one child per observer: every child must be healthy for gate votes, a quorum of drain votes for metric (%j)', (observers) => {
     const config = mixed(observers);
     const { Resources, Outputs } = dataPlaneHealthCheckResources(config, hostsFor(observers));
     const calculated = Object.entries(Resources as Record<string, HealthCheck>).filter(([, r]) => r.Properties.HealthCheckConfig.Type === 'CALCULATED');
     expect(calculated.map(([id]) => id).sort()).toEqual(['CalculatedApSoutheast2HealthCheck', 'CalculatedEuWest1HealthCheck']);
     for (const [id, check] of calculated) {
-      expect(check.Properties.HealthCheckConfig.HealthThreshold).toBe(quorumSize(observers.length));
+      expect(check.Properties.HealthCheckConfig.HealthThreshold).toBe(id === 'CalculatedEuWest1HealthCheck' ? observers.length : observers.length - quorumSize(observers.length) + 1);
       const children = check.Properties.HealthCheckConfig.ChildHealthChecks as Array<{ Ref: string }>;
       expect(children).toHaveLength(observers.length);
       for (const child of children) expect(Resources[child.Ref]).toBeDefined();
@@ -54,11 +54,11 @@ describe('data-plane health checks (deployment-wide)', () => {
     expect(Object.keys(Resources).some((id) => id.includes('UsEast1HealthCheck') && id.startsWith('Calculated'))).toBe(false);
   });
 
-  it('makes gate children Inverted fast HTTPS checks on each observer gate and metric children read that observer region alarm', () => {
+  it('makes gate children Inverted HTTPS checks (standard interval, 3 checker regions by default) on each observer gate and metric children read that observer region alarm', () => {
     const config = mixed();
     const { Resources } = dataPlaneHealthCheckResources(config, hostsFor(regions));
     const gate = (Resources.VoteApSoutheast2EuWest1HealthCheck as HealthCheck).Properties.HealthCheckConfig;
-    expect(gate).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gapsoutheast2.lambda-url.ap-southeast-2.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 10, Inverted: true });
+    expect(gate).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gapsoutheast2.lambda-url.ap-southeast-2.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 30, FailureThreshold: 1, Inverted: true, Regions: ['us-west-2', 'eu-west-1', 'ap-southeast-2'] });
     const metric = (Resources.VoteEuWest1ApSoutheast2HealthCheck as HealthCheck).Properties.HealthCheckConfig;
     expect(metric).toEqual({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'eu-west-1', Name: 'shop-vote-eu-west-1-ap-southeast-2' }, InsufficientDataHealthStatus: 'LastKnownStatus', Inverted: false });
   });

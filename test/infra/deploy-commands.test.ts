@@ -6,7 +6,8 @@
  * in-memory one (test/support/memory-stacks.ts); test/integration/deploy-stacks.test.ts runs the
  * CloudFormation part against moto.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDeploy } from '../../cli/commands/deploy';
@@ -74,11 +75,49 @@ describe('arbiter deploy', () => {
     const file = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8')) as { apiUrls: Record<string, string>; healthChecks: Record<string, string> };
     expect(file.apiUrls).toEqual({ 'us-east-1': regionOutputs('us-east-1').HttpApiUrl, 'eu-west-1': regionOutputs('eu-west-1').HttpApiUrl, 'ap-southeast-2': regionOutputs('ap-southeast-2').HttpApiUrl });
     expect(Object.keys(file.healthChecks)).toEqual(['eu-west-1', 'ap-southeast-2']);
-    expect(out.join('\n')).toContain(`attach health check ${file.healthChecks['eu-west-1']} to api.example.org A (set eu-west-1) in zone /hostedzone/Z0INFRAZONETWO`);
+    expect(out.join('\n')).toContain(`attach health check ${file.healthChecks['eu-west-1']} to api.example.org A (set eu-west-1, weighted) in zone /hostedzone/Z0INFRAZONETWO: add "HealthCheckId": "${file.healthChecks['eu-west-1']}" to that record set`);
 
     const again = capture();
     expect(await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: dir }, again.io)).toBe(0);
     expect(again.out).toContain(`${healthStack}: unchanged`);
+  });
+
+  it('prints what to attach for every record a target binds, extra records included, with their routing policy', async () => {
+    const { io, out, err } = capture();
+    const { run, cloud } = recordingRunner();
+    const text = readFileSync(configFile, 'utf8').replace('mode: health-check, vote: gate }', "mode: health-check, vote: gate, extraRecords: [{ hostedZoneId: Z0INFRAZONEONE, recordName: api6.example.org, recordType: AAAA, setIdentifier: eu-latency, routingPolicy: latency }] }");
+    expect(text).toContain('extraRecords');
+    // Inside the project (deploy refuses a config elsewhere: it ships in every bundle); removed at once.
+    const file = join('test', 'infra', 'fixtures', `extra-records-${process.pid}.config.yml`);
+    writeFileSync(file, text);
+    let code: number;
+    try {
+      code = await runDeploy({ configFile: file, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: outputsDir() }, io);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const lines = out.join('\n');
+    expect(lines).toMatch(/attach health check (\S+) to api\.example\.org A \(set eu-west-1, weighted\)[^\n]*\n\s+attach health check \1 to api6\.example\.org AAAA \(set eu-latency, latency\) in zone Z0INFRAZONEONE: add "HealthCheckId"/);
+  });
+
+  it('with --attach-health-checks, UPSERTs each data-plane record with its CALCULATED check and says so', async () => {
+    const { io, out } = capture();
+    const { run, cloud } = recordingRunner();
+    const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+    // A Route 53 stand-in: lists the bound record (no health check yet) and records the UPSERT (moto covers the real calls: test/integration/route53-health-check-attach.test.ts).
+    const route53 = { send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      sent.push({ name: command.constructor.name, input: command.input });
+      if (command.constructor.name !== 'ListResourceRecordSetsCommand') return {};
+      const name = String(command.input.StartRecordName);
+      return { ResourceRecordSets: [{ Name: name, Type: command.input.StartRecordType, SetIdentifier: name.startsWith('api.example.org') ? 'eu-west-1' : 'ap-southeast-2', Weight: 100, TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] }] };
+    } } as unknown as Route53Client;
+    const code = await runDeploy({ configFile, stage: 'prod', dryRun: false, run, stacks: (r) => cloud.in(r), outputsDir: outputsDir(), attachHealthChecks: true, route53 }, io);
+    expect(code).toBe(0);
+    const upserts = sent.filter((c) => c.name === 'ChangeResourceRecordSetsCommand').map((c) => (c.input as { ChangeBatch: { Changes: Array<{ Action: string; ResourceRecordSet: { SetIdentifier: string; HealthCheckId: string } }> } }).ChangeBatch.Changes[0]!);
+    expect(upserts.map((u) => [u.Action, u.ResourceRecordSet.SetIdentifier])).toEqual([['UPSERT', 'eu-west-1'], ['UPSERT', 'ap-southeast-2']]);
+    expect(out.join('\n')).toContain(`attached health check ${upserts[0]!.ResourceRecordSet.HealthCheckId} to api.example.org A (set eu-west-1, weighted)`);
   });
 
   it('names the region whose stack lacks a gate host, deploys no health checks and writes no outputs file', async () => {

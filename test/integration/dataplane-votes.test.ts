@@ -21,7 +21,7 @@ import {
 } from '../../shared/domain';
 import { configInput, regions } from '../support/fixtures';
 import { startMoto, type Moto } from '../support/moto';
-import { proposalWanting } from '../unit/support/core-builders';
+import { proposalWanting, snapshotOf } from '../unit/support/core-builders';
 import { createRegion, writeConfig, type RegionWorld } from './support/world';
 
 /** moto starts in about 1 s, far slower on a loaded 2-core machine; each test makes a few dozen calls. */
@@ -104,7 +104,7 @@ async function fakeEvaluateAlarms(config: ValidConfig, target: string): Promise<
 }
 
 describe('data-plane health checks in moto', () => {
-  it('creates one Inverted HTTPS child per observer and a CALCULATED parent with threshold = quorum (2 of 3)', async () => {
+  it('creates one Inverted HTTPS child per observer and a CALCULATED parent that needs every child healthy (3 of 3)', async () => {
     const checks = dataPlaneHealthChecks(config, gateHosts);
     const gateTarget = checks.find((c) => c.target === 'eu-west-1')!;
     const childIds: string[] = [];
@@ -114,9 +114,9 @@ describe('data-plane health checks in moto', () => {
       HealthCheckConfig: { Type: 'CALCULATED', HealthThreshold: gateTarget.calculated.HealthThreshold, ChildHealthChecks: childIds },
     }));
     const readBack = await route53.send(new GetHealthCheckCommand({ HealthCheckId: parent.HealthCheck!.Id! }));
-    expect(readBack.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'CALCULATED', HealthThreshold: 2, ChildHealthChecks: childIds });
+    expect(readBack.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'CALCULATED', HealthThreshold: 3, ChildHealthChecks: childIds });
     const child = await route53.send(new GetHealthCheckCommand({ HealthCheckId: childIds[1]! }));
-    expect(child.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 10, Inverted: true });
+    expect(child.HealthCheck!.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: '/drain/eu-west-1', RequestInterval: 30, FailureThreshold: 1, Inverted: true, Regions: ['us-west-2', 'eu-west-1', 'ap-southeast-2'] });
   });
 
   it('creates CLOUDWATCH_METRIC children on each observer-region vote alarm (moto keeps only the Type of such a check, so the alarm link is asserted on the request)', async () => {
@@ -139,6 +139,8 @@ describe('data-plane votes from the decide pass (moto CloudWatch and DynamoDB)',
     const { store } = world.container.deps;
     await store.putProposal(proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, nowMs));
     await store.putProposal(proposalWanting(config, 'ap-southeast-2', { 'ap-southeast-2': 'drained' }, nowMs));
+    // The deciding observer's own proposal must back the drain (protocol v2): it sees the quorum's verdicts too.
+    for (const observer of regions) await store.putSnapshot(snapshotOf(observer, { 'us-east-1': 'healthy', 'eu-west-1': 'healthy', 'ap-southeast-2': 'unhealthy' }, nowMs));
     const outcome = await world.container.decide.run();
     expect(outcome.decision.routing['ap-southeast-2']).toBe('drained');
     expect(outcome.changeIds).toEqual([]);
@@ -180,20 +182,20 @@ describe('gate handler over moto DynamoDB', () => {
   const urlEvent = (rawPath: string, method = 'GET') => ({ version: '2.0', rawPath, requestContext: { requestId: 'gate-test', http: { method } } });
   const request = (rawPath: string, method = 'GET') => gate(urlEvent(rawPath, method));
 
-  it('answers 200 "drain" for a target a quorum of fresh proposals drains, 404 for the others', async () => {
+  it('answers 200 "drain" for a target a quorum of fresh proposals (its own among them) drains, 404 for the others, and says nothing else', async () => {
     const nowMs = Date.now();
     const { store } = world.container.deps;
-    await store.putProposal(proposalWanting(config, 'us-east-1', { 'eu-west-1': 'drained' }, nowMs, 2));
+    await store.putProposal(proposalWanting(config, 'eu-west-1', { 'eu-west-1': 'drained' }, nowMs, 2));
     await store.putProposal(proposalWanting(config, 'ap-southeast-2', { 'eu-west-1': 'drained' }, nowMs, 2));
     const fresh = createGateHandler(() => world.container);
     const drained = await fresh(urlEvent('/drain/eu-west-1'));
     expect(drained).toMatchObject({ statusCode: 200, body: 'drain' });
-    expect(drained.headers).toMatchObject({ 'x-arbiter-observer': 'eu-west-1', 'x-arbiter-source': 'fresh' });
-    expect(await fresh(urlEvent('/drain/us-east-1'))).toMatchObject({ statusCode: 404 });
+    expect(Object.keys(drained.headers ?? {}).sort()).toEqual(['cache-control', 'content-type']);
+    expect(await fresh(urlEvent('/drain/us-east-1'))).toMatchObject({ statusCode: 404, body: 'no-drain' });
   });
 
   it('refuses other methods and unknown paths without voting drain', async () => {
-    expect(await request('/drain/eu-west-1', 'POST')).toMatchObject({ statusCode: 405 });
-    expect(await request('/anything')).toMatchObject({ statusCode: 404 });
+    expect(await request('/drain/eu-west-1', 'POST')).toMatchObject({ statusCode: 404, body: 'no-drain' });
+    expect(await request('/anything')).toMatchObject({ statusCode: 404, body: 'no-drain' });
   });
 });

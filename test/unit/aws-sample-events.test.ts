@@ -49,16 +49,17 @@ const restApi: Api = { status: 400, error: /^unsupported event$/ };
 const notHttp: Api = { status: 400, error: /^unsupported event$/ };
 const noRoute: Api = { status: 404, error: /^no route / };
 const otherEvent = { api: notHttp, gate: 400, decide: 'ignored', probe: 'ignored' } as const;
+// The gate answers only drain (200) or no-drain (404): another method gets the same 404 as another path.
 const httpEvent = { gate: 404, alarm: 'ignored', decide: 'ignored', probe: 'ignored' } as const;
 
 /** One row per file: what each handler must answer. probeNow and drill ignore every sample (none is theirs). */
 const expected: Record<string, Expected> = {
   'apigw-v1-rest-iam.json': { ...otherEvent, api: restApi, alarm: 'ignored' },
   'apigw-v1-rest-proxy.json': { ...otherEvent, api: restApi, alarm: 'ignored' },
-  'apigw-v2-iam-assumed-role.json': { ...httpEvent, api: noRoute, apiStatus: 200, gate: 405 },
+  'apigw-v2-iam-assumed-role.json': { ...httpEvent, api: noRoute, apiStatus: 200, gate: 404 },
   'apigw-v2-iam-cognito-user.json': { ...httpEvent, api: noRoute, apiStatus: 200 },
-  'apigw-v2-jwt-authorizer.json': { ...httpEvent, api: noRoute, apiStatus: 401, gate: 405 },
-  'apigw-v2-lambda-authorizer-null.json': { ...httpEvent, api: noRoute, apiStatus: 401, gate: 405 },
+  'apigw-v2-jwt-authorizer.json': { ...httpEvent, api: noRoute, apiStatus: 401, gate: 404 },
+  'apigw-v2-lambda-authorizer-null.json': { ...httpEvent, api: noRoute, apiStatus: 401, gate: 404 },
   'apigw-v2-no-authorizer.json': { ...httpEvent, api: noRoute, apiStatus: 401 },
   'cw-eb-anomaly-detection-alarm.json': { ...otherEvent, alarm: { recorded: 'ALARM' } },
   'cw-eb-composite-alarm-suppressor.json': { ...otherEvent, alarm: { recorded: 'ALARM' } },
@@ -75,8 +76,8 @@ const expected: Record<string, Expected> = {
   'eb-scheduled-event.json': { ...otherEvent, alarm: 'ignored', decide: 'acted', probe: 'acted' },
   // Arbiter creates no EventBridge Scheduler schedules: a Scheduler tick is someone else's wiring.
   'eb-scheduler-event.json': { ...otherEvent, alarm: 'ignored' },
-  'lambda-url-iam-minimal.json': { ...httpEvent, api: noRoute, apiStatus: 200, gate: 405 },
-  'lambda-url-iam.json': { ...httpEvent, api: noRoute, apiStatus: 200, gate: 405 },
+  'lambda-url-iam-minimal.json': { ...httpEvent, api: noRoute, apiStatus: 200, gate: 404 },
+  'lambda-url-iam.json': { ...httpEvent, api: noRoute, apiStatus: 200, gate: 404 },
   'lambda-url-no-auth.json': { ...httpEvent, api: noRoute, apiStatus: 401 },
 };
 

@@ -101,7 +101,7 @@ describe('DataPlaneGate', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const gate = new DataPlaneGate({ config, store: counting, clock, telemetry: silentTelemetry });
+    const gate = new DataPlaneGate({ config, observer: 'us-east-1', store: counting, clock, telemetry: silentTelemetry });
     const drainEu = async () => {
       for (const observer of ['us-east-1', 'ap-southeast-2']) await store.putProposal(proposalWanting(config, observer, { 'eu-west-1': 'drained' }, clock.nowMs()));
     };

@@ -1,6 +1,6 @@
 /**
  * The gate behind an observer's function URL: answers Route 53 health checkers from this
- * observer's decision (gateRouting over the local replica), cached briefly so a checker fleet
+ * observer's settled votes (gateVotes over the local replica), cached briefly so a checker fleet
  * probing every 10 s from many places costs a few reads a second at most.
  *
  *   request ─▶ cache younger than gateCacheMs? ─yes─▶ answer from it
@@ -13,43 +13,44 @@
  * A gate that cannot read its replica stops voting drain after gateStaleMsMax: an Inverted child
  * reads its 404 as "no drain", exactly as it reads a dead region.
  */
-import { gateAnswer, gateRouting, type GateAnswer, type Routing, type ValidConfig } from '../../domain';
+import { gateAnswer, gateAnswerCacheMs, gateVotes, type GateAnswer, type Region, type ValidConfig, type Vote } from '../../domain';
 import type { Clock, Store, Telemetry } from '../../ports';
 
 /** Health checkers probe each gate every 10 s from ~15 places: answers within this age are reused. */
-export const gateCacheMs = 2_000;
+export const gateCacheMs = gateAnswerCacheMs;
 /** How long a gate keeps answering its last decision while its replica cannot be read. */
 export const gateStaleMsMax = 120_000;
 /** A replica read slower than this counts as failed (Route 53 waits 4 s for an HTTPS answer). */
 export const gateReadTimeoutMs = 2_500;
 
-interface CachedRouting {
-  routing: Routing;
+interface CachedVotes {
+  votes: Record<Region, Vote>;
   readMs: number;
 }
 
 export class DataPlaneGate {
-  private cached: CachedRouting | null = null;
+  private cached: CachedVotes | null = null;
 
-  constructor(private readonly deps: { config: ValidConfig; store: Store; clock: Clock; telemetry: Telemetry }) {}
+  constructor(private readonly deps: { config: ValidConfig; observer: Region; store: Store; clock: Clock; telemetry: Telemetry }) {}
 
   /**
    * @example await gate.answer('/drain/eu-west-1') // → { status: 200, body: 'drain' } while a quorum drains it
    */
   async answer(path: string): Promise<GateAnswer & { source: 'fresh' | 'cache' | 'stale' | 'none' }> {
     const nowMs = this.deps.clock.nowMs();
-    if (this.cached !== null && nowMs - this.cached.readMs < gateCacheMs) return { ...gateAnswer(this.deps.config, this.cached.routing, path), source: 'cache' };
+    if (this.cached !== null && nowMs - this.cached.readMs < gateCacheMs) return { ...gateAnswer(this.cached.votes, path), source: 'cache' };
     try {
-      const view = await withTimeout(this.deps.store.readView(nowMs), gateReadTimeoutMs);
-      const decision = gateRouting({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied });
-      this.cached = { routing: decision.routing, readMs: nowMs };
-      return { ...gateAnswer(this.deps.config, decision.routing, path), source: 'fresh' };
+      const store = this.deps.store;
+      const view = await withTimeout(store.readVotingView === undefined ? store.readView(nowMs) : store.readVotingView(nowMs), gateReadTimeoutMs);
+      const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer });
+      this.cached = { votes, readMs: nowMs };
+      return { ...gateAnswer(votes, path), source: 'fresh' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.telemetry.error('gate: replica read failed', { message, cachedAgeMs: this.cached === null ? null : nowMs - this.cached.readMs });
       this.deps.telemetry.metric('GateReadFailures', 1, 'Count');
-      if (this.cached !== null && nowMs - this.cached.readMs <= gateStaleMsMax) return { ...gateAnswer(this.deps.config, this.cached.routing, path), source: 'stale' };
-      return { ...gateAnswer(this.deps.config, null, path), source: 'none' };
+      if (this.cached !== null && nowMs - this.cached.readMs <= gateStaleMsMax) return { ...gateAnswer(this.cached.votes, path), source: 'stale' };
+      return { ...gateAnswer(null, path), source: 'none' };
     }
   }
 }

@@ -28,12 +28,26 @@ export const endpointSchema = z
   })
   .strict();
 
+/** The fields that name one Route 53 record set (a target's own, or one of its extraRecords). */
+const recordFields = {
+  hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
+  recordName: z.string().min(1).max(253),
+  recordType: z.enum(['A', 'AAAA', 'CNAME']),
+  setIdentifier: z.string().min(1).max(128),
+  /**
+   * The record's routing policy. Absent means `weighted`. `weight` mode can drive weighted records
+   * only (it changes weights); `health-check` mode drives any of them (Route 53 skips a record
+   * whose health check fails, whatever the policy).
+   */
+  routingPolicy: z.enum(['weighted', 'latency', 'geolocation', 'failover']).optional(),
+};
+
+/** One more record a `health-check` target's CALCULATED check is attached to (any zone, type, policy). */
+export const extraRecordSchema = z.object(recordFields).strict();
+
 export const route53BindingSchema = z
   .object({
-    hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC'),
-    recordName: z.string().min(1).max(253),
-    recordType: z.enum(['A', 'AAAA', 'CNAME']),
-    setIdentifier: z.string().min(1).max(128),
+    ...recordFields,
     /** The weight the record carries while the target is serving (0..255). */
     weight: z.number().int().min(1).max(255),
     /**
@@ -43,19 +57,25 @@ export const route53BindingSchema = z
      * - `health-check`: Arbiter never changes the record. At deploy time it creates a CALCULATED
      *   health check per target that you attach to your records (any routing policy); at run time
      *   each observer region votes through a regional data-plane mechanism (`vote`), and the
-     *   CALCULATED check needs a quorum of drain votes to fail. Keeps working while the Route 53
+     *   CALCULATED check fails on those votes (calculatedThreshold). Keeps working while the Route 53
      *   control plane is down.
      */
     mode: z.enum(['weight', 'health-check']).optional(),
     /**
      * `health-check` mode only: how an observer expresses its vote. Absent means `gate`.
      * - `gate`: a public Lambda function URL per observer region, probed by an HTTPS health check
-     *   every 10 s (fast: drains in about 30-40 s; a dead observer counts as "no drain").
+     *   every `dataPlane.checkIntervalSeconds` (a dead observer counts as "no drain"; one live
+     *   observer's decision fails the CALCULATED check).
      * - `metric`: a CloudWatch metric per observer and target, an alarm on it and a
      *   CLOUDWATCH_METRIC health check (cheaper; alarms evaluate once a minute; a dead observer
      *   keeps its last vote through insufficient-data status `LastKnownStatus`).
      */
     vote: z.enum(['gate', 'metric']).optional(),
+    /**
+     * `health-check` mode only: more records that send traffic to this target (an AAAA beside the A,
+     * a latency or geolocation name, an alias); its CALCULATED check goes on each of them too.
+     */
+    extraRecords: z.array(extraRecordSchema).max(10).optional(),
   })
   .strict();
 
@@ -139,6 +159,22 @@ export const notificationsSchema = z
   })
   .strict();
 
+/** Route 53's health-checker regions (HealthCheckConfig.Regions: at least 3 of these). */
+export const healthCheckerRegions = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'] as const;
+
+/**
+ * How Route 53 reads gate votes (`route53.mode: health-check`, `vote: gate`): the trade-off between
+ * cost and detection time (README "Data-plane mode").
+ *   checkIntervalSeconds  30 (standard, default) or 10 (fast: $1 more per check and month, about 3 × the gate requests)
+ *   checkerRegions        the Route 53 checker regions that probe the gates (3 to 8; fewer means fewer gate requests)
+ */
+export const dataPlaneSchema = z
+  .object({
+    checkIntervalSeconds: z.union([z.literal(10), z.literal(30)]).default(30),
+    checkerRegions: z.array(z.enum(healthCheckerRegions)).min(3).max(8).default(['us-west-2', 'eu-west-1', 'ap-southeast-2']),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     version: z.literal(1),
@@ -162,6 +198,7 @@ export const configSchema = z
     rtoSecondsMax: z.number().int().min(10).max(3600).default(120),
     auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     notifications: notificationsSchema.optional(),
+    dataPlane: dataPlaneSchema.default(dataPlaneSchema.parse({})),
   })
   .strict();
 
@@ -170,6 +207,7 @@ export type ArbiterConfig = z.output<typeof configSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type Route53Binding = z.output<typeof route53BindingSchema>;
+export type ExtraRecord = z.output<typeof extraRecordSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 export type SafetyConfig = z.output<typeof safetySchema>;
 export type AlarmConfig = z.output<typeof alarmSchema>;

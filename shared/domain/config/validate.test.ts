@@ -70,9 +70,44 @@ describe('validateConfig', () => {
     });
     expect(lines(problems)).toEqual(expect.arrayContaining([
       'targets: has two targets for us-east-1',
-      'targets[0].route53.setIdentifier: binds the same record (zone, name, type, SetIdentifier) as another target',
-      'targets[2].route53.setIdentifier: binds the same record (zone, name, type, SetIdentifier) as another target',
+      'targets[2].route53.setIdentifier: binds the same record (zone Z0123456789EXAMPLE, api.example.com A, SetIdentifier us-east-1) as targets[0]: a record can move for one target only',
     ]));
+  });
+
+  it('sees a record bound twice through a /hostedzone/ prefix, upper case and a final dot, naming both targets', () => {
+    const problems = problemsOf((c) => {
+      targetAt(c, 2).route53 = { ...targetAt(c, 2).route53, hostedZoneId: '/hostedzone/Z0123456789EXAMPLE', recordName: 'API.example.com.', setIdentifier: 'us-east-1' };
+    });
+    expect(problems.map((p) => p.path)).toEqual(['targets[2].route53.setIdentifier']);
+    expect(problems[0]!.message).toContain('as targets[0]');
+  });
+
+  it('refuses a routing policy weight mode cannot drive, naming the path and the way out', () => {
+    const problems = problemsOf((c) => {
+      targetAt(c, 1).route53 = { ...targetAt(c, 1).route53, routingPolicy: 'latency', recordName: 'eu.example.com' };
+    });
+    expect(lines(problems)).toEqual(['targets[1].route53.routingPolicy: is latency, which route53.mode weight cannot drive (it changes weights, and a latency record has none): use mode: health-check']);
+  });
+
+  it('refuses a weighted set split over two hosted zones in weight mode, and allows it in health-check mode', () => {
+    const problems = problemsOf((c) => {
+      targetAt(c, 2).route53 = { ...targetAt(c, 2).route53, hostedZoneId: 'Z0OTHERZONE' };
+    });
+    expect(problems.map((p) => p.path)).toEqual(['targets[0].route53.hostedZoneId', 'targets[1].route53.hostedZoneId', 'targets[2].route53.hostedZoneId']);
+    expect(problems[2]!.message).toContain('Z0OTHERZONE holds api.example.com A, which targets[0] binds in zone Z0123456789EXAMPLE');
+    const input = structuredClone(configInput());
+    for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check' };
+    targetAt(input, 2).route53 = { ...targetAt(input, 2).route53, hostedZoneId: 'Z0OTHERZONE', routingPolicy: 'latency' };
+    expect(validateConfig(input).ok).toBe(true);
+  });
+
+  it('refuses two routing policies on one record set in one zone, whatever the mode', () => {
+    const problems = problemsOf((c) => {
+      for (const target of c.targets!) target.route53 = { ...target.route53, mode: 'health-check' };
+      targetAt(c, 1).route53 = { ...targetAt(c, 1).route53, routingPolicy: 'failover' };
+    });
+    expect(problems.map((p) => p.path)).toContain('targets[1].route53.routingPolicy');
+    expect(lines(problems).join('\n')).toContain('Route 53 allows one routing policy per record name and type');
   });
 
   it('requires every target to be bound to a Route 53 record', () => {
@@ -203,5 +238,20 @@ describe('validateConfig: notifications', () => {
     expect(lines(problemsOf((i) => { i.notifications = { topicArns: two }; }))).toEqual(['notifications.topicArns: has no topic for observer ap-southeast-2']);
     expect(lines(problemsOf((i) => { i.notifications = { topicArns: { ...allArns(), 'eu-west-1': 'ops-topic' } }; }))).toEqual(['notifications.topicArns.eu-west-1: must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)']);
     expect(lines(problemsOf((i) => { i.notifications = { topic: 'create', email: 'ops@example.com' } as never; }))).toEqual(['notifications: unknown field "email" (check the spelling)']);
+  });
+
+  it('binds extra records to a health-check target, refusing them in weight mode and refusing a record bound twice, by path', () => {
+    const extra = { hostedZoneId: 'Z0OTHERZONE', recordName: 'api6.example.com', recordType: 'AAAA' as const, setIdentifier: 'eu', routingPolicy: 'latency' as const };
+    const input = structuredClone(configInput());
+    targetAt(input, 1).route53 = { ...targetAt(input, 1).route53, mode: 'health-check', extraRecords: [extra] };
+    expect(validateConfig(input).ok).toBe(true);
+    const problems = problemsOf((c) => {
+      targetAt(c, 0).route53 = { ...targetAt(c, 0).route53, extraRecords: [extra] };
+      targetAt(c, 1).route53 = { ...targetAt(c, 1).route53, mode: 'health-check', extraRecords: [{ ...extra, hostedZoneId: '/hostedzone/Z0OTHERZONE', recordName: 'API6.example.com.' }] };
+    });
+    expect(lines(problems)).toEqual([
+      'targets[0].route53.extraRecords[0]: applies only with route53.mode: health-check (weight mode changes one weighted record)',
+      'targets[1].route53.extraRecords[0]: binds the same record (api6.example.com AAAA, SetIdentifier eu) as targets[0].route53.extraRecords[0]: a record takes one health check',
+    ]);
   });
 });

@@ -96,6 +96,53 @@ function endpointProblems(config: ArbiterConfig): ConfigProblem[] {
   return problems;
 }
 
+/** A zone id and record name as Route 53 compares them: no `/hostedzone/` prefix, lower case, no final dot. */
+function recordSetKey(record: { hostedZoneId: string; recordName: string; recordType: string }): { zone: string; set: string } {
+  const zone = record.hostedZoneId.replace(/^\/hostedzone\//, '');
+  const name = record.recordName.toLowerCase().replace(/\.$/, '');
+  return { zone, set: `${name} ${record.recordType}` };
+}
+
+/** Extra records: health-check mode only, and each record (zone, name, type, SetIdentifier) bound once in the whole config. */
+function extraRecordProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, string>();
+  const key = (r: { hostedZoneId: string; recordName: string; recordType: string; setIdentifier: string }) => { const k = recordSetKey(r); return `${k.zone}|${k.set}|${r.setIdentifier}`; };
+  config.targets.forEach((target, t) => seen.set(key(target.route53), `targets[${t}].route53`));
+  config.targets.forEach((target, t) => {
+    (target.route53.extraRecords ?? []).forEach((record, r) => {
+      const at = `targets[${t}].route53.extraRecords[${r}]`;
+      if (target.route53.mode !== 'health-check') problems.push({ path: at, message: 'applies only with route53.mode: health-check (weight mode changes one weighted record)' });
+      const first = seen.get(key(record));
+      if (first !== undefined) problems.push({ path: at, message: `binds the same record (${recordSetKey(record).set}, SetIdentifier ${record.setIdentifier}) as ${first}: a record takes one health check` });
+      else seen.set(key(record), at);
+    });
+  });
+  return problems;
+}
+
+/** Record bindings: one record per target, one policy and (for weight mode) one zone per record set. */
+function recordProblems(config: ArbiterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const keys = config.targets.map((t) => recordSetKey(t.route53));
+  const policy = (t: number) => config.targets[t]!.route53.routingPolicy ?? 'weighted';
+  config.targets.forEach((target, t) => {
+    const at = `targets[${t}].route53`;
+    const { zone, set } = keys[t]!;
+    const same = keys.findIndex((k, o) => o < t && k.zone === zone && k.set === set && config.targets[o]!.route53.setIdentifier === target.route53.setIdentifier);
+    if (same >= 0) problems.push({ path: `${at}.setIdentifier`, message: `binds the same record (zone ${zone}, ${set}, SetIdentifier ${target.route53.setIdentifier}) as targets[${same}]: a record can move for one target only` });
+    const other = keys.findIndex((k, o) => o !== t && k.set === set);
+    if (other >= 0 && keys[other]!.zone === zone && policy(other) !== policy(t)) {
+      problems.push({ path: `${at}.routingPolicy`, message: `is ${policy(t)} but targets[${other}] binds ${set} in the same zone as ${policy(other)}: Route 53 allows one routing policy per record name and type` });
+    }
+    if ((target.route53.mode ?? 'weight') !== 'weight') return;
+    if (policy(t) !== 'weighted') problems.push({ path: `${at}.routingPolicy`, message: `is ${policy(t)}, which route53.mode weight cannot drive (it changes weights, and a ${policy(t)} record has none): use mode: health-check` });
+    const elsewhere = keys.findIndex((k, o) => o !== t && k.set === set && k.zone !== zone && (config.targets[o]!.route53.mode ?? 'weight') === 'weight');
+    if (elsewhere >= 0) problems.push({ path: `${at}.hostedZoneId`, message: `${zone} holds ${set}, which targets[${elsewhere}] binds in zone ${keys[elsewhere]!.zone}: a weighted set lives in one zone, so weight mode could not move traffic between them (bind them in one zone, or use mode: health-check)` });
+  });
+  return problems;
+}
+
 function targetProblems(config: ArbiterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const region of duplicates(config.targets.map((t) => t.region))) problems.push({ path: 'targets', message: `has two targets for ${region}` });
@@ -104,12 +151,7 @@ function targetProblems(config: ArbiterConfig): ConfigProblem[] {
       problems.push({ path: `targets[${t}].route53.vote`, message: 'applies only with route53.mode: health-check (a vote is how an observer drives the health checks)' });
     }
   });
-  const recordKeys = config.targets.map((t) => `${t.route53.hostedZoneId}|${t.route53.recordName}|${t.route53.recordType}|${t.route53.setIdentifier}`);
-  const dupRecords = duplicates(recordKeys);
-  recordKeys.forEach((key, t) => {
-    if (dupRecords.has(key)) problems.push({ path: `targets[${t}].route53.setIdentifier`, message: 'binds the same record (zone, name, type, SetIdentifier) as another target' });
-  });
-  return problems;
+  return [...problems, ...recordProblems(config), ...extraRecordProblems(config)];
 }
 
 function probeTimingProblems(config: ArbiterConfig): ConfigProblem[] {

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { validateConfig, type ValidConfig } from '../config';
 import { estimateMonthlyCost, minutesPerMonth, scheduleRunsPerMonth, type CostLine } from './cost-model';
 import { functionSizing } from './function-sizing';
@@ -51,8 +54,22 @@ describe('estimateMonthlyCost', () => {
     const lines = estimateMonthlyCost(gated.config).lines;
     const checks = line(lines, 'health checks');
     expect(checks.quantity).toBe(1 + 3);
-    expect(checks.monthlyUsd).toBeCloseTo(price.route53HealthCheckAwsEndpointMonthUsd + 3 * (price.route53HealthCheckAwsEndpointMonthUsd + 2 * price.route53HealthCheckOptionalFeatureMonthUsd), 2);
-    expect(line(lines, 'gate answers').monthlyUsd).toBeGreaterThan(0);
+    // Standard interval (the default): the gate child pays HTTPS only.
+    expect(checks.monthlyUsd).toBeCloseTo(price.route53HealthCheckAwsEndpointMonthUsd + 3 * (price.route53HealthCheckAwsEndpointMonthUsd + price.route53HealthCheckOptionalFeatureMonthUsd), 2);
+    const standard = line(lines, 'gate answers');
+    expect(standard.monthlyUsd).toBeGreaterThan(0);
+    const fast = validateConfig({ version: 1, name: 'cost', observers, targets: [target('us-east-1', { mode: 'health-check' }), target('eu-west-1')], dataPlane: { checkIntervalSeconds: 10 } });
+    if (!fast.ok) throw new Error(JSON.stringify(fast.errors));
+    const fastLines = estimateMonthlyCost(fast.config).lines;
+    expect(line(fastLines, 'health checks').monthlyUsd).toBeCloseTo(price.route53HealthCheckAwsEndpointMonthUsd + 3 * (price.route53HealthCheckAwsEndpointMonthUsd + 2 * price.route53HealthCheckOptionalFeatureMonthUsd), 2);
+    expect(line(fastLines, 'gate answers').quantity).toBe(3 * standard.quantity);
+  });
+
+  it('keeps the example config (3 observers × 3 targets, gate votes, the default mode) at or under $45 a month', () => {
+    const loaded = validateConfig(parse(readFileSync(join(__dirname, '..', '..', '..', 'arbiter.config.yml'), 'utf8')));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    expect(loaded.config.targets.every((t) => t.route53.mode === 'health-check')).toBe(true);
+    expect(estimateMonthlyCost(loaded.config).totalUsd).toBeLessThanOrEqual(45);
   });
 
   it('sums its lines into the total and compares with an ARC cluster at $2.50 an hour', () => {

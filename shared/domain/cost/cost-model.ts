@@ -160,8 +160,8 @@ export function estimateMonthlyCost(config: ValidConfig, overrides: Partial<Cost
     const dataPlane = dataPlaneMonthlyCost(config);
     lines.push(
       { service: 'Route 53', item: 'health checks (data-plane mode: calculated per target, one vote check per observer)', quantity: dataPlane.healthCheckCount, unit: 'checks', monthlyUsd: dataPlane.healthChecksUsd },
-      { service: 'Lambda', item: 'gate answers to Route 53 health checkers', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.gateLambdaUsd },
-      { service: 'DynamoDB', item: 'gate reads', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.gateReadsUsd },
+      { service: 'Lambda', item: `gate answers to Route 53 health checkers (${config.dataPlane.checkerRegions.length} checker regions, every ${config.dataPlane.checkIntervalSeconds} s)`, quantity: dataPlane.gateRequestsPerMonth, unit: 'requests', monthlyUsd: dataPlane.gateLambdaUsd },
+      { service: 'DynamoDB', item: 'gate reads (eventually consistent, cached per container)', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.gateReadsUsd },
       { service: 'CloudWatch', item: 'metric votes (alarms, metrics, PutMetricData)', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.alarmsAndMetricsUsd },
     );
   }

@@ -1,35 +1,36 @@
 /**
- * What data-plane mode adds to a month's bill, per deployment. List prices (us-east-1, USD,
- * checked 2026-11 from the public pricing pages; re-check before relying on them). The
- * control-plane (`weight`) mode adds nothing here: its Route 53 calls are free.
+ * What data-plane mode adds to a month's bill, per deployment, from the unit prices in
+ * ../cost/unit-prices.ts (us-east-1 list prices, no free tier). The control-plane (`weight`) mode
+ * adds nothing here: its Route 53 calls are free.
  *
- * Assumptions, named: the gate is an "AWS endpoint" for health-check pricing; Route 53 probes a
- * fast HTTPS check from `healthCheckerLocationsCount` locations every 10 s; metric-mode votes are
- * written once per decide pass (`decidePassesPerMinute`, scheduled passes plus event-driven ones).
+ * Assumptions, named (each a constant below):
+ *   - a gate (Lambda function URL) is priced as an AWS endpoint: $0.50 basic + $1.00 per optional
+ *     feature; a gate child uses HTTPS, plus the fast interval when `dataPlane.checkIntervalSeconds`
+ *     is 10. (Priced as a non-AWS endpoint — $0.75 + $2.00 per feature — a child would cost
+ *     $2.75 standard / $4.75 fast; AWS's pricing page defines which endpoints count as AWS ones.)
+ *   - Route 53 probes each gate child from about `checkersPerRegionEstimate` (2) checkers per
+ *     configured checker region, once per interval each;
+ *   - a gate answer takes `gateDurationSeconds` (10 ms) of 128 MB arm64;
+ *   - requests arrive at random (Poisson) and spread over `gateWarmContainersEstimate` (2) warm
+ *     containers; a container reads its replica on the first request after its `gateAnswerCacheMs`
+ *     cache expires, so it reads λ / (1 + λ·cache) times a second for its λ requests a second; one
+ *     read is a BatchGetItem of 2n eventually consistent items of ≤ 4 KB (half a read unit each);
+ *   - metric votes are written once per decide pass (`decidePassesPerMinute`), one request each.
  */
 import type { ValidConfig } from '../config';
 import { gateFunctionSizing } from '../cost/function-sizing';
+import * as price from '../cost/unit-prices';
+import { gateAnswerCacheMs, gateCheckerCount, gateRequestIntervalSeconds } from './health-checks';
 import { dataPlaneTargets, voteMechanism } from './votes';
 
-export const healthCheckBasicUsdPerMonth = 0.5;
-/** Each optional feature (HTTPS, fast interval, string match, latency) on an AWS endpoint. */
-export const healthCheckOptionalFeatureUsdPerMonth = 1.0;
-export const alarmStandardUsdPerMonth = 0.1;
-export const customMetricUsdPerMonth = 0.3;
-export const putMetricDataUsdPerThousandRequests = 0.01;
-export const lambdaUsdPerMillionRequests = 0.2;
-export const lambdaUsdPerGbSecond = 0.0000166667;
-export const dynamoDbUsdPerMillionReadUnits = 0.125;
-
-export const healthCheckerLocationsCount = 15;
+/** CloudWatch PutMetricData, per request (the metric votes' writes). */
+export const putMetricDataUsdPerRequest = 0.01 / 1000;
 export const secondsPerMonth = 30 * 24 * 3600;
-export const gateIntervalSeconds = 10;
 export const gateMemoryGb = gateFunctionSizing.memoryMb / 1024;
 export const gateDurationSeconds = 0.01;
-/** Read units one gate replica read costs (a bounded query of proposals and applied records). */
-export const gateReadUnitsPerRead = 8;
-/** The gate caches 2 s; assume up to 4 warm containers per region read independently. */
-export const gateReadsPerSecondMax = 2;
+export const gateWarmContainersEstimate = 2;
+/** Read units of one gate read: 2 items (proposal, applied record) per observer, eventually consistent. */
+export const gateReadUnitsPerObserver = 2 * 0.5;
 export const decidePassesPerMinute = 2;
 
 export interface DataPlaneCost {
@@ -39,29 +40,46 @@ export interface DataPlaneCost {
   gateReadsUsd: number;
   totalUsd: number;
   healthCheckCount: number;
+  /** Requests Route 53's checkers send to all gates in a month. */
+  gateRequestsPerMonth: number;
 }
 
 const round2 = (usd: number) => Math.round(usd * 100) / 100;
 
+/** One gate child check's monthly price: basic, HTTPS, and the fast interval when configured. */
+export function gateCheckUsdPerMonth(config: ValidConfig): number {
+  const features = 1 + (gateRequestIntervalSeconds(config) === 10 ? 1 : 0);
+  return price.route53HealthCheckAwsEndpointMonthUsd + features * price.route53HealthCheckOptionalFeatureMonthUsd;
+}
+
+function gateCosts(config: ValidConfig, gateTargets: number): { lambdaUsd: number; readsUsd: number; requests: number } {
+  const n = config.observers.length;
+  const requestsPerSecondPerGate = gateTargets * gateCheckerCount(config) / gateRequestIntervalSeconds(config);
+  const requests = requestsPerSecondPerGate * n * secondsPerMonth;
+  const lambdaUsd = requests * price.lambdaRequestUsd + requests * gateDurationSeconds * gateMemoryGb * price.lambdaArmGbSecondUsd;
+  const perContainer = requestsPerSecondPerGate / gateWarmContainersEstimate;
+  const readsPerSecondPerGate = gateWarmContainersEstimate * perContainer / (1 + perContainer * gateAnswerCacheMs / 1000);
+  const readsUsd = readsPerSecondPerGate * n * secondsPerMonth * gateReadUnitsPerObserver * n * price.dynamoReadRequestUnitUsd;
+  return { lambdaUsd, readsUsd, requests };
+}
+
 /**
- * @example dataPlaneMonthlyCost(config).totalUsd // 3 observers, 3 gate targets → about $45
+ * @example dataPlaneMonthlyCost(config).totalUsd // 3 observers, 3 gate targets, standard interval → about $17
  */
 export function dataPlaneMonthlyCost(config: ValidConfig): DataPlaneCost {
   const n = config.observers.length;
   const targets = dataPlaneTargets(config);
   const gateTargets = targets.filter((t) => voteMechanism(t) === 'gate').length;
   const metricTargets = targets.length - gateTargets;
-  const calculatedUsd = targets.length * healthCheckBasicUsdPerMonth;
-  const gateChecksUsd = gateTargets * n * (healthCheckBasicUsdPerMonth + 2 * healthCheckOptionalFeatureUsdPerMonth);
-  const metricChecksUsd = metricTargets * n * healthCheckBasicUsdPerMonth;
-  const alarmsAndMetricsUsd = metricTargets * n * (alarmStandardUsdPerMonth + customMetricUsdPerMonth)
-    + (metricTargets > 0 ? n * decidePassesPerMinute * 60 * 24 * 30 / 1000 * putMetricDataUsdPerThousandRequests : 0);
-  const gateRequests = gateTargets * n * healthCheckerLocationsCount * (secondsPerMonth / gateIntervalSeconds);
-  const gateLambdaUsd = gateRequests / 1e6 * lambdaUsdPerMillionRequests + gateRequests * gateDurationSeconds * gateMemoryGb * lambdaUsdPerGbSecond;
-  const gateReadsUsd = gateTargets > 0 ? n * gateReadsPerSecondMax * secondsPerMonth * gateReadUnitsPerRead / 1e6 * dynamoDbUsdPerMillionReadUnits : 0;
+  const calculatedUsd = targets.length * price.route53HealthCheckAwsEndpointMonthUsd;
+  const gateChecksUsd = gateTargets * n * gateCheckUsdPerMonth(config);
+  const metricChecksUsd = metricTargets * n * price.route53HealthCheckAwsEndpointMonthUsd;
+  const alarmsAndMetricsUsd = metricTargets * n * (price.cloudWatchAlarmMonthUsd + price.cloudWatchCustomMetricMonthUsd)
+    + (metricTargets > 0 ? n * decidePassesPerMinute * 60 * 24 * 30 * putMetricDataUsdPerRequest : 0);
+  const gate = gateCosts(config, gateTargets);
   const healthChecksUsd = calculatedUsd + gateChecksUsd + metricChecksUsd;
   return {
-    healthChecksUsd: round2(healthChecksUsd), alarmsAndMetricsUsd: round2(alarmsAndMetricsUsd), gateLambdaUsd: round2(gateLambdaUsd), gateReadsUsd: round2(gateReadsUsd),
-    totalUsd: round2(healthChecksUsd + alarmsAndMetricsUsd + gateLambdaUsd + gateReadsUsd), healthCheckCount: targets.length * (n + 1),
+    healthChecksUsd: round2(healthChecksUsd), alarmsAndMetricsUsd: round2(alarmsAndMetricsUsd), gateLambdaUsd: round2(gate.lambdaUsd), gateReadsUsd: round2(gate.readsUsd),
+    totalUsd: round2(healthChecksUsd + alarmsAndMetricsUsd + gate.lambdaUsd + gate.readsUsd), healthCheckCount: targets.length * (n + 1), gateRequestsPerMonth: Math.round(gate.requests),
   };
 }

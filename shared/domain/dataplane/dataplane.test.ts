@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { configInput, makeConfig, regions } from '../../../test/support/fixtures';
+import { appliedOf, proposalWanting } from '../../../test/unit/support/core-builders';
 import { quorumSize, validateConfig } from '../config';
-import { gateAnswer } from './gate';
+import { gateAnswer, gateVotes } from './gate';
 import { dataPlaneHealthChecks, gatePath, voteAlarmName } from './health-checks';
-import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, observerVotes, weightTargets } from './votes';
+import { calculatedStatus, childCheckStatus } from './route53-status';
+import { settledVotes, voteSettleMs } from './vote-settle';
+import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, weightTargets, type VoteMechanism } from './votes';
 
 /** The fixture config with eu-west-1 in health-check mode (gate) and ap-southeast-2 in metric mode. */
 function mixedConfig() {
@@ -23,7 +26,7 @@ const gateHosts = Object.fromEntries(regions.map((r) => [r, `gate-${r}.lambda-ur
  */
 function gateModeHealthy(observerCount: number, states: ReadonlyArray<'drain' | 'no-drain' | 'dead'>): boolean {
   const childrenHealthy = states.map((s) => s !== 'drain');
-  return calculatedHealthy(childrenHealthy, calculatedThreshold(observerCount));
+  return calculatedHealthy(childrenHealthy, calculatedThreshold(observerCount, 'gate'));
 }
 
 describe('data-plane config', () => {
@@ -57,80 +60,166 @@ describe('data-plane config', () => {
 });
 
 describe('calculatedThreshold', () => {
-  it('equals the quorum for 3, 5, 7 observers', () => {
-    for (const n of [3, 5, 7]) expect(calculatedThreshold(n)).toBe(quorumSize(n));
+  it('is the quorum of drain votes for metric votes: n − q + 1 healthy children (3, 5, 7 observers: the quorum itself)', () => {
+    for (const n of [3, 5, 7]) expect(calculatedThreshold(n, 'metric')).toBe(quorumSize(n));
+    expect(calculatedThreshold(4, 'metric')).toBe(2);
   });
 
-  it('makes a drain need a quorum of drain votes for every observer count (property)', () => {
+  it('makes a metric drain need a quorum of drain votes for every observer count (property)', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))), ([n, drainVotes]) => {
       const children = Array.from({ length: n }, (_, i) => i >= drainVotes);
-      expect(calculatedHealthy(children, calculatedThreshold(n))).toBe(drainVotes < quorumSize(n));
+      expect(calculatedHealthy(children, calculatedThreshold(n, 'metric'))).toBe(drainVotes < quorumSize(n));
     }));
+  });
+
+  it('is every child for gate votes: one live drain vote fails the target', () => {
+    for (const n of [1, 3, 4, 5, 7]) expect(calculatedThreshold(n, 'gate')).toBe(n);
   });
 });
 
-describe('observer deaths in gate mode (3 observers, threshold 2)', () => {
-  it('one dead observer changes nothing: two drain votes still drain, one does not', () => {
-    expect(gateModeHealthy(3, ['dead', 'drain', 'drain'])).toBe(false);
-    expect(gateModeHealthy(3, ['dead', 'drain', 'no-drain'])).toBe(true);
-    expect(gateModeHealthy(3, ['dead', 'no-drain', 'no-drain'])).toBe(true);
+describe('observer deaths in gate mode (3 observers, threshold 3)', () => {
+  it('a survivor holds a drain alone: two dead observers no longer restore the dead first region', () => {
+    expect(gateModeHealthy(3, ['dead', 'dead', 'drain'])).toBe(false);
+    expect(gateModeHealthy(3, ['dead', 'drain', 'no-drain'])).toBe(false);
   });
 
-  it('two dead observers can never drain a target, whatever the survivor votes', () => {
-    expect(gateModeHealthy(3, ['dead', 'dead', 'drain'])).toBe(true);
+  it('dead observers never drain: silence everywhere, or no-drain from the living, keeps the target serving', () => {
+    expect(gateModeHealthy(3, ['dead', 'dead', 'dead'])).toBe(true);
     expect(gateModeHealthy(3, ['dead', 'dead', 'no-drain'])).toBe(true);
   });
 
-  it('no minority of observers, dead or voting drain, fails a target (property, odd n)', () => {
+  it('the target fails exactly when some live gate answers drain (property, any n)', () => {
     const states = fc.constantFrom<'drain' | 'no-drain' | 'dead'>('drain', 'no-drain', 'dead');
-    fc.assert(fc.property(fc.constantFrom(3, 5, 7).chain((n) => fc.array(states, { minLength: n, maxLength: n })), (votes) => {
-      const n = votes.length;
-      const drains = votes.filter((v) => v === 'drain').length;
-      expect(gateModeHealthy(n, votes)).toBe(drains < quorumSize(n));
+    fc.assert(fc.property(fc.integer({ min: 1, max: 7 }).chain((n) => fc.array(states, { minLength: n, maxLength: n })), (votes) => {
+      expect(gateModeHealthy(votes.length, votes)).toBe(!votes.includes('drain'));
     }));
   });
 });
 
-describe('observerVotes', () => {
-  it('votes drain only where the decision drains a data-plane target', () => {
-    const config = mixedConfig();
-    expect(observerVotes(config, { 'us-east-1': 'drained', 'eu-west-1': 'drained', 'ap-southeast-2': 'serving' })).toEqual({ 'eu-west-1': 'drain', 'ap-southeast-2': 'no-drain' });
+/** Every target in health-check mode, voting by `vote`. */
+function dataPlaneOnly(vote: VoteMechanism) {
+  const input = configInput();
+  for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check', vote };
+  const result = validateConfig(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.config;
+}
+
+describe('gateVotes: fail static over a replica whose proposals go stale', () => {
+  const config = dataPlaneOnly('gate');
+  const drainedMs = 100_000;
+  const applied = [appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, drainedMs, { 'us-east-1': drainedMs })];
+  const beforeDeaths = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'us-east-1': 'drained' }, drainedMs, 1, applied[0]!));
+
+  it('keeps voting drain for the applied drain once every peer proposal is stale and only its own is fresh', () => {
+    const nowMs = drainedMs + config.probe.verdictFreshnessMs + 60_000;
+    const own = proposalWanting(config, 'ap-southeast-2', { 'us-east-1': 'drained', 'eu-west-1': 'drained' }, nowMs, 2, applied[0]!);
+    const votes = gateVotes({ config, nowMs, proposals: [...beforeDeaths, own], applied, observer: 'ap-southeast-2' });
+    expect(votes).toEqual({ 'us-east-1': 'drain', 'eu-west-1': 'no-drain', 'ap-southeast-2': 'no-drain' });
   });
 
-  it('votes no-drain everywhere without a decision', () => {
-    expect(observerVotes(mixedConfig(), null)).toEqual({ 'eu-west-1': 'no-drain', 'ap-southeast-2': 'no-drain' });
+  it('never starts a drain on stale or foreign proposals: a change needs the gate observer\'s own fresh proposal', () => {
+    const nowMs = drainedMs + 1_000;
+    const peers = ['us-east-1', 'eu-west-1'].map((o) => proposalWanting(config, o, { 'us-east-1': 'drained', 'ap-southeast-2': 'drained' }, nowMs, 2, applied[0]!));
+    const own = proposalWanting(config, 'ap-southeast-2', { 'us-east-1': 'drained' }, nowMs, 2, applied[0]!);
+    expect(gateVotes({ config, nowMs, proposals: [...peers, own], applied, observer: 'ap-southeast-2' })['ap-southeast-2']).toBe('no-drain');
+  });
+});
+
+describe('settledVotes: maxDrained in composition', () => {
+  it.each(['gate', 'metric'] as const)('%s: a drain decided with a release is withheld until the release has settled, then voted', (vote) => {
+    const config = dataPlaneOnly(vote);
+    const lastApplied = appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 });
+    const t0 = 400_000;
+    const proposals = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0, 2, lastApplied));
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const now = settledVotes({ config, nowMs: t0, routing, changed: ['eu-west-1', 'ap-southeast-2'], lastApplied, proposals });
+    expect(now).toEqual({ 'us-east-1': 'no-drain', 'eu-west-1': 'no-drain', 'ap-southeast-2': 'no-drain' });
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0 + 5_000, 3, appliedAfter));
+    const early = settledVotes({ config, nowMs: t0 + voteSettleMs(config, vote) - 1, routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged });
+    expect(early['ap-southeast-2']).toBe('no-drain');
+    const settled = settledVotes({ config, nowMs: t0 + voteSettleMs(config, vote), routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged.map((p) => ({ ...p, createdMs: t0 + voteSettleMs(config, vote) })) });
+    expect(settled['ap-southeast-2']).toBe('drain');
+  });
+
+  it('waits for every fresh peer to have seen the restore, even after the settle time', () => {
+    const config = dataPlaneOnly('gate');
+    const t0 = 400_000;
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const nowMs = t0 + voteSettleMs(config, 'gate') + 1_000;
+    const behind = proposalWanting(config, 'us-east-1', { 'eu-west-1': 'drained' }, nowMs - 1_000, 5, appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 }));
+    const caughtUp = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, nowMs - 1_000, 5, appliedAfter));
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: [behind, ...caughtUp] })['ap-southeast-2']).toBe('no-drain');
+    const allCaughtUp = [proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, nowMs - 1_000, 6, appliedAfter), ...caughtUp];
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: allCaughtUp })['ap-southeast-2']).toBe('drain');
+  });
+
+  it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {
+    const config = dataPlaneOnly('gate');
+    const state = fc.constantFrom<'serving' | 'drained'>('serving', 'drained');
+    fc.assert(fc.property(fc.tuple(state, state, state), fc.tuple(state, state, state), fc.integer({ min: 0, max: 120_000 }), (before, after, sinceMs) => {
+      const nowMs = 1_000_000;
+      const lastRouting = Object.fromEntries(regions.map((r, i) => [r, before[i]!]));
+      const routing = Object.fromEntries(regions.map((r, i) => [r, after[i]!]));
+      const changed = regions.filter((r) => lastRouting[r] !== routing[r]);
+      const changedMs = nowMs - sinceMs;
+      const lastApplied = { ...appliedOf(routing, changedMs, Object.fromEntries(changed.map((r) => [r, changedMs]))), lastRestoreMs: Object.fromEntries(changed.filter((r) => routing[r] === 'serving').map((r) => [r, changedMs])) };
+      const votes = settledVotes({ config, nowMs, routing, changed: [], lastApplied, proposals: [] });
+      const drains = regions.filter((r) => votes[r] === 'drain');
+      for (const r of drains) expect(routing[r]).toBe('drained');
+      const settling = changed.filter((r) => routing[r] === 'serving' && sinceMs < voteSettleMs(config, 'gate')).length;
+      const drainedNow = regions.filter((r) => routing[r] === 'drained').length;
+      // A drain made with a restore that is still settling is never voted while they would exceed maxDrained.
+      if (settling > 0 && drainedNow + settling > config.safety.maxDrained) for (const r of changed) expect(votes[r]).toBe('no-drain');
+      else expect(drains.length).toBe(drainedNow);
+    }));
   });
 });
 
 describe('gateAnswer', () => {
-  const config = mixedConfig();
-  it('answers 200 "drain" for a drained data-plane target', () => {
-    expect(gateAnswer(config, { 'eu-west-1': 'drained' }, '/drain/eu-west-1')).toEqual({ status: 200, body: 'drain' });
+  it('answers 200 "drain" for a drain vote', () => {
+    expect(gateAnswer({ 'eu-west-1': 'drain' }, '/drain/eu-west-1')).toEqual({ status: 200, body: 'drain' });
   });
 
-  it('answers 404 for a serving target, a weight-mode target, an unknown path', () => {
-    expect(gateAnswer(config, { 'eu-west-1': 'serving' }, '/drain/eu-west-1').status).toBe(404);
-    expect(gateAnswer(config, { 'us-east-1': 'drained' }, '/drain/us-east-1')).toEqual({ status: 404, body: expect.stringContaining('not a health-check target') });
-    expect(gateAnswer(config, { 'eu-west-1': 'drained' }, '/eu-west-1').status).toBe(404);
-    expect(gateAnswer(config, { 'eu-west-1': 'drained' }, '/drain/../eu-west-1').status).toBe(404);
+  it('answers exactly 404 "no-drain" to everything else, naming nothing: a no-drain vote, an unknown target, another path, no view', () => {
+    const noDrain = { status: 404, body: 'no-drain' };
+    expect(gateAnswer({ 'eu-west-1': 'no-drain' }, '/drain/eu-west-1')).toEqual(noDrain);
+    expect(gateAnswer({ 'eu-west-1': 'drain' }, '/drain/us-east-1')).toEqual(noDrain);
+    expect(gateAnswer({ 'eu-west-1': 'drain' }, '/eu-west-1')).toEqual(noDrain);
+    expect(gateAnswer({ 'eu-west-1': 'drain' }, '/drain/../eu-west-1')).toEqual(noDrain);
+    expect(gateAnswer(null, '/drain/eu-west-1')).toEqual(noDrain);
   });
 });
 
 describe('dataPlaneHealthChecks', () => {
-  it('defines one child per observer and a CALCULATED check with threshold = quorum per data-plane target', () => {
+  it('defines one child per observer and a CALCULATED check per data-plane target: every child for gate, a quorum for metric', () => {
     const config = mixedConfig();
     const checks = dataPlaneHealthChecks(config, gateHosts);
     expect(checks.map((c) => c.target)).toEqual(['eu-west-1', 'ap-southeast-2']);
-    for (const check of checks) {
-      expect(check.children.map((c) => c.observer)).toEqual([...regions]);
-      expect(check.calculated).toEqual({ Type: 'CALCULATED', HealthThreshold: 2, childCount: 3 });
-    }
+    for (const check of checks) expect(check.children.map((c) => c.observer)).toEqual([...regions]);
+    expect(checks.map((c) => c.calculated)).toEqual([{ Type: 'CALCULATED', HealthThreshold: 3, childCount: 3 }, { Type: 'CALCULATED', HealthThreshold: 2, childCount: 3 }]);
   });
 
-  it('makes gate children Inverted HTTPS checks at a 10 s interval on the target path', () => {
+  it('makes gate children Inverted HTTPS checks on the target path, at the configured interval from the configured checker regions', () => {
     const gate = dataPlaneHealthChecks(mixedConfig(), gateHosts)[0]!.children[1]!;
     expect(gate.kind).toBe('gate');
-    expect(gate.config).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: gatePath('eu-west-1'), RequestInterval: 10, Inverted: true });
+    expect(gate.config).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gate-eu-west-1.lambda-url.eu-west-1.on.aws', ResourcePath: gatePath('eu-west-1'), RequestInterval: 30, FailureThreshold: 1, Inverted: true, Regions: ['us-west-2', 'eu-west-1', 'ap-southeast-2'] });
+    const input = configInput();
+    input.targets[1]!.route53 = { ...input.targets[1]!.route53, mode: 'health-check' };
+    input.dataPlane = { checkIntervalSeconds: 10, checkerRegions: ['us-west-1', 'sa-east-1', 'ap-northeast-1', 'eu-west-1'] };
+    const fast = validateConfig(input);
+    if (!fast.ok) throw new Error(JSON.stringify(fast.errors));
+    expect(dataPlaneHealthChecks(fast.config, gateHosts)[0]!.children[0]!.config).toMatchObject({ RequestInterval: 10, Regions: ['us-west-1', 'sa-east-1', 'ap-northeast-1', 'eu-west-1'] });
+  });
+
+  it('refuses fewer than 3 checker regions or a region Route 53 does not check from, naming the path', () => {
+    const input = configInput();
+    input.dataPlane = { checkerRegions: ['us-east-1', 'eu-central-1'] as never };
+    const result = validateConfig(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.path).sort()).toEqual(['dataPlane.checkerRegions', 'dataPlane.checkerRegions[1]']);
   });
 
   it('makes metric children read the observer-region alarm and keep the last status on missing data', () => {
@@ -144,5 +233,20 @@ describe('dataPlaneHealthChecks', () => {
 
   it('refuses a gate-mode target without a gate host for every observer, naming the observer', () => {
     expect(() => dataPlaneHealthChecks(mixedConfig(), { 'us-east-1': 'a.on.aws' })).toThrow(/eu-west-1/);
+  });
+});
+
+describe("Route 53's own status of the checks", () => {
+  it('reads an Inverted gate child as unhealthy (a drain vote seen) once more than 18 % of its checkers see 200, healthy below', () => {
+    const ok = 'Success: HTTP Status Code 200, OK';
+    const no = 'Failure: HTTP Status Code 404, Not Found';
+    expect(childCheckStatus([ok, no, no, no, no], true)).toEqual({ reporting: 5, succeeding: 1, healthy: false }); // 20 % > 18 %
+    expect(childCheckStatus([ok, no, no, no, no, no], true)).toEqual({ reporting: 6, succeeding: 1, healthy: true }); // 16.7 %
+    expect(childCheckStatus([ok, no, no, no, no, no], false).healthy).toBe(false);
+    expect(childCheckStatus([], true).healthy).toBeNull();
+  });
+
+  it('reads the CALCULATED check from its status metric: 1 healthy, 0 unhealthy, nothing unknown', () => {
+    expect([calculatedStatus(1), calculatedStatus(0), calculatedStatus(undefined)]).toEqual(['healthy', 'unhealthy', 'unknown']);
   });
 });

@@ -9,17 +9,35 @@
  *   metric: CLOUDWATCH_METRIC on the alarm `<name>-vote-<o>-<t>` in region o, which is in ALARM
  *           while o votes drain; InsufficientDataHealthStatus LastKnownStatus, so an observer
  *           that stops writing keeps its last vote.
- * and one CALCULATED check per target over its n children, HealthThreshold = n − quorum + 1.
+ * and one CALCULATED check per target over its n children, HealthThreshold = n for gate votes
+ * (one live drain vote fails it; a dead gate abstains) and n − quorum + 1 for metric votes
+ * (a dead observer's alarm keeps its last vote) — see calculatedThreshold.
  */
 import type { TargetConfig, ValidConfig } from '../config';
 import type { Region } from '../types';
 import { calculatedThreshold, dataPlaneTargets, voteMechanism } from './votes';
 
-/** Route 53 allows 10 s or 30 s; 10 s ("fast") is what makes the gate fast. */
-export const gateRequestIntervalSeconds = 10;
-/** Checker results in a row that flip a child (Route 53 allows 1..10). */
-export const gateFailureThreshold = 2;
+/**
+ * Checker results in a row that flip a child (Route 53 allows 1..10). One: only a positive 200
+ * "drain" makes a checker count the (Inverted) child unhealthy, and the 18 % rule across checkers
+ * already absorbs a lost answer; a second answer in a row would add a whole interval to every drain.
+ */
+export const gateFailureThreshold = 1;
+/** How many Route 53 checkers probe from each checker region (an estimate: about 15 over the 8 regions). */
+export const checkersPerRegionEstimate = 2;
+
+/** The checks' interval for gate children (`dataPlane.checkIntervalSeconds`). */
+export function gateRequestIntervalSeconds(config: ValidConfig): number {
+  return config.dataPlane.checkIntervalSeconds;
+}
+
+/** About how many checkers probe each gate child: the configured checker regions × checkersPerRegionEstimate. */
+export function gateCheckerCount(config: ValidConfig): number {
+  return config.dataPlane.checkerRegions.length * checkersPerRegionEstimate;
+}
 export const gatePort = 443;
+/** A gate reuses its last replica read for this long (health checkers probe it every few seconds). */
+export const gateAnswerCacheMs = 2_000;
 /** The CloudWatch namespace and metric of metric-mode votes (1 = drain, 0 = no drain). */
 export const voteMetricNamespace = 'Arbiter/Votes';
 export const voteMetricName = 'DrainVote';
@@ -30,7 +48,7 @@ export interface GateChildCheck {
   kind: 'gate';
   observer: Region;
   target: Region;
-  config: { Type: 'HTTPS'; FullyQualifiedDomainName: string; Port: number; ResourcePath: string; RequestInterval: number; FailureThreshold: number; Inverted: true; EnableSNI: true };
+  config: { Type: 'HTTPS'; FullyQualifiedDomainName: string; Port: number; ResourcePath: string; RequestInterval: number; FailureThreshold: number; Inverted: true; EnableSNI: true; Regions: string[] };
 }
 
 export interface MetricChildCheck {
@@ -76,13 +94,13 @@ export const metricVisibilityEstimateMs = 10_000;
 
 /**
  * Worst-case time from an observer's vote changing to Route 53's child check reflecting it
- * (estimates, not measurements): gate = FailureThreshold checker rounds; metric = the alarm's
- * period, the datapoint's delay and Route 53's read of the alarm.
- * @example voteReadEstimateMs(target) // 20_000 for a gate target
+ * (estimates, not measurements): gate = the gate's cache and FailureThreshold checker rounds;
+ * metric = the alarm's period, the datapoint's delay and Route 53's read of the alarm.
+ * @example voteReadEstimateMs(config, target) // 32_000 for a gate target at the standard 30 s interval
  */
-export function voteReadEstimateMs(target: TargetConfig): number {
+export function voteReadEstimateMs(config: ValidConfig, target: TargetConfig): number {
   return voteMechanism(target) === 'gate'
-    ? gateFailureThreshold * gateRequestIntervalSeconds * 1000
+    ? gateAnswerCacheMs + gateFailureThreshold * gateRequestIntervalSeconds(config) * 1000
     : voteMetricPeriodSeconds * 1000 + metricVisibilityEstimateMs + alarmReadEstimateMs;
 }
 
@@ -123,7 +141,7 @@ function childCheck(config: ValidConfig, target: TargetConfig, observer: Region,
   if (!isGateHost(host)) throw new Error(`health checks: no valid gate host for observer ${observer} (got ${JSON.stringify(host)})`);
   return {
     kind: 'gate', observer, target: target.region,
-    config: { Type: 'HTTPS', FullyQualifiedDomainName: host, Port: gatePort, ResourcePath: gatePath(target.region), RequestInterval: gateRequestIntervalSeconds, FailureThreshold: gateFailureThreshold, Inverted: true, EnableSNI: true },
+    config: { Type: 'HTTPS', FullyQualifiedDomainName: host, Port: gatePort, ResourcePath: gatePath(target.region), RequestInterval: gateRequestIntervalSeconds(config), FailureThreshold: gateFailureThreshold, Inverted: true, EnableSNI: true, Regions: [...config.dataPlane.checkerRegions] },
   };
 }
 
@@ -133,9 +151,9 @@ function childCheck(config: ValidConfig, target: TargetConfig, observer: Region,
  * @example dataPlaneHealthChecks(config, { 'us-east-1': 'abc.lambda-url.us-east-1.on.aws', ... })[0].calculated.HealthThreshold // → 2 of 3
  */
 export function dataPlaneHealthChecks(config: ValidConfig, gateHosts: GateHosts = {}): TargetHealthChecks[] {
-  const threshold = calculatedThreshold(config.observers.length);
   return dataPlaneTargets(config).map((target) => {
     const children = config.observers.map((observer) => childCheck(config, target, observer, gateHosts));
+    const threshold = calculatedThreshold(config.observers.length, voteMechanism(target));
     return { target: target.region, children, calculated: { Type: 'CALCULATED', HealthThreshold: threshold, childCount: children.length } };
   });
 }

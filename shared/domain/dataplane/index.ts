@@ -3,3 +3,5 @@ export * from './gate';
 export * from './health-checks';
 export * from './votes';
 export * from './dataplane-cost';
+export * from './vote-settle';
+export * from './route53-status';

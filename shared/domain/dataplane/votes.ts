@@ -2,18 +2,20 @@
  * Data-plane mode: how an observer's decision becomes a vote that Route 53 health checkers read.
  *
  * A vote is per observer and target, and only ever says "drain" or "no drain". The CALCULATED
- * health check of a target is healthy while fewer than a quorum of observers vote "drain":
+ * health check of a target is healthy while its drain votes stay below the threshold:
  *
  *   observers' votes ──▶ child health checks (one per observer) ──▶ CALCULATED check per target
  *   drain    → child unhealthy                                       healthy  ⇔ healthy children ≥ threshold
- *   no drain → child healthy                                         threshold = n − quorum + 1
+ *   no drain → child healthy                                         threshold = n (gate), n − quorum + 1 (metric)
  *
  * The observer votes what its own decision says (decide(): a quorum of fresh proposals, safety
- * rules across targets, fail static without a quorum), so a drain needs a quorum twice: once in
- * every observer's decision, once more in Route 53's CALCULATED check.
+ * rules across targets, fail static without a quorum), settled so that the votes Route 53 sees
+ * from one observer never name more than maxDrained targets (vote-settle.ts). With `metric`
+ * votes a drain needs a quorum twice (in the decisions, then among the votes); with `gate` votes
+ * one live decision suffices, so that dead gates never restore a drain (calculatedThreshold).
  */
 import { quorumSize, type TargetConfig, type ValidConfig } from '../config';
-import type { Region, Routing } from '../types';
+import type { Region } from '../types';
 
 export type BindingMode = 'weight' | 'health-check';
 export type VoteMechanism = 'gate' | 'metric';
@@ -41,29 +43,26 @@ export function dataPlaneTargets(config: ValidConfig): TargetConfig[] {
 
 /**
  * The CALCULATED check's HealthThreshold: the least number of healthy children ("no drain")
- * that keeps the target healthy. With n observers and quorum q, a target fails exactly when
- * q or more observers vote drain: healthy children ≤ n − q ⇔ below n − q + 1.
- * For an odd n (3, 5, 7) this equals the quorum itself.
+ * that keeps the target healthy. It depends on what a silent child reads as:
  *
- * @example calculatedThreshold(3) // → 2; calculatedThreshold(5) // → 3; calculatedThreshold(4) // → 2
+ *   gate    a dead or unreachable gate reads "no drain" (Inverted), so a quorum threshold would
+ *           fail open: once n − q + 1 observer regions are dead the survivors cannot hold a drain
+ *           and the first dead region is restored. The threshold is n (every child must be
+ *           healthy): one live observer's drain vote fails the target. That vote is its decision,
+ *           which already needs a quorum of fresh proposals including its own to start a drain,
+ *           and which holds the last applied state where no quorum exists (fail static) — the
+ *           same evidence the control-plane mode needs before one decider changes a weight.
+ *   metric  a silent observer's alarm keeps its last vote (LastKnownStatus), so the quorum
+ *           threshold n − q + 1 already fails static: the target fails while a quorum of
+ *           observers' last votes say drain.
+ *
+ * @example calculatedThreshold(3, 'metric') // → 2; calculatedThreshold(5, 'metric') // → 3; calculatedThreshold(3, 'gate') // → 3
  */
-export function calculatedThreshold(observerCount: number): number {
+export function calculatedThreshold(observerCount: number, mechanism: VoteMechanism): number {
   const quorum = quorumSize(observerCount);
-  const threshold = observerCount - quorum + 1;
+  const threshold = mechanism === 'gate' ? observerCount : observerCount - quorum + 1;
   if (threshold < 1 || threshold > observerCount) throw new Error(`calculatedThreshold: ${threshold} is outside 1..${observerCount}`);
   return threshold;
-}
-
-/**
- * One observer's votes for every data-plane target, from the routing its decision holds.
- * A target the routing does not name votes "no drain": only a positive decision drains.
- *
- * @example observerVotes(config, { 'eu-west-1': 'drained' }) // → { 'eu-west-1': 'drain', 'us-east-1': 'no-drain', ... }
- */
-export function observerVotes(config: ValidConfig, routing: Routing | null): Record<Region, Vote> {
-  const votes: Record<Region, Vote> = {};
-  for (const target of dataPlaneTargets(config)) votes[target.region] = routing?.[target.region] === 'drained' ? 'drain' : 'no-drain';
-  return votes;
 }
 
 /** One observer's vote for one target, as a vote writer publishes it. */

@@ -35,8 +35,8 @@
  * longer than replication normally takes, keeps them apart; if #0 is down, #1 claims the tick.
  */
 import {
-  bindingMode, gateRouting, latestApplied, observerVotes, parseScheduleExpression, scheduleTickMs, voteMechanism, voteReadEstimateMs,
-  type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig,
+  bindingMode, gateVotes, latestApplied, parseScheduleExpression, scheduleTickMs, voteMechanism, voteReadEstimateMs,
+  type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig, type ValidConfig,
 } from '../../domain';
 import { AlreadyExistsError, ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
 import type { OperatorDeps } from './api-types';
@@ -308,11 +308,11 @@ export class DrillRuntime {
       const voted = decided === null ? null : await this.phase(rec, `${direction}-vote`, this.deps.clock.nowMs(), timeoutMs(), async () => {
         const nowMs = this.deps.clock.nowMs();
         const view = await this.deps.store.readView(nowMs);
-        const { routing } = gateRouting({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied });
-        return observerVotes(this.deps.config, routing)[target] === wantVote ? this.deps.clock.nowMs() : null;
+        const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer });
+        return votes[target] === wantVote ? this.deps.clock.nowMs() : null;
       });
       if (voted !== null) {
-        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.binding(target))}` } : p));
+        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.deps.config, this.binding(target))}` } : p));
         await rec.save({ phases });
       }
       return { ok: voted !== null, weightMs: voted };
@@ -387,8 +387,8 @@ export class DrillRuntime {
  * item's time, so the decision it causes is stamped no earlier than that.
  */
 /** When Route 53's checkers see a vote, predicted from the check's settings (the drill does not observe it). */
-function routeReadNote(target: TargetConfig): string {
-  const seconds = voteReadEstimateMs(target) / 1000;
+function routeReadNote(config: ValidConfig, target: TargetConfig): string {
+  const seconds = voteReadEstimateMs(config, target) / 1000;
   return voteMechanism(target) === 'gate'
     ? `Route 53's checkers read it within about ${seconds} s (predicted, not observed)`
     : `its alarm and Route 53's read of it take up to about ${seconds} s more (predicted, not observed)`;

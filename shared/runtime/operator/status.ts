@@ -5,7 +5,7 @@
  * this observer's vote, as its gate answers it (recomputed from the replica).
  */
 import {
-  configHash, activeOverrides, bindingMode, dataPlaneTargets, gateRouting, latestApplied, latestSnapshots, observerVotes, quorumSize, routingFromRecords, tallyTarget, voteMechanism, weightTargets,
+  configHash, activeOverrides, bindingMode, dataPlaneTargets, gateVotes, latestApplied, latestSnapshots, quorumSize, routingFromRecords, tallyTarget, voteMechanism, weightTargets,
   type BindingMode, type Override, type Region, type RoutingState, type Tally, type Vote, type VoteMechanism,
 } from '../../domain';
 import { ArbiterError, type DrillRecord, type Heartbeat } from '../../ports';
@@ -69,7 +69,7 @@ export async function buildStatus(deps: OperatorDeps): Promise<StatusBody> {
   const applied = latestApplied(view.applied);
   const active = activeOverrides(view.overrides, view.overrideEnds, nowMs);
   const freshnessMs = config.probe.verdictFreshnessMs;
-  const votes = dataPlaneTargets(config).length === 0 ? {} : observerVotes(config, gateRouting({ config, nowMs, proposals: view.proposals, applied: view.applied }).routing);
+  const votes = dataPlaneTargets(config).length === 0 ? {} : gateVotes({ config, nowMs, proposals: view.proposals, applied: view.applied, observer: deps.observer });
   const latestProposal = new Map(config.observers.map((o) => [o, view.proposals.filter((p) => p.observer === o).sort((a, b) => b.seq - a.seq)[0] ?? null]));
   const targets: TargetStatus[] = config.targets.map((binding) => {
     const target = binding.region;
