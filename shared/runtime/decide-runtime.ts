@@ -259,7 +259,10 @@ export class DecideRuntime {
     const view = mergeEvent(await store.readView(nowMs), trigger);
     this.reportConfigMismatch(view, nowMs);
     const stored = latestApplied(view.applied);
-    let planned = this.plan(view, stored, nowMs);
+    // Planned from what the newest applied record says Route 53 holds (weights and the register's
+    // hysteresis times) when it says, exactly as the re-plan after reading does: the two agree, so a
+    // pass never writes one proposal and then another (each a new event for every peer).
+    let planned = this.plan(view, stored?.route53 === undefined ? stored : this.appliedShown(stored.route53, nowMs, stored), nowMs);
     // Written before Route 53 is touched: peers must not wait on the control plane for this vote.
     let written = await this.writeProposal(planned.proposal, planned.previous, nowMs);
     const weighted = weightTargets(config);
