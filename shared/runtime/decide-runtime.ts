@@ -17,9 +17,9 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedFromRoute53, appliedRecord, canonicalJson, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
+  appliedFromRoute53, appliedRecord, canonicalJson, evaluateProbe, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
   recordsAfter, registerName, routingFromRecords, weightTargets, wholeZonePlan, zonesOf,
-  type RecordSetView, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
+  type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
 import type { ObserverDeps } from './deps';
@@ -32,6 +32,8 @@ export const applyAttemptsMax = 2;
 export const passAttemptsMax = 3;
 /** Waits before passing again when Route 53 was throttled or unavailable (within decide's 30 s timeout). */
 export const applyRetryDelaysMs = [3_000, 6_000] as const;
+/** A probe drain is late once this observer's own unhealthy verdict is older than this many probe rounds. */
+export const lateDrainRounds = 2;
 const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
 
 export interface DecideOutcome {
@@ -63,6 +65,9 @@ function proposalKey(p: Proposal | undefined): string {
 }
 
 export class DecideRuntime {
+  /** Route 53 answered this invocation (a result, or a refusal other than unavailable): a late drain's probe that follows it follows any outage. */
+  private route53Answered = false;
+
   constructor(private readonly deps: ObserverDeps) {}
 
   private ownLatest(view: StoreView): Proposal | undefined {
@@ -101,9 +106,12 @@ export class DecideRuntime {
   private async readRoute53(): Promise<RecordSetView[] | DnsError> {
     const weighted = weightTargets(this.deps.config);
     try {
-      return await this.deps.dns.readRecords(weighted.map((t) => t.route53), this.registers());
+      const records = await this.deps.dns.readRecords(weighted.map((t) => t.route53), this.registers());
+      this.route53Answered = true;
+      return records;
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
+      if (error.code !== 'unavailable') this.route53Answered = true;
       this.deps.telemetry.warn('Route 53 records unreadable; applying nothing this pass', { code: error.code, message: error.message });
       return error;
     }
@@ -161,14 +169,44 @@ export class DecideRuntime {
     return applied;
   }
 
-  /** Weight targets the decision would drain on probe evidence (not an alarm, not an operator) whose latest probe by this observer passed. */
-  private answeringNow(view: StoreView, decision: Decision, shown: AppliedDecision, proposal: Proposal): string[] {
-    const own = latestSnapshots(view.snapshots).get(this.deps.observer);
-    if (own === undefined) return [];
-    return decision.changed.filter((t) => decision.routing[t] === 'drained' && (shown.routing[t] ?? 'serving') === 'serving'
+  /** Weight targets the decision drains on probe evidence (not an alarm, not an operator) that Route 53 still shows serving. */
+  private probeDrains(decision: Decision, shown: AppliedDecision | null, proposal: Proposal): Region[] {
+    return decision.changed.filter((t) => decision.routing[t] === 'drained' && (shown?.routing[t] ?? 'serving') === 'serving'
       && weightTargets(this.deps.config).some((w) => w.region === t)
-      && (own.verdicts[t]?.consecutivePasses ?? 0) > 0
       && proposal.targets[t]?.cause === 'quorum-unhealthy');
+  }
+
+  /** Probe drains whose target passed this observer's latest probe round. */
+  private answeringNow(view: StoreView, drains: readonly Region[]): Region[] {
+    const own = latestSnapshots(view.snapshots).get(this.deps.observer);
+    return own === undefined ? [] : drains.filter((t) => (own.verdicts[t]?.consecutivePasses ?? 0) > 0);
+  }
+
+  /**
+   * Probe drains that are late: this observer did not itself judge the target unhealthy within the
+   * last lateDrainRounds rounds. A drain that waited (Route 53 down or throttled, a slow quorum) may
+   * outlive its fault, so it is sent only after Route 53 has answered in this invocation (else it is
+   * read first) and on a probe of the target taken after that answer.
+   */
+  private lateDrains(view: StoreView, drains: readonly Region[], nowMs: number): Region[] {
+    const own = latestSnapshots(view.snapshots).get(this.deps.observer);
+    const lateMs = lateDrainRounds * this.deps.config.probe.intervalMs;
+    return drains.filter((t) => {
+      const verdict = own?.verdicts[t];
+      return verdict === undefined || verdict.status !== 'unhealthy' || nowMs - verdict.changedMs > lateMs;
+    });
+  }
+
+  /** The targets of `targets` that pass a probe of every endpoint now. */
+  private async answeringProbe(targets: readonly Region[]): Promise<Region[]> {
+    const answering: Region[] = [];
+    for (const region of targets) {
+      const target = this.deps.config.targets.find((t) => t.region === region);
+      if (target === undefined) continue;
+      const results = await Promise.all(target.endpoints.map((endpoint, i) => this.deps.prober.probe(region, i, endpoint)));
+      if (results.every((result, i) => evaluateProbe(target.endpoints[i]!, result).pass)) answering.push(region);
+    }
+    return answering;
   }
 
   /** Peers proposing under another config do not vote: say so (rolling deploys mix versions for minutes). */
@@ -221,12 +259,16 @@ export class DecideRuntime {
     const view = mergeEvent(await store.readView(nowMs), trigger);
     this.reportConfigMismatch(view, nowMs);
     const stored = latestApplied(view.applied);
-    let planned = this.plan(view, stored, nowMs);
+    // Planned from what the newest applied record says Route 53 holds (weights and the register's
+    // hysteresis times) when it says, exactly as the re-plan after reading does: the two agree, so a
+    // pass never writes one proposal and then another (each a new event for every peer).
+    let planned = this.plan(view, stored?.route53 === undefined ? stored : this.appliedShown(stored.route53, nowMs, stored), nowMs);
     // Written before Route 53 is touched: peers must not wait on the control plane for this vote.
     let written = await this.writeProposal(planned.proposal, planned.previous, nowMs);
     const weighted = weightTargets(config);
     const scheduled = trigger === undefined;
     const mayChange = planned.decision.changed.some((t) => weighted.some((w) => w.region === t));
+    const lateBeforeRead = this.lateDrains(view, this.probeDrains(planned.decision, stored, planned.proposal), nowMs);
     let error: string | null = null;
     let retryable = false;
     let result: { plan: RoutePlan | null; applied: AppliedDecision | null; changeIds: string[] } = { plan: null, applied: null, changeIds: [] };
@@ -235,7 +277,8 @@ export class DecideRuntime {
         // A change is planned from the state the newest applied record left in Route 53, when it says:
         // the compare-and-swap refuses the batch if that is stale, and the second attempt reads. A
         // scheduled pass with nothing to change reads, to find drift and converge.
-        const remembered = mayChange && attempt === 1 ? stored?.route53 : undefined;
+        // A late drain is planned from a fresh read: Route 53 answering now is the moment its probe must follow.
+        const remembered = mayChange && attempt === 1 && (lateBeforeRead.length === 0 || this.route53Answered) ? stored?.route53 : undefined;
         const records = remembered ?? await this.readRoute53();
         if (records instanceof DnsError) {
           error = `${records.code}: ${records.message} (records unreadable; the next pass retries)`;
@@ -246,7 +289,9 @@ export class DecideRuntime {
         const own = mergeEvent(view, { type: 'proposal', observer: this.deps.observer, proposal: written.proposal });
         planned = this.plan(own, shown, nowMs);
         if (proposalKey(planned.proposal) !== proposalKey(written.proposal) || memoryKey(planned.proposal) !== memoryKey(written.proposal)) written = await this.writeProposal(planned.proposal, written.proposal, nowMs);
-        const answering = this.answeringNow(view, planned.decision, shown, planned.proposal);
+        const drains = this.probeDrains(planned.decision, shown, planned.proposal);
+        const answering = this.answeringNow(view, drains);
+        if (answering.length === 0) answering.push(...await this.answeringProbe(this.lateDrains(view, drains, nowMs)));
         if (answering.length > 0) {
           // This observer's own latest probe of a target the decision would drain passed: the fault may
           // just have ended (a drain retried past it, a Route 53 outage ending with the region's). Send
@@ -262,6 +307,7 @@ export class DecideRuntime {
         }
         try {
           const { plan, changeIds, after } = await this.applyPlanned(planned.decision, shown, records);
+          this.route53Answered = true;
           const applied = changeIds.length > 0 || (shown.epoch ?? 0) > (stored?.epoch ?? -1) || planned.decision.changed.length > 0
             ? await this.recordApplied(planned.decision, shown, plan, changeIds, after, planned.proposals, nowMs) : null;
           result = { plan, applied, changeIds };
@@ -271,6 +317,7 @@ export class DecideRuntime {
         } catch (e) {
           if (!(e instanceof DnsError)) throw e;
           error = `${e.code}: ${e.message}`;
+          if (e.code !== 'unavailable') this.route53Answered = true;
           retryable = retryableDnsCodes.has(e.code);
           this.deps.telemetry.error('Route 53 change failed', { decisionId: planned.decision.id, code: e.code, message: e.message, attempt });
           this.deps.telemetry.metric(e.code === 'conflict' ? 'ApplyConflicts' : 'ApplyFailures', 1, 'Count');

@@ -128,6 +128,60 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     expect(w.dns.weightOf('eu-west-1')).toBe(0);
   });
 
+  describe('a drain that waited (late) is sent only on a probe taken after Route 53 answered', () => {
+    /** eu-west-1 judged down by a and b, then Route 53 unavailable for several rounds while the probes go on. */
+    async function waitedOutOutage() {
+      const w = world();
+      const [a, b, c] = w.observers;
+      a!.prober.set('eu-west-1', { kind: 'down' });
+      b!.prober.set('eu-west-1', { kind: 'down' });
+      w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+      for (let i = 0; i < 4; i += 1) await cycle(w);
+      // Fresh verdicts (each failed decide waited out its retries), still failing, then b's vote on them.
+      for (const o of [a, b, c]) await o!.probe.round();
+      await b!.decide.run();
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+      expect(a!.probe.current()!.verdicts['eu-west-1']!.status).toBe('unhealthy');
+      return { w, a: a!, b: b!, c: c! };
+    }
+
+    it('holds it when the target answers that probe (its fault ended with the outage)', async () => {
+      const { w, a } = await waitedOutOutage();
+      // The region returns with Route 53: a's latest probe round (before it) still failed.
+      a.prober.set('eu-west-1', { kind: 'up' });
+      w.dns.failWith = null;
+      const callsBefore = a.prober.calls;
+      const outcome = await a.decide.run();
+      expect(outcome.decision.routing['eu-west-1']).toBe('drained');
+      expect(a.prober.calls).toBe(callsBefore + 1);
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    });
+
+    it('sends it when the target still fails that probe', async () => {
+      const { w, a } = await waitedOutOutage();
+      w.dns.failWith = null;
+      const callsBefore = a.prober.calls;
+      const outcome = await a.decide.run();
+      expect(a.prober.calls).toBe(callsBefore + 1);
+      expect(outcome.changeIds).toHaveLength(1);
+      expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    });
+
+    it('does not probe again for a drain judged in this round', async () => {
+      const w = world();
+      const [a, b, c] = w.observers;
+      a!.prober.set('eu-west-1', { kind: 'down' });
+      b!.prober.set('eu-west-1', { kind: 'down' });
+      for (const o of [a, b, c]) await o!.probe.round();
+      await b!.decide.run(); // b's vote, short of a quorum alone
+      const callsBefore = a!.prober.calls;
+      const outcome = await a!.decide.run();
+      expect(outcome.changeIds).toHaveLength(1);
+      expect(a!.prober.calls).toBe(callsBefore);
+    });
+  });
+
   it('changes Route 53 once when decide runs twice (and in every region)', async () => {
     const w = world();
     const [a, b] = w.observers;

@@ -22,6 +22,15 @@
  * Route 53 held the other decision, and its cooldown "kept" a drain that was never in Route 53.
  * Applied records are now ordered by Route 53's change count (the registers' epochs), not by clocks.
  *
+ * failover-route53-throttling-storm seed 60: the first plan of a decide pass took the stored applied
+ * record's hysteresis times, the re-plan after reading Route 53 the register's; the two proposals
+ * differed, each was written and published, and the region's own events re-ran it at the same
+ * instant until memory ran out. Both plans now start from Route 53's state (remembered or read).
+ *
+ * fail-static-us-east-1-down-takes-route53 (98 of 100 seeds before): a drain decided while
+ * us-east-1 and the Route 53 API were down landed the moment both returned, on probes taken before.
+ * A late drain is now sent only after Route 53 answered and on a probe taken after that.
+ *
  * failover-replication-lag-spikes seeds 32, 79, 95: with 20–30 s replication lag, regions whose
  * replica still showed the older applied state undid a newer quorum drain again and again (up to
  * 14 flips) under the 5 s settle; the 90 s drift hold ended it.
@@ -63,6 +72,12 @@ describe('simulator regressions', () => {
   it.concurrent.each([20, 31, 37, 45, 72, 100])('overrides-concurrent-two-regions seed %i: two regions applying different drains at once never leave fewer than minServing serving', async (seed) => {
     const result = await runSeed('overrides-concurrent-two-regions', seed);
     expect(result.violations.filter((v) => !isKnownDefect('overrides-concurrent-two-regions', seed, v.invariant))).toEqual([]);
+  }, 60_000);
+
+  it('failover-route53-throttling-storm seed 60: a decide pass never writes two different proposals (a storm that once ran the simulator out of memory)', async () => {
+    const result = await runSeed('failover-route53-throttling-storm', 60);
+    expect(result.violations).toEqual([]);
+    expect(result.flipsMax).toBeLessThanOrEqual(2);
   }, 60_000);
 
   it('decide() does not count stale "keep drained" proposals as votes to drain a restored target', () => {

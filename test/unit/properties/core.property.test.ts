@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import {
-  appliedRecord, computeProposal, decide, desiredWeight, planRoute, quorumSize,
+  appliedRecord, clockBoundMs, computeProposal, decide, desiredWeight, planRoute, quorumSize,
   type AppliedDecision, type Proposal, type ProposalInput, type RecordSetView, type Region, type Routing, type ValidConfig, type VerdictSnapshot,
 } from '../../../shared/domain';
 import { snapshotOf } from '../support/core-builders';
@@ -21,7 +21,9 @@ function freshCount(input: ProposalInput, target: Region, status: string): numbe
   for (const s of input.snapshots) if ((newest.get(s.observer)?.seq ?? -1) < s.seq) newest.set(s.observer, s);
   return input.config.observers.filter((o) => {
     const s = newest.get(o);
-    return s !== undefined && nowMs - s.writtenMs <= input.config.probe.verdictFreshnessMs && s.verdicts[target]?.status === status;
+    // A failing verdict just seen may be up to the clock bound older by its writer's clock (docs/protocol.md).
+    const ageMaxMs = input.config.probe.verdictFreshnessMs + (status === 'healthy' ? 0 : clockBoundMs);
+    return s !== undefined && nowMs - s.writtenMs <= ageMaxMs && s.verdicts[target]?.status === status;
   }).length;
 }
 
