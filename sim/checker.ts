@@ -10,7 +10,8 @@
  *   min-serving / max-drained   the safety rules, automation's drains counted apart from operators'
  *   cooldown                    an automatic restore closer than flipCooldownMs to the drain (skew allowed)
  *   recovery-hold               an automatic restore without a live quorum healthy for the whole hold
- *                               (a held drain released in the same batch as a new drain is neither)
+ *                               (a held drain released in the same batch as a new drain is neither;
+ *                               in data-plane runs, released first and that drain within voteSettleMs)
  *   restore-while-failing       a really failing target restored (a serve pin excepted)
  *   lost-update                 a change planned from a state older than the one it overwrote;
  *                               one decision applied more than once
@@ -23,7 +24,7 @@
  *                               safety rule refused it by name
  * At the end: must-fail-over, convergence, expired-override-leaves-nothing-drained.
  */
-import { latestApplied, quorumSize, type Region, type RoutingState, type ValidConfig, type VerdictStatus } from '../shared/domain';
+import { latestApplied, quorumSize, voteSettleMs, type Region, type RoutingState, type ValidConfig, type VerdictStatus } from '../shared/domain';
 import type { ActiveFault } from './faults';
 import type { History, HistoryEntry } from './history';
 import type { Scenario } from './scenario';
@@ -219,6 +220,8 @@ export function checkHistory(input: CheckInput): CheckResult {
   const decisionChanges = new Map<string, string[]>();
   const drainedEver = new Set<Region>();
   const changes = servedChanges(history, configured);
+  const mode = (scenario as { mode?: string }).mode;
+  const settleMs = mode === 'gate' || mode === 'metric' ? voteSettleMs(config, mode) : null;
 
   const weightsBefore = new Map<ServedChange, Record<Region, number>>();
   const before = (c: ServedChange, target: Region) => weightsBefore.get(c)?.[target];
@@ -280,14 +283,30 @@ export function checkHistory(input: CheckInput): CheckResult {
     lastFlip.set(target, { atMs: c.atMs, drained: false, automatic });
     const failing = truth.failing(target, c.atMs);
     if (failing !== null && !pinned) report.add('restore-while-failing', target, c.atMs, c.step, `${c.by} restored ${target} while it was really failing (${failing})`);
-    // A held drain released in the same batch as a new drain (maxDrained counts only drains whose cause holds).
-    const released = c.changes.some((ch) => ch.target !== target && ch.toWeight <= 0 && (before(c, ch.target) ?? 0) > 0);
+    // A held drain released in the same batch as a new drain (maxDrained counts only drains whose cause holds);
+    // in the data plane, where every target flips alone, released first and followed by the drain within the settle time.
+    const released = c.changes.some((ch) => ch.target !== target && ch.toWeight <= 0 && (before(c, ch.target) ?? 0) > 0) || releasedForNewDrain(c, target);
     if (!automatic || previous === undefined || released) return;
     const sinceDrainMs = c.atMs - previous.atMs;
     if (sinceDrainMs < config.safety.flipCooldownMs - skew) report.add('cooldown', target, c.atMs, c.step, `${c.by} restored ${target} ${sinceDrainMs} ms after its drain (flipCooldownMs ${config.safety.flipCooldownMs}, skew ${skew} ms)`);
     const holdFromMs = c.atMs - config.safety.recoveryHoldMs + skew;
     const healthy = config.observers.filter((o) => truth.alive(o, holdFromMs) && truth.alive(o, c.atMs) && verdicts.throughout(o, target, 'healthy', holdFromMs, c.atMs));
     if (healthy.length < quorum) report.add('recovery-hold', target, c.atMs, c.step, `${c.by} restored ${target} with only [${healthy.join(', ')}] judging it healthy for the whole ${config.safety.recoveryHoldMs} ms hold (quorum ${quorum})`);
+  }
+
+  /**
+   * Data plane: a restore of `target` made room for a new drain. It is one swap when automation's
+   * drains were at maxDrained before it, and a target that was really failing at the restore and
+   * serving is drained within voteSettleMs after it (the votes settle the release before voting the
+   * drain, so Route 53 never shows both drained).
+   */
+  function releasedForNewDrain(c: ServedChange, target: Region): boolean {
+    if (settleMs === null) return false;
+    const weightsThen = weightsBefore.get(c) ?? {};
+    const automaticDrains = Object.entries(weightsThen).filter(([t, w]) => w <= 0 && t !== target && (drainCause.get(t) ?? 'automatic') === 'automatic').length + 1;
+    if (automaticDrains < config.safety.maxDrained) return false;
+    return changes.some((next) => next.atMs > c.atMs && next.atMs <= c.atMs + settleMs && next.changes.some((ch) => ch.target !== target && ch.toWeight <= 0
+      && (weightsThen[ch.target] ?? 0) > 0 && truth.failing(ch.target, c.atMs) !== null));
   }
 
   function checkSafetyRules(c: ServedChange): void {

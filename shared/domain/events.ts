@@ -59,9 +59,10 @@ const peerVoteSchema = z.object({
   seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(),
   targets: z.record(z.string(), z.object({ state: z.enum(['serving', 'drained']), cause: z.string(), fromState: z.enum(['serving', 'drained']).optional() })),
 });
+const overrideEndSchema = z.object({ overrideId: z.string().min(1), endedMs: ms, actor: z.string().min(1), reason: z.string() });
 const proposalSchema = z.object({
   observer: region, seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(), targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema),
-  evidence: evidenceSchema.optional(), peers: z.record(z.string(), peerVoteSchema).optional(),
+  evidence: evidenceSchema.optional(), peers: z.record(z.string(), peerVoteSchema).optional(), overrideEnds: z.array(overrideEndSchema).max(100).optional(),
 });
 const appliedSchema = z.object({
   observer: region, decisionId: z.string().min(1), decidedMs: ms, appliedMs: ms,
@@ -77,7 +78,6 @@ export const overrideSchema = z.object({
   id: z.string().min(1).max(128), target: region, action: z.enum(['drain', 'serve']), createdMs: ms, expiresMs: ms,
   reason: z.string().min(1).max(500), actor: z.string().min(1).max(2048), force: z.boolean(), source: z.enum(['api', 'drill']), drillId: z.string().optional(),
 });
-const overrideEndSchema = z.object({ overrideId: z.string().min(1), endedMs: ms, actor: z.string().min(1), reason: z.string() });
 const signalSchema = z.object({ id: z.string().min(1), alarmName: z.string().min(1), target: region, state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']), changedMs: ms });
 
 export const arbiterEventSchema = z.discriminatedUnion('type', [

@@ -180,6 +180,8 @@ export interface Proposal {
   evidence?: Record<Region, { seq: number; writtenMs: number; seenMs?: number; statuses: Record<Region, VerdictStatus> }>;
   /** The peers' newest proposals its writer knew when it decided (policy/memory.ts). */
   peers?: Record<Region, PeerVote>;
+  /** Ends of overrides still unexpired that its writer knew (policy/memory.ts): an ended override never comes back. */
+  overrideEnds?: OverrideEnd[];
   targets: Record<Region, TargetProposal>;
   refusals: Refusal[];
 }

@@ -95,6 +95,36 @@ describe('checker (ground truth)', () => {
     expect(invariants(result)).toEqual(expect.arrayContaining(['restore-while-failing', 'cooldown', 'recovery-hold']));
   });
 
+  describe('a held drain released for a new failure in the data plane (each target flips alone)', () => {
+    const flip = (atMs: number, target: string, healthy: boolean): HistoryEntry => ({ atMs, kind: 'health-check', target, healthy } as HistoryEntry);
+    const gate = () => scenario('mode: gate');
+    // eu-west-1 fails and is drained; it recovers inside the cooldown; ap-southeast-2 then dies and maxDrained is 1.
+    const evidence = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 62_500), flip(64_000, 'eu-west-1', false),
+      unhealthy('us-east-1', 'ap-southeast-2', 151_000), unhealthy('eu-west-1', 'ap-southeast-2', 151_500)];
+    const faults = [down('eu-west-1', 60_000, 100_000), down('ap-southeast-2', 140_000, 590_000, 1)];
+
+    it('is one swap when the new drain follows the release within voteSettleMs (40 s for gate votes at the 30 s interval)', () => {
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(175_000, 'ap-southeast-2', false)], faults, { scenario: gate() });
+      expect(invariants(result)).not.toContain('cooldown');
+      expect(invariants(result)).not.toContain('recovery-hold');
+    });
+
+    it('is a restore inside the cooldown when the new drain comes later than voteSettleMs', () => {
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(201_000, 'ap-southeast-2', false)], faults, { scenario: gate() });
+      expect(invariants(result)).toContain('cooldown');
+    });
+
+    it('is a restore inside the cooldown when the target drained next was not really failing', () => {
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(175_000, 'ap-southeast-2', false)], [faults[0]!], { scenario: gate() });
+      expect(invariants(result)).toEqual(expect.arrayContaining(['cooldown', 'false-drain']));
+    });
+
+    it('is a restore inside the cooldown in a control-plane run, where the swap must be one batch', () => {
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(175_000, 'ap-southeast-2', false)], faults);
+      expect(invariants(result)).toContain('cooldown');
+    });
+  });
+
   it('reports automation draining more than maxDrained, and fewer than minServing serving', () => {
     const entries = [
       unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 62_000), unhealthy('us-east-1', 'ap-southeast-2', 62_000), unhealthy('eu-west-1', 'ap-southeast-2', 62_000),

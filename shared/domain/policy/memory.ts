@@ -9,9 +9,13 @@
  *   pass 1: replica {own ✗} ∪ event {ap ✗}  → 2 of 3 unhealthy → "drain", remembers {own, ap}
  *   pass 2: replica {own ✗} ∪ event {us …}  → remembered ap ✗ still counts (while fresh) → still "drain"
  *
+ * Override ends are remembered the same way: an end seen in an event (its item not yet replicated
+ * here) keeps its override ended in the next pass, instead of the override coming back for a pass
+ * and a stale quorum re-applying it.
+ *
  * What is remembered ages exactly like what is read: by its writer's stamps and the freshness windows.
  */
-import type { Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, VerdictStatus } from '../types';
+import type { Override, OverrideEnd, Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, VerdictStatus } from '../types';
 import { latestSnapshots } from '../quorum/tally';
 
 /** The snapshot headers a proposal keeps: enough for a tally (status per target and the write time). */
@@ -84,4 +88,22 @@ export function peersOf(proposals: readonly Proposal[], self: Region): NonNullab
   const peers: NonNullable<Proposal['peers']> = {};
   for (const p of rememberedProposals(proposals, null)) if (p.observer !== self) peers[p.observer] = peerVoteOf(p);
   return peers;
+}
+
+/**
+ * The override ends read and those the previous proposal remembered. A proposal keeps the ends of
+ * overrides that would otherwise still be active (unexpired, or not yet read here: then for at most
+ * `overrides.ttlSecondsMax`), so the list stays as short as the overrides in flight.
+ */
+export function rememberedOverrideEnds(ends: readonly OverrideEnd[], overrides: readonly Override[], previous: Proposal | null, nowMs: number, ttlMsMax: number): OverrideEnd[] {
+  const byId = new Map<string, OverrideEnd>();
+  for (const end of [...(previous?.overrideEnds ?? []), ...ends]) {
+    const known = byId.get(end.overrideId);
+    if (known === undefined || end.endedMs < known.endedMs) byId.set(end.overrideId, end);
+  }
+  return [...byId.values()].filter((end) => {
+    const matching = overrides.filter((o) => o.id === end.overrideId);
+    // An end whose override is not read here yet is kept as long as any override could last.
+    return matching.length === 0 ? nowMs - end.endedMs < ttlMsMax : matching.some((o) => o.expiresMs > nowMs);
+  }).sort((a, b) => (a.overrideId < b.overrideId ? -1 : a.overrideId > b.overrideId ? 1 : a.endedMs - b.endedMs));
 }

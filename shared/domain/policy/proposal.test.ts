@@ -135,6 +135,24 @@ describe('computeProposal', () => {
       expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
     });
 
+    it('remembers an end seen once (in an event): the next pass, reading a replica without it, keeps the override ended', () => {
+      const override = { ...overrideOf('eu-west-1', 'drain', nowMs - 2000, nowMs + 3_600_000), force: true };
+      const end = { overrideId: override.id, endedMs: nowMs - 1, actor: 'ops', reason: 'back' };
+      const first = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { overrides: [override], overrideEnds: [end] }));
+      expect(first.overrideEnds).toEqual([end]);
+      const next = computeProposal(proposalInput(config, nowMs + 60, unanimous(config, 'healthy', nowMs), { seq: 2, overrides: [override], overrideEnds: [], previous: first }));
+      expect(next.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+      expect(next.overrideEnds).toEqual([end]);
+    });
+
+    it('forgets a remembered end once its override has expired', () => {
+      const override = overrideOf('eu-west-1', 'drain', nowMs - 2000, nowMs + 1000);
+      const end = { overrideId: override.id, endedMs: nowMs - 1, actor: 'ops', reason: 'back' };
+      const first = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { overrides: [override], overrideEnds: [end] }));
+      const later = computeProposal(proposalInput(config, nowMs + 2000, unanimous(config, 'healthy', nowMs + 2000), { seq: 2, overrides: [override], previous: first }));
+      expect(later.overrideEnds).toBeUndefined();
+    });
+
     it('serve override keeps an unhealthy target serving', () => {
       const override = overrideOf('eu-west-1', 'serve', nowMs - 1000, nowMs + 1000);
       const p = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 3, nowMs), { overrides: [override] }));

@@ -16,7 +16,7 @@ import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
 import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
-import { evidenceOf, rememberedSnapshots } from './memory';
+import { evidenceOf, rememberedOverrideEnds, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
 
 /**
@@ -124,7 +124,8 @@ const causePriority: Record<ProposalCause, number> = {
 export function computeProposal(input: ProposalInput): Proposal {
   const { config, nowMs } = input;
   const { latest: snapshots, seen } = rememberedSnapshots(input.snapshots, input.previous, nowMs);
-  const ends = indexEnds(input.overrideEnds);
+  const knownEnds = rememberedOverrideEnds(input.overrideEnds, input.overrides, input.previous, nowMs, config.overrides.ttlSecondsMax * 1000);
+  const ends = indexEnds(knownEnds);
   const alarms = indictingAlarms(config, input.signals, nowMs);
   const tallies = new Map<Region, Tally>();
   const desires = new Map<Region, Desire>();
@@ -151,5 +152,5 @@ export function computeProposal(input: ProposalInput): Proposal {
     targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
   }
   const fromEpoch = input.lastApplied?.epoch;
-  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots, seen) };
+  return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots, seen), ...(knownEnds.length === 0 ? {} : { overrideEnds: knownEnds }) };
 }

@@ -53,6 +53,28 @@ describe('enforceSafety', () => {
   });
 });
 
+describe('enforceSafety below minServing (a forced drain not yet replicated to this planner)', () => {
+  // us-east-1 is drained by an operator's force this planner cannot see yet (no quorum either way: fail
+  // static); ap-southeast-2 is drained because a quorum judges it failing.
+  const entries = [
+    entry('us-east-1', 'drained', 'drained', 'quorum-unhealthy', 0, { failStatic: true }),
+    entry('eu-west-1', 'serving', 'serving', 'healthy'),
+    entry('ap-southeast-2', 'drained', 'drained', 'quorum-unhealthy', 2),
+  ];
+
+  it('never restores a target drained on evidence of failure to make up for it', () => {
+    const { entries: out } = enforceSafety(entries, rules(2, 1));
+    expect(out.map((e) => e.state)).toEqual(['drained', 'serving', 'drained']);
+  });
+
+  it('still restores a drain held only by the recovery hold', () => {
+    const held = entries.map((e) => (e.target === 'ap-southeast-2' ? { ...e, cause: 'recovery-hold' as const, failStatic: false } : { ...e, failStatic: false }));
+    const { entries: out } = enforceSafety(held, rules(3, 2));
+    expect(out.find((e) => e.target === 'ap-southeast-2')).toMatchObject({ state: 'serving', cause: 'safety-restore' });
+    expect(out.find((e) => e.target === 'us-east-1')).toMatchObject({ state: 'drained' });
+  });
+});
+
 describe('servingAfterDrain', () => {
   it('counts the targets left serving if one more were drained', () => {
     expect(servingAfterDrain({ a: 'serving', b: 'serving', c: 'drained' }, 'a')).toBe(1);
