@@ -26,6 +26,18 @@ describe('runProbeLoop', () => {
     expect(store.snapshots.get('eu-west-1')!.writtenMs).toBe(clock.nowMs());
   });
 
+  it('logs nothing for rounds that go well: one metric for the whole invocation (the cost model counts no log bytes per round)', async () => {
+    const lines: string[] = [];
+    const metrics: string[] = [];
+    const telemetry: Telemetry = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m), metric: (name) => metrics.push(name) };
+    const { deps, clock, runtime } = observer(telemetry);
+    const startMs = clock.nowMs();
+    const outcome = await runProbeLoop(runtime, deps, { remainingMs: () => 900_000 - (clock.nowMs() - startMs), reserveMs: 3_000 });
+    expect(outcome.rounds).toBe(30);
+    expect(lines).toEqual([]);
+    expect(metrics).toEqual(['ProbeRounds']);
+  });
+
   it('starts no round whose worst case would not fit before the deadline', async () => {
     const { deps, clock, runtime } = observer();
     const startMs = clock.nowMs();

@@ -109,7 +109,7 @@ export const probeSchema = z
     /** A verdict older than this counts as unknown in a tally. */
     verdictFreshnessMs: z.number().int().min(1000).max(600000).default(60000),
     /** An unchanged verdict is still rewritten this often, so peers can tell it is fresh. */
-    verdictRefreshMs: z.number().int().min(1000).max(300000).default(20000),
+    verdictRefreshMs: z.number().int().min(1000).max(300000).default(30000),
   })
   .strict();
 

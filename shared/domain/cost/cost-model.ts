@@ -35,7 +35,11 @@ export interface CostAssumptions {
   readUnitsPerDecideRun: number;
   /** Table size (audit log, drills, snapshots), GB. */
   tableSizeGb: number;
-  /** Log bytes per invocation (Powertools JSON lines, EMF, START/END/REPORT) and per extra probe round. */
+  /**
+   * Log bytes per invocation (Powertools JSON lines, EMF, START/END/REPORT) and per extra probe round.
+   * A round that goes well logs nothing (the loop logs failed rounds and one metric line per
+   * invocation; shared/runtime/probe-loop.test.ts checks it), so the default per round is 0.
+   */
   logBytesPerInvocation: number;
   logBytesPerProbeRound: number;
   /** Bytes of one Arbiter event (cross-region transfer). */
@@ -47,7 +51,7 @@ export interface CostAssumptions {
 export const defaultCostAssumptions: CostAssumptions = {
   probeRoundMs: 500, probeFlushMs: 200, decideRunMs: 300, verdictChangesPerObserverDay: 10, alarmChangesPerAlarmDay: 4,
   apiRequestsPerRegionMonth: 10_000, apiRequestMs: 200, snapshotWriteUnits: 2, readUnitsPerDecideRun: 5, tableSizeGb: 0.5,
-  logBytesPerInvocation: 3_000, logBytesPerProbeRound: 600, eventBytes: 2_000, customMetricsPerRegion: 5,
+  logBytesPerInvocation: 3_000, logBytesPerProbeRound: 0, eventBytes: 2_000, customMetricsPerRegion: 5,
 };
 
 /** 730 hours: the month AWS pricing pages use. */

@@ -68,9 +68,7 @@ function causeOf(proposals: readonly Proposal[], target: Region, state: RoutingS
   const causes = proposals.filter((p) => p.targets[target]?.state === state).map((p) => p.targets[target]!.cause);
   if (causes.includes('forced-override')) return 'forced-override';
   if (causes.includes('override')) return 'override';
-  if (state === 'serving') return 'healthy';
-  // The strongest reason to keep it drained: evidence of failure first, hysteresis last.
-  return (['alarm', 'quorum-unhealthy', 'no-quorum', 'cooldown', 'recovery-hold'] as const).find((c) => causes.includes(c)) ?? 'quorum-unhealthy';
+  return state === 'drained' ? 'quorum-unhealthy' : 'healthy';
 }
 
 /**
@@ -99,12 +97,12 @@ export function decide(input: DecisionInput): Decision {
   }
   const safe = enforceSafety(entries, config.safety);
   const routing: Routing = {};
-  // A drain the combination cannot afford (below minServing, or a held drain released for a new failure) is restored by the safety pass: the one change allowed without a quorum.
+  // A quorum-kept drain the combination cannot afford is restored by the safety pass: the one change allowed without a quorum.
   const restored = new Set<Region>();
   for (const entry of safe.entries) {
     routing[entry.target] = entry.state;
-    if (entry.cause === 'safety-refused' || entry.cause === 'safety-restore' || entry.cause === 'released') supporters[entry.target] = [];
-    if (entry.cause === 'safety-restore' || entry.cause === 'released') restored.add(entry.target);
+    if (entry.cause === 'safety-refused' || entry.cause === 'safety-restore') supporters[entry.target] = [];
+    if (entry.cause === 'safety-restore') restored.add(entry.target);
   }
   for (const [target, state] of Object.entries(routing)) {
     invariant(state === (input.lastApplied?.routing[target] ?? 'serving') || supporters[target]!.length >= quorum || restored.has(target), `decide: ${target} changes to ${state} without a quorum`);

@@ -90,14 +90,13 @@ function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDra
 }
 
 /**
- * Restores drains not kept on evidence (held by hysteresis, kept for want of a quorum, an operator's
- * unforced drain), lowest priority first, until minServing is met. A drain on evidence that the target
- * fails now is never restored (a failing target is never restored, S4): below minServing with such
- * drains kept, the decision fails static on them. A forced or fail-static drain counts as serving
- * here, so nothing is restored early to make up for it.
+ * Restores held drains, lowest priority first, until minServing is met. A forced or fail-static
+ * drain counts as serving here: the operator's force excuses the rule for that target, and a
+ * fail-static drain may be one this planner cannot explain yet, so nothing is restored early
+ * (against its recovery hold, or while it fails) to make up for either.
  */
 function restoreHeldDrains(entries: SafetyEntry[], minServing: number): void {
-  const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override' && !evidenceCauses.has(e.cause) && e.failStatic !== true).sort(byPriorityAscending);
+  const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override' && e.failStatic !== true).sort(byPriorityAscending);
   for (const entry of held) {
     if (countServingForRule(entries) >= minServing) return;
     entry.state = 'serving';
@@ -118,9 +117,8 @@ export function enforceSafety(input: readonly SafetyEntry[], safety: SafetyConfi
   const minServing = Math.min(safety.minServing, entries.length);
   refuseNewDrains(entries, safety, refusals);
   restoreHeldDrains(entries, minServing);
-  // Below minServing only by drains the rules may not undo: forced, fail static, or kept on evidence of failure.
-  const kept = entries.filter((e) => e.state === 'drained' && (e.cause === 'forced-override' || e.failStatic === true || (e.lastState === 'drained' && evidenceCauses.has(e.cause)))).length;
-  invariant(countServing(entries) + kept >= minServing, `safety: ${countServing(entries)} serving + ${kept} forced, fail-static or failing drains < minServing ${minServing}`);
+  const forced = entries.filter((e) => e.state === 'drained' && (e.cause === 'forced-override' || e.failStatic === true)).length;
+  invariant(countServing(entries) + forced >= minServing, `safety: ${countServing(entries)} serving + ${forced} forced or fail-static drains < minServing ${minServing}`);
   const newAutomatic = entries.filter((e) => e.state === 'drained' && e.lastState === 'serving' && !operatorCauses.has(e.cause)).length;
   invariant(newAutomatic === 0 || countAutomaticDrains(entries) <= safety.maxDrained, `safety: automation drains ${countAutomaticDrains(entries)} > maxDrained ${safety.maxDrained}`);
   return { entries, refusals };
