@@ -31,6 +31,18 @@
  * us-east-1 and the Route 53 API were down landed the moment both returned, on probes taken before.
  * A late drain is now sent only after Route 53 answered and on a probe taken after that.
  *
+ * overrides-forced-drain-below-min-serving-ended (restore-while-failing in 16, cooldown in 25 of 100
+ * seeds before): seed 1, a region whose replica had neither the operator's forced drain of us-east-1
+ * nor a quorum for it saw one target serving under minServing 2 and restored the dead
+ * ap-southeast-2; a fail-static drain now counts as serving for the rule, as a forced one does.
+ * Seed 3, after the operator ended the override: a pass that learnt the end from an event forgot it
+ * in its next pass (the replica had not got it), proposed the forced drain again and, with a peer in
+ * the same state, re-drained us-east-1 1 s after its restore; proposals now remember override ends.
+ *
+ * failover-gate-second-region-dies (100 of 100 seeds before the issue-14 merge): the gate failed
+ * open, restoring the dead first region when a second died; a gate-voted CALCULATED check now needs
+ * every child healthy, so a survivor's drain vote holds the drain.
+ *
  * failover-replication-lag-spikes seeds 32, 79, 95: with 20–30 s replication lag, regions whose
  * replica still showed the older applied state undid a newer quorum drain again and again (up to
  * 14 flips) under the 5 s settle; the 90 s drift hold ended it.
@@ -67,6 +79,16 @@ describe('simulator regressions', () => {
     const result = await runSeed('failover-replication-lag-spikes', seed);
     expect(result.violations.filter((v) => !isKnownDefect('failover-replication-lag-spikes', seed, v.invariant))).toEqual([]);
     expect(result.flipsMax).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it.concurrent.each([1, 3, 9, 14, 30])('overrides-forced-drain-below-min-serving-ended seed %i: a forced drain not seen everywhere yet, and its end, never make a region restore a dead target or re-drain a restored one', async (seed) => {
+    const result = await runSeed('overrides-forced-drain-below-min-serving-ended', seed);
+    expect(result.violations).toEqual([]);
+  }, 60_000);
+
+  it.concurrent.each([1, 2, 3])('failover-gate-second-region-dies seed %i: the gate fails static, the dead first region stays drained', async (seed) => {
+    const result = await runSeed('failover-gate-second-region-dies', seed);
+    expect(result.violations).toEqual([]);
   }, 60_000);
 
   it.concurrent.each([20, 31, 37, 45, 72, 100])('overrides-concurrent-two-regions seed %i: two regions applying different drains at once never leave fewer than minServing serving', async (seed) => {
