@@ -29,6 +29,8 @@ export const apiThrottleBurst = 20;
 export const drillStartDetailType = 'Arbiter Drill Start';
 /** Metric the probe loop emits through Powertools Metrics (shared/runtime/probe-loop.ts; functions/lib/powertools.ts). */
 export const heartbeatMetric = { namespace: 'Arbiter', name: 'ProbeRounds', dimensions: [{ Name: 'service', Value: 'arbiter' }] } as const;
+/** What decide emits when peers propose under another config (shared/runtime/decide-runtime.ts). */
+export const configMismatchMetric = { namespace: 'Arbiter', name: 'ConfigMismatch', dimensions: [{ Name: 'service', Value: 'arbiter' }] } as const;
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
 const fnLogicalId = (fn: ArbiterFunctionName) => `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`;
@@ -301,6 +303,12 @@ function selfAlarms(config: ValidConfig, region: string): Resources {
   resources.DeliveryDlqDepthAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: { AlarmDescription: 'Arbiter events failed delivery (peer bus or function) and sit in the dead-letter queue', Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ArbiterDeliveryDlq', 'QueueName'] } }], Statistic: 'Maximum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
+  };
+  // Peers proposing under another config do not vote (decide emits ConfigMismatch): expected for the
+  // minutes of a rolling deploy, a page when it lasts three 5-minute periods (a region left behind).
+  resources.ConfigMismatchAlarm = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: { AlarmDescription: 'Arbiter observers propose under another config for 15 minutes: their proposals do not vote (a region left behind by a deploy)', Namespace: configMismatchMetric.namespace, MetricName: configMismatchMetric.name, Dimensions: [...configMismatchMetric.dimensions], Statistic: 'Maximum', Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
   };
   // An observer going blind pages someone (and its recovery clears the page).
   const target = notificationTarget(config, region);

@@ -52,7 +52,7 @@ describe("notifications for Arbiter's own alarms", () => {
     const { resources, outputs } = serverlessParams(withNotifications({ topic: 'create' }), 'infratest', 'ap-southeast-2');
     expect(resources[notificationsTopicId]).toMatchObject({ Type: 'AWS::SNS::Topic' });
     const ids = selfAlarmIds(resources);
-    expect(ids).toEqual(expect.arrayContaining(['ProbeHeartbeatAlarm', 'DeliveryDlqDepthAlarm', 'DecideErrorsAlarm', 'GateErrorsAlarm', 'GateThrottlesAlarm']));
+    expect(ids).toEqual(expect.arrayContaining(['ProbeHeartbeatAlarm', 'DeliveryDlqDepthAlarm', 'ConfigMismatchAlarm', 'DecideErrorsAlarm', 'GateErrorsAlarm', 'GateThrottlesAlarm']));
     for (const [id, alarm] of alarmsOf(resources)) {
       const expected = ids.includes(id) ? [{ Ref: notificationsTopicId }] : undefined;
       expect({ id, actions: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, actions: expected, ok: expected });

@@ -235,6 +235,8 @@ describe('packaged stack (three observer regions, offline)', () => {
     const heartbeat = alarms.find(([id]) => id === 'ProbeHeartbeatAlarm')![1].Properties!;
     expect(heartbeat).toMatchObject({ Namespace: 'Arbiter', MetricName: 'ProbeRounds', TreatMissingData: 'breaching' });
     expect(alarms.some(([, r]) => r.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
+    // A region left on another config pages once it outlasts a rolling deploy (three 5-minute periods).
+    expect(alarms.find(([id]) => id === 'ConfigMismatchAlarm')![1].Properties).toMatchObject({ Namespace: 'Arbiter', MetricName: 'ConfigMismatch', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
   });
 });
 

@@ -138,7 +138,7 @@ export function estimateMonthlyCost(config: ValidConfig, overrides: Partial<Cost
   const invocations = probeInvocations + probeNowInvocations + decideInvocations + alarmInvocations + drillRuns + apiRequests;
   const logGb = (invocations * a.logBytesPerInvocation + probeInvocations * (roundsPerInvocation - 1) * a.logBytesPerProbeRound) / bytesPerGb;
   const healthCheckTargets = config.targets.filter((t) => t.route53.mode === 'health-check');
-  const alarmsPerRegion = Object.keys(functionSizing).length + 2; // errors per function, probe heartbeat, DLQ depth
+  const alarmsPerRegion = Object.keys(functionSizing).length + 3; // errors per function, probe heartbeat, DLQ depth, config mismatch
 
   const lines: CostLine[] = [
     ...lambda('probe', probeInvocations, probeBusyMs),
