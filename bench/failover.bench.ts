@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { knownDefects } from '../sim/known-defects';
 import { loadScenario, scenarioNames, type Scenario } from '../sim/scenario';
+import { simConfig } from '../sim/sim-config';
 import { runSimulation, violationsOf, type SystemMetrics } from '../sim/simulation';
 
 /** Seeds per scenario: more where a percentile or a zero-count is claimed. */
@@ -143,7 +144,8 @@ export async function run(): Promise<void> {
     rows.push(row(scenario, 'arbiter', arbiter, violations, seedsPerSecond), row(scenario, 'route53-baseline', baseline, {}, seedsPerSecond));
     process.stdout.write(`  ${name}: ${runs} seeds, ${seedsPerSecond.toFixed(1)} seeds/s${Object.keys(violations).length > 0 ? `, violations ${JSON.stringify(violations)}` : ''}\n`);
   }
-  process.stdout.write(`\n${table(rows)}\n\nTargets at the default config (10 s probe interval):\n${targets(rows).map((t) => `  ${t}`).join('\n')}\n`);
+  const defaultProbeIntervalMs = simConfig(loadScenario('failover-hard-outage')).probe.intervalMs;
+  process.stdout.write(`\n${table(rows)}\n\nTargets at the default config (${defaultProbeIntervalMs / 1000} s probe rounds):\n${targets(rows).map((t) => `  ${t}`).join('\n')}\n`);
   process.stdout.write(`\nKnown defects (open; sim/known-defects.ts):\n${defectLines().join('\n')}\n`);
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
