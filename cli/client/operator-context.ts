@@ -7,7 +7,8 @@ import { loadConfigFile } from '../../shared/adapters/config/config-file';
 import { exitCodes, type CommandIo } from '../io';
 import { ApiClient, UnreachableError, type ApiAnswer, type ApiCall, type CredentialsProvider } from './api-client';
 import { checkProfile } from './aws-profile';
-import { EndpointError, resolveEndpoints, type Endpoint } from './endpoints';
+import { EndpointError, outputsFilePath, resolveEndpoints, type Endpoint } from './endpoints';
+import { awsHealthStatusReader, healthCheckIdsFromOutputs, type Route53StatusSource } from './route53-status';
 
 export interface GlobalOptions {
   config: string;
@@ -23,12 +24,16 @@ export interface OperatorContext {
   client: ApiClient;
   output: 'table' | 'json';
   io: CommandIo;
+  /** Route 53's own status of the data-plane checks, when `.arbiter/<stage>.json` names them. */
+  health?: Route53StatusSource;
 }
 
 /** Injected by tests: credentials and the fetch used. */
 export interface ContextOverrides {
   credentials?: CredentialsProvider;
   fetch?: typeof fetch;
+  /** Replaces the Route 53 status source (null: none). */
+  health?: Route53StatusSource | null;
 }
 
 /** Used against the local run when no AWS credentials are configured (it does not check signatures). */
@@ -56,8 +61,11 @@ export function operatorContext(options: GlobalOptions, io: CommandIo, overrides
       return [...loaded.config.observers];
     },
   });
-  const client = new ApiClient({ endpoints, credentials: overrides.credentials ?? credentialsFor(options, endpoints), fetch: overrides.fetch });
-  return { client, output: options.output, io };
+  const credentials = overrides.credentials ?? credentialsFor(options, endpoints);
+  const client = new ApiClient({ endpoints, credentials, fetch: overrides.fetch });
+  const ids = isLoopback(endpoints) ? {} : healthCheckIdsFromOutputs(outputsFilePath(options.stage));
+  const health = overrides.health !== undefined ? overrides.health : Object.keys(ids).length === 0 ? null : { ids, read: awsHealthStatusReader(ids, credentials) };
+  return { client, output: options.output, io, ...(health === null ? {} : { health }) };
 }
 
 interface ErrorBody {
@@ -79,11 +87,11 @@ function explainError(answer: ApiAnswer): { code: number; lines: string[] } {
 }
 
 /**
- * Sends one call and hands a 2xx body to `render` (table output) or prints it as JSON.
- * Returns the exit code.
+ * Sends one call and hands a 2xx body (through `enrich`, when given) to `render` (table output) or
+ * prints it as JSON. Returns the exit code.
  * @example return runApi(ctx, { method: 'GET', path: '/overrides' }, (body) => ctx.io.out(renderOverrides(body)));
  */
-export async function runApi(ctx: OperatorContext, call: ApiCall, render: (body: unknown, answer: ApiAnswer) => void): Promise<number> {
+export async function runApi(ctx: OperatorContext, call: ApiCall, render: (body: unknown, answer: ApiAnswer) => void, enrich?: (body: unknown) => Promise<unknown>): Promise<number> {
   let answer: ApiAnswer;
   try {
     answer = await ctx.client.send(call);
@@ -103,7 +111,9 @@ export async function runApi(ctx: OperatorContext, call: ApiCall, render: (body:
     if (ctx.output === 'json') ctx.io.out(JSON.stringify(typeof answer.body === 'object' && answer.body !== null ? { ...answer.body, status: answer.status, region: answer.region } : { error: String(answer.body), status: answer.status, region: answer.region }, null, 2));
     return code;
   }
-  if (ctx.output === 'json') ctx.io.out(JSON.stringify(answer.body, null, 2));
-  else render(answer.body, answer);
+  // `enrich` adds what the CLI reads beside the API (Route 53's own check status), to both outputs.
+  const body = enrich === undefined ? answer.body : await enrich(answer.body);
+  if (ctx.output === 'json') ctx.io.out(JSON.stringify(body, null, 2));
+  else render(body, answer);
   return exitCodes.ok;
 }

@@ -2,9 +2,13 @@
  * `arbiter drill <target> --mode shadow|evacuate [--hold 5m] [--wait]`: starts a drill; with
  * --wait, polls its report until it is no longer running and prints it (exit 0 passed, 1 failed,
  * 4 refused; 3 when no region answers; 1 when --wait-timeout passes first, the drill going on).
+ * For a data-plane target whose check ids `.arbiter/<stage>.json` names, each poll also reads
+ * Route 53's own CALCULATED check, and the report says when Route 53 itself saw the target
+ * unhealthy and healthy again (the drill's report alone shows the observers' votes).
  */
 import type { DrillRecord } from '../../shared/ports';
 import { runApi, type OperatorContext } from '../client/operator-context';
+import type { Route53StatusSource } from '../client/route53-status';
 import { exitCodes, UsageError } from '../io';
 import { parseDurationSeconds } from '../format/table';
 import { renderDrillReport } from './drills';
@@ -28,16 +32,52 @@ export function drillExitCode(status: DrillRecord['status']): number {
   return status === 'passed' ? exitCodes.ok : status === 'refused' ? exitCodes.refused : exitCodes.failure;
 }
 
-async function waitForReport(ctx: OperatorContext, drillId: string, timeoutMs: number, pollMs: number): Promise<number> {
+/** What the CLI saw of Route 53's own check of the drilled target while it waited (times from the drill's start). */
+export interface Route53Observed {
+  target: string;
+  reads: number;
+  unhealthyFromMs: number | null;
+  healthyAgainFromMs: number | null;
+  /** The last reason a read answered unknown, or null. */
+  problem: string | null;
+}
+
+/** Reads the drilled target's check once and folds it into what was observed. */
+async function observeCheck(health: Route53StatusSource, observed: Route53Observed, sinceMs: number): Promise<void> {
+  const status = (await health.read([observed.target]))[observed.target];
+  observed.reads += 1;
+  if (status === undefined || status.calculated === 'unknown') {
+    observed.problem = status?.problem ?? 'no HealthCheckStatus datapoint yet';
+    return;
+  }
+  const atMs = Date.now() - sinceMs;
+  if (status.calculated === 'unhealthy' && observed.unhealthyFromMs === null) observed.unhealthyFromMs = atMs;
+  if (status.calculated === 'healthy' && observed.unhealthyFromMs !== null && observed.healthyAgainFromMs === null) observed.healthyAgainFromMs = atMs;
+}
+
+/** One sentence on what Route 53 itself showed during the drill. */
+export function describeObserved(o: Route53Observed, pollMs: number): string {
+  const every = `read ${o.reads} times, every ${Math.round(pollMs / 1000)} s`;
+  if (o.unhealthyFromMs === null) return `Route 53's own check of ${o.target} (${every}): never seen unhealthy${o.problem === null ? '' : `; last unknown read: ${o.problem}`}.`;
+  const back = o.healthyAgainFromMs === null ? 'still unhealthy at the last read' : `healthy again from +${Math.round(o.healthyAgainFromMs / 1000)} s`;
+  return `Route 53's own check of ${o.target} (${every}): unhealthy from +${Math.round(o.unhealthyFromMs / 1000)} s, ${back}.`;
+}
+
+async function waitForReport(ctx: OperatorContext, drillId: string, target: string, timeoutMs: number, pollMs: number): Promise<number> {
   const deadlineMs = Date.now() + timeoutMs;
+  const startedMs = Date.now();
+  const health = ctx.health !== undefined && ctx.health.ids[target] !== undefined ? ctx.health : null;
+  const observed: Route53Observed = { target, reads: 0, unhealthyFromMs: null, healthyAgainFromMs: null, problem: null };
   const quiet = { ...ctx, output: 'table' as const, io: { out: () => {}, err: (t: string) => (t.startsWith('answered by') ? undefined : ctx.io.err(t)) } };
   for (let poll = 0; poll < drillWaitPollsMax; poll += 1) {
     let drill: DrillRecord | null = null;
     const code = await runApi(quiet, { method: 'GET', path: `/drills/${encodeURIComponent(drillId)}` }, (body) => (drill = (body as { drill: DrillRecord }).drill));
     if (code !== exitCodes.ok) return code;
     const current = drill as DrillRecord | null;
+    if (health !== null) await observeCheck(health, observed, startedMs);
     if (current !== null && current.status !== 'running') {
-      ctx.io.out(ctx.output === 'json' ? JSON.stringify({ drill: current }, null, 2) : renderDrillReport(current));
+      if (ctx.output === 'json') ctx.io.out(JSON.stringify(health === null ? { drill: current } : { drill: current, route53Observed: observed }, null, 2));
+      else ctx.io.out(health === null ? renderDrillReport(current) : `${renderDrillReport(current)}\n${describeObserved(observed, pollMs)}`);
       return drillExitCode(current.status);
     }
     if (Date.now() + pollMs > deadlineMs) break;
@@ -65,5 +105,5 @@ export async function runDrill(ctx: OperatorContext, target: string, options: Dr
     if (warning !== undefined) ctx.io.err(`Warning: ${warning}`);
   });
   if (code !== exitCodes.ok || options.wait !== true || started === null) return code;
-  return waitForReport(ctx, (started as DrillRecord).id, timeoutMs, pollMs);
+  return waitForReport(ctx, (started as DrillRecord).id, target, timeoutMs, pollMs);
 }

@@ -212,6 +212,57 @@ describe('arbiter operator commands: output and failover', () => {
   });
 });
 
+describe('arbiter status: Route 53\'s own check status of data-plane targets', () => {
+  const checks = {
+    'eu-west-1': { calculated: 'healthy' as const, children: [
+      { id: 'c1', type: 'HTTPS', status: { reporting: 6, succeeding: 6, healthy: true } },
+      { id: 'c2', type: 'HTTPS', status: { reporting: 6, succeeding: 0, healthy: false } },
+      { id: 'c3', type: 'HTTPS', status: null },
+    ], problem: null },
+  };
+
+  it('reads the checks of the targets the API reports a vote for, and shows them next to the vote (table and JSON)', async () => {
+    const api = await apiServer(() => ({ status: 200, body: statusBody }));
+    const asked: string[][] = [];
+    const health = { ids: { 'eu-west-1': 'hc-calc-eu', 'us-east-1': 'hc-not-data-plane' }, read: async (targets: readonly string[]) => (asked.push([...targets]), checks) };
+    const { runStatus } = await import('../../cli/commands/status');
+    const { operatorContext } = await import('../../cli/client/operator-context');
+    const io = captureIo();
+    expect(await runStatus(operatorContext({ config: 'arbiter.config.yml', output: 'table', stage: 'dev', endpoint: [api.url('eu-west-1')] }, io, { health }))).toBe(exitCodes.ok);
+    expect(asked).toEqual([['eu-west-1']]); // us-east-1 is a weight target: its Route 53 column is the record's weight
+    expect(io.stdout.join('\n')).toMatch(/^TARGET +DECIDED +ROUTE 53 +ROUTE 53 CHECK/m);
+    expect(io.stdout.join('\n')).toMatch(/^eu-west-1 +serving +vote no-drain \(gate\) +healthy, 1 of 2 children unhealthy +3 healthy/m);
+    expect(io.stdout.join('\n')).toMatch(/^us-east-1 +drained +drained +- +0 healthy/m);
+    const json = captureIo();
+    expect(await runStatus(operatorContext({ config: 'arbiter.config.yml', output: 'json', stage: 'dev', endpoint: [api.url('eu-west-1')] }, json, { health }))).toBe(exitCodes.ok);
+    expect(JSON.parse(json.stdout.join('\n'))).toEqual({ ...statusBody, route53Checks: checks });
+  });
+
+  it('says why a check is unknown when Route 53 cannot be read, and that it was not read without ids', async () => {
+    const api = await apiServer(() => ({ status: 200, body: statusBody }));
+    const unreadable = { ids: { 'eu-west-1': 'hc-calc-eu' }, read: async () => ({ 'eu-west-1': { calculated: 'unknown' as const, children: [], problem: 'Route 53 status unreadable: TimeoutError: us-east-1 down' } }) };
+    const { runStatus } = await import('../../cli/commands/status');
+    const { operatorContext } = await import('../../cli/client/operator-context');
+    const io = captureIo();
+    expect(await runStatus(operatorContext({ config: 'arbiter.config.yml', output: 'table', stage: 'dev', endpoint: [api.url('eu-west-1')] }, io, { health: unreadable }))).toBe(exitCodes.ok);
+    expect(io.stdout.join('\n')).toContain('unknown (Route 53 status unreadable: TimeoutError: us-east-1 down)');
+    const none = captureIo();
+    expect(await runStatus(operatorContext({ config: 'arbiter.config.yml', output: 'table', stage: 'dev', endpoint: [api.url('eu-west-1')] }, none, { health: null }))).toBe(exitCodes.ok);
+    expect(none.stdout.join('\n')).toContain('Route 53\'s own check status: not read (no health-check ids in .arbiter/<stage>.json; arbiter deploy writes them).');
+    expect(none.stdout.join('\n')).not.toContain('ROUTE 53 CHECK');
+  });
+
+  it('takes the ids from the outputs file deploy writes, ignoring what is not an id', async () => {
+    const { mkdtempSync, writeFileSync: write } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { healthCheckIdsFromOutputs } = await import('../../cli/client/route53-status');
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-outputs-'));
+    write(join(dir, 'prod.json'), JSON.stringify({ stage: 'prod', apiUrls: {}, healthChecks: { 'eu-west-1': '3f2c0a1e-1111-2222-3333-444455556666', 'us-east-1': 42, 'ap-southeast-2': 'not an id!' } }));
+    expect(healthCheckIdsFromOutputs(join(dir, 'prod.json'))).toEqual({ 'eu-west-1': '3f2c0a1e-1111-2222-3333-444455556666' });
+    expect(healthCheckIdsFromOutputs(join(dir, 'missing.json'))).toEqual({});
+  });
+});
+
 describe('arbiter CLI habits', () => {
   it('keeps its literal defaults (so --help loads no command module) equal to the modules\' own', async () => {
     const cli = await import('../../cli/main');
@@ -286,6 +337,40 @@ describe('arbiter CLI habits', () => {
     expect(text).toMatch(/^drain-decision +2023-11-14T22:13:20Z +4\.0 s/m);
     expect(text).toMatch(/^drain-insync +2023-11-14T22:13:24Z +did not complete +timed out after 120000 ms$/m);
     expect(text).toContain('Note: hold capped at 50 s');
+  });
+
+  it('drill --wait on a data-plane target also reports when Route 53\'s own check went unhealthy and healthy again', async () => {
+    let reads = 0;
+    const api = await apiServer((seen) => {
+      if (seen.method === 'POST') return { status: 202, body: { drill: { ...report, status: 'running' }, launched: true } };
+      reads += 1;
+      return { status: 200, body: { drill: { ...report, status: reads < 4 ? 'running' : 'passed' } } };
+    });
+    // Route 53's CALCULATED check as read at each poll: not published yet, unhealthy twice, healthy again.
+    const answers = ['unknown', 'unhealthy', 'unhealthy', 'healthy'] as const;
+    const asked: string[][] = [];
+    const health = { ids: { 'eu-west-1': 'hc-calc-eu' }, read: async (targets: readonly string[]) => {
+      asked.push([...targets]);
+      const calculated = answers[Math.min(asked.length - 1, answers.length - 1)]!;
+      return { 'eu-west-1': { calculated, children: [], problem: calculated === 'unknown' ? 'no datapoint' : null } };
+    } };
+    const { runDrill } = await import('../../cli/commands/drill');
+    const { operatorContext } = await import('../../cli/client/operator-context');
+    const io = captureIo();
+    const ctx = operatorContext({ config: 'arbiter.config.yml', output: 'table', stage: 'dev', endpoint: [api.url('eu-west-1')] }, io, { health });
+    expect(await runDrill(ctx, 'eu-west-1', { mode: 'evacuate', hold: '1m', wait: true }, 10)).toBe(exitCodes.ok);
+    expect(asked).toEqual([['eu-west-1'], ['eu-west-1'], ['eu-west-1'], ['eu-west-1']]);
+    expect(io.stdout.join('\n')).toMatch(/Route 53's own check of eu-west-1 \(read 4 times, every 0 s\): unhealthy from \+\d+ s, healthy again from \+\d+ s\.$/);
+
+    const json = captureIo();
+    reads = 0;
+    asked.length = 0;
+    const jsonCtx = operatorContext({ config: 'arbiter.config.yml', output: 'json', stage: 'dev', endpoint: [api.url('eu-west-1')] }, json, { health });
+    expect(await runDrill(jsonCtx, 'eu-west-1', { mode: 'evacuate', hold: '1m', wait: true }, 10)).toBe(exitCodes.ok);
+    const observed = JSON.parse(json.stdout.at(-1)!).route53Observed;
+    expect(observed).toMatchObject({ target: 'eu-west-1', reads: 4, problem: 'no datapoint' });
+    expect(observed.unhealthyFromMs).not.toBeNull();
+    expect(observed.healthyAgainFromMs).toBeGreaterThanOrEqual(observed.unhealthyFromMs);
   });
 
   it('drill --wait polls the report until it is no longer running and exits by its status', async () => {
