@@ -236,6 +236,8 @@ export class DecideRuntime {
    * again from the store (which now holds the winner's proposal) and the same trigger.
    */
   async run(trigger?: ArbiterEvent): Promise<DecideOutcome> {
+    // One runtime serves every invocation of a warm container: an answer from an earlier one says nothing about now.
+    this.route53Answered = false;
     for (let attempt = 1; ; attempt += 1) {
       let outcome: DecideOutcome;
       try {

@@ -130,9 +130,11 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
 
   describe('a drain that waited (late) is sent only on a probe taken after Route 53 answered', () => {
     /** eu-west-1 judged down by a and b, then Route 53 unavailable for several rounds while the probes go on. */
-    async function waitedOutOutage() {
+    async function waitedOutOutage(warm = false) {
       const w = world();
       const [a, b, c] = w.observers;
+      // warm: a's runtime (one per Lambda container, kept across invocations) saw Route 53 answer before the outage.
+      if (warm) expect((await a!.decide.run()).error).toBeNull();
       a!.prober.set('eu-west-1', { kind: 'down' });
       b!.prober.set('eu-west-1', { kind: 'down' });
       w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
@@ -166,6 +168,18 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(a.prober.calls).toBe(callsBefore + 1);
       expect(outcome.changeIds).toHaveLength(1);
       expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    });
+
+    it('does not count an answer from an earlier invocation of the same warm runtime', async () => {
+      const { w, a } = await waitedOutOutage(true);
+      // The whole control plane is down now: reads fail as well as changes.
+      w.dns.readFailWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+      const callsBefore = a.prober.calls;
+      const outcome = await a.decide.run();
+      // Route 53 has not answered in this invocation: the late drain is neither probed for nor sent.
+      expect(a.prober.calls).toBe(callsBefore);
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
     });
 
     it('does not probe again for a drain judged in this round', async () => {

@@ -7,6 +7,8 @@ export class MemoryDns implements Dns {
   readonly changes: Array<{ id: string; zone: string; decisionId: string; changes: RouteChange[] }> = [];
   /** Set to make every change fail as the real control plane would during an outage. */
   failWith: DnsError | null = null;
+  /** Set to make reads fail too (the whole control plane down; failWith alone fails changes only). */
+  readFailWith: DnsError | null = null;
   private nextId = 1;
 
   constructor(records: readonly RecordSetView[] = []) {
@@ -19,6 +21,7 @@ export class MemoryDns implements Dns {
   }
 
   async readRecords(_bindings: readonly Route53Binding[]): Promise<RecordSetView[]> {
+    if (this.readFailWith !== null) throw this.readFailWith;
     return this.records.map((r) => ({ ...r }));
   }
 
