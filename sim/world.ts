@@ -251,12 +251,24 @@ export class World {
       .finally(release);
   }
 
+  /** Idle decide containers per region: Lambda reuses a warm one (its DecideRuntime with it), a concurrent invocation gets a new one. */
+  private readonly warmDecide = new Map<Region, DecideRuntime[]>();
+
+  /** One decide invocation in a warm container when one is idle, as Lambda does; a region that goes down loses them. */
+  private decideInvocation(region: Region, trigger?: ArbiterEvent): Promise<unknown> {
+    const idle = this.warmDecide.get(region) ?? [];
+    const runtime = idle.pop() ?? new DecideRuntime(this.deps(region, 'decide'));
+    return runtime.run(trigger).finally(() => {
+      if (this.up(region)) this.warmDecide.set(region, [...(this.warmDecide.get(region) ?? []), runtime]);
+    });
+  }
+
   private deliver(destination: Region, event: ArbiterEvent): void {
     if (!this.up(destination)) return;
     if (event.type === 'probe-now') {
       this.invoke(destination, 'probeNow', () => new ProbeRuntime(this.deps(destination, 'probe')).answerProbeNow(event));
     } else if (event.type !== 'drill-report') {
-      this.invoke(destination, 'decide', () => new DecideRuntime(this.deps(destination, 'decide')).run(event));
+      this.invoke(destination, 'decide', () => this.decideInvocation(destination, event));
     }
   }
 
@@ -369,7 +381,7 @@ export class World {
     const endMs = this.scenario.safetyMs + this.scenario.livenessMs;
     for (const p of this.params.regions) {
       this.every(p.probeOffsetMs, endMs, () => { if (this.up(p.region)) this.invoke(p.region, 'probe', () => this.probeInvocation(p.region)); });
-      this.every(p.decideOffsetMs, endMs, () => { if (this.up(p.region)) this.invoke(p.region, 'decide', () => new DecideRuntime(this.deps(p.region, 'decide')).run()); });
+      this.every(p.decideOffsetMs, endMs, () => { if (this.up(p.region)) this.invoke(p.region, 'decide', () => this.decideInvocation(p.region)); });
     }
     this.scheduleFaults();
     await this.scheduler.runUntil(endMs);
