@@ -295,18 +295,30 @@ export function checkHistory(input: CheckInput): CheckResult {
   }
 
   /**
-   * Data plane: a restore of `target` made room for a new drain. It is one swap when automation's
-   * drains were at maxDrained before it, and a target that was really failing at the restore and
-   * serving is drained within voteSettleMs after it (the votes settle the release before voting the
-   * drain, so Route 53 never shows both drained).
+   * Data plane: a restore of `target` made room for a new drain. It is one swap when a live quorum
+   * judged `target` healthy at the restore (a drain held only by hysteresis), automation's drains
+   * were at maxDrained before it, and a target that was really failing at the restore and serving
+   * is drained by automation (no operator's drain override) within voteSettleMs after it, `target`
+   * serving until then (the votes settle the release before voting the drain, so Route 53 never
+   * shows both drained).
    */
   function releasedForNewDrain(c: ServedChange, target: Region): boolean {
     if (settleMs === null) return false;
+    const judgedHealthy = config.observers.filter((o) => truth.alive(o, c.atMs) && verdicts.statusAt(o, target, c.atMs) === 'healthy');
+    if (judgedHealthy.length < quorum) return false;
     const weightsThen = weightsBefore.get(c) ?? {};
     const automaticDrains = Object.entries(weightsThen).filter(([t, w]) => w <= 0 && t !== target && (drainCause.get(t) ?? 'automatic') === 'automatic').length + 1;
     if (automaticDrains < config.safety.maxDrained) return false;
-    return changes.some((next) => next.atMs > c.atMs && next.atMs <= c.atMs + settleMs && next.changes.some((ch) => ch.target !== target && ch.toWeight <= 0
-      && (weightsThen[ch.target] ?? 0) > 0 && truth.failing(ch.target, c.atMs) !== null));
+    for (const next of changes) {
+      if (next.atMs <= c.atMs || next === c) continue;
+      if (next.atMs > c.atMs + settleMs) return false;
+      // Drained again before the new drain: this restore made room for nothing.
+      if (next.changes.some((ch) => ch.target === target && ch.toWeight <= 0)) return false;
+      const drainsNew = next.changes.some((ch) => ch.target !== target && ch.toWeight <= 0 && (weightsThen[ch.target] ?? 0) > 0
+        && truth.failing(ch.target, c.atMs) !== null && overrides.active(ch.target, next.atMs)?.action !== 'drain');
+      if (drainsNew) return true;
+    }
+    return false;
   }
 
   function checkSafetyRules(c: ServedChange): void {

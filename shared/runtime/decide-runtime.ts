@@ -50,11 +50,15 @@ export interface DecideOutcome {
 
 /**
  * What the proposal remembers that ages: a newer snapshot of an observer that judges something
- * failing is stored (not published) so that when it was first seen keeps it counting (tally).
+ * failing is stored (not published) so that when it was first seen keeps it counting (tally); so is
+ * an override end it learnt (from an event, before its replica has it), or the next pass forgets it.
  */
 function memoryKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
-  return canonicalJson(Object.entries(p.evidence ?? {}).filter(([, e]) => Object.values(e.statuses).some((s) => s !== 'healthy')).map(([o, e]) => [o, e.seq]));
+  return canonicalJson({
+    e: Object.entries(p.evidence ?? {}).filter(([, e]) => Object.values(e.statuses).some((s) => s !== 'healthy')).map(([o, e]) => [o, e.seq]),
+    o: (p.overrideEnds ?? []).map((end) => end.overrideId),
+  });
 }
 
 function proposalKey(p: Proposal | undefined): string {

@@ -196,6 +196,25 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     });
   });
 
+  it('keeps an override end learnt from an event in the stored proposal, so the next pass does not apply the ended override', async () => {
+    const w = world();
+    for (let i = 0; i < 3; i += 1) await cycle(w);
+    const x = w.observers[0]!;
+    const nowMs = w.clock.nowMs();
+    const override = { id: 'ov-1', target: 'eu-west-1', action: 'drain' as const, createdMs: nowMs - 3000, expiresMs: nowMs + 3_600_000, reason: 'm', actor: 'ops', force: false, source: 'api' as const };
+    const end = { overrideId: 'ov-1', endedMs: nowMs - 1000, actor: 'ops', reason: 'back' };
+    // The end arrives by event before either item replicates here; it changes no vote, yet it is stored.
+    w.clock.advance(500);
+    const first = await x.decide.run({ type: 'override-end', observer: 'eu-west-1', end });
+    expect(first.proposalWritten).toBe(true);
+    expect(first.proposal.overrideEnds).toEqual([end]);
+    // The override item replicates here; its end has not yet.
+    await w.store.appendOverride(override);
+    w.clock.advance(500);
+    const next = await x.decide.run({ type: 'override', observer: 'eu-west-1', override });
+    expect(next.proposal.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+  });
+
   it('changes Route 53 once when decide runs twice (and in every region)', async () => {
     const w = world();
     const [a, b] = w.observers;

@@ -99,7 +99,8 @@ describe('checker (ground truth)', () => {
     const flip = (atMs: number, target: string, healthy: boolean): HistoryEntry => ({ atMs, kind: 'health-check', target, healthy } as HistoryEntry);
     const gate = () => scenario('mode: gate');
     // eu-west-1 fails and is drained; it recovers inside the cooldown; ap-southeast-2 then dies and maxDrained is 1.
-    const evidence = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 62_500), flip(64_000, 'eu-west-1', false),
+    const evidence = [unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('eu-west-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 62_500), flip(64_000, 'eu-west-1', false),
+      healthy('us-east-1', 'eu-west-1', 110_000), healthy('eu-west-1', 'eu-west-1', 110_000), healthy('ap-southeast-2', 'eu-west-1', 110_000),
       unhealthy('us-east-1', 'ap-southeast-2', 151_000), unhealthy('eu-west-1', 'ap-southeast-2', 151_500)];
     const faults = [down('eu-west-1', 60_000, 100_000), down('ap-southeast-2', 140_000, 590_000, 1)];
 
@@ -117,6 +118,23 @@ describe('checker (ground truth)', () => {
     it('is a restore inside the cooldown when the target drained next was not really failing', () => {
       const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(175_000, 'ap-southeast-2', false)], [faults[0]!], { scenario: gate() });
       expect(invariants(result)).toEqual(expect.arrayContaining(['cooldown', 'false-drain']));
+    });
+
+    it('is a restore inside the cooldown when the drain that follows is an operator\'s', () => {
+      const override: HistoryEntry = { atMs: 170_000, kind: 'override', region: 'eu-west-1', target: 'ap-southeast-2', action: 'drain', id: 'ov-ops', expiresAtMs: 900_000, force: false, source: 'api' } as HistoryEntry;
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true), override, flip(175_000, 'ap-southeast-2', false)], faults, { scenario: gate() });
+      expect(invariants(result)).toContain('cooldown');
+    });
+
+    it('is a restore inside the cooldown when the target is drained again before the new drain', () => {
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(165_000, 'eu-west-1', false), flip(170_000, 'eu-west-1', true), flip(185_000, 'ap-southeast-2', false)], faults, { scenario: gate() });
+      expect(invariants(result).filter((i) => i === 'cooldown').length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('is a restore inside the cooldown when no live quorum judged the released target healthy', () => {
+      const blind = evidence.filter((e) => !(e.kind === 'verdict' && (e as { status: string }).status === 'healthy' && (e as { observer: string }).observer !== 'us-east-1'));
+      const result = run([...blind, flip(160_000, 'eu-west-1', true), flip(175_000, 'ap-southeast-2', false)], faults, { scenario: gate() });
+      expect(invariants(result)).toContain('cooldown');
     });
 
     it('is a restore inside the cooldown in a control-plane run, where the swap must be one batch', () => {

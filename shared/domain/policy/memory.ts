@@ -91,19 +91,29 @@ export function peersOf(proposals: readonly Proposal[], self: Region): NonNullab
 }
 
 /**
- * The override ends read and those the previous proposal remembered. A proposal keeps the ends of
- * overrides that would otherwise still be active (unexpired, or not yet read here: then for at most
- * `overrides.ttlSecondsMax`), so the list stays as short as the overrides in flight.
+ * How long an end whose override is not in the view is remembered: an end seen before its override
+ * replicates here (replication takes seconds, 120 s in the slowest scenarios). The view holds only
+ * unexpired overrides, so an end of an expired one looks the same and must age out too.
  */
-export function rememberedOverrideEnds(ends: readonly OverrideEnd[], overrides: readonly Override[], previous: Proposal | null, nowMs: number, ttlMsMax: number): OverrideEnd[] {
+export const unmatchedOverrideEndMemoryMs = 600_000;
+/** Ends a proposal carries at most (the event schema allows 100): the newest. */
+export const rememberedOverrideEndsMax = 50;
+
+/**
+ * The override ends read and those the previous proposal remembered, kept while they matter: the
+ * end of an override in view that has not expired, or, for at most unmatchedOverrideEndMemoryMs, an
+ * end whose override is not in view. So the list stays as short as the overrides in flight.
+ */
+export function rememberedOverrideEnds(ends: readonly OverrideEnd[], overrides: readonly Override[], previous: Proposal | null, nowMs: number): OverrideEnd[] {
   const byId = new Map<string, OverrideEnd>();
   for (const end of [...(previous?.overrideEnds ?? []), ...ends]) {
     const known = byId.get(end.overrideId);
     if (known === undefined || end.endedMs < known.endedMs) byId.set(end.overrideId, end);
   }
-  return [...byId.values()].filter((end) => {
+  const kept = [...byId.values()].filter((end) => {
     const matching = overrides.filter((o) => o.id === end.overrideId);
-    // An end whose override is not read here yet is kept as long as any override could last.
-    return matching.length === 0 ? nowMs - end.endedMs < ttlMsMax : matching.some((o) => o.expiresMs > nowMs);
-  }).sort((a, b) => (a.overrideId < b.overrideId ? -1 : a.overrideId > b.overrideId ? 1 : a.endedMs - b.endedMs));
+    return matching.length === 0 ? nowMs - end.endedMs < unmatchedOverrideEndMemoryMs : matching.some((o) => o.expiresMs > nowMs);
+  });
+  return kept.sort((a, b) => b.endedMs - a.endedMs || (a.overrideId < b.overrideId ? -1 : 1)).slice(0, rememberedOverrideEndsMax)
+    .sort((a, b) => (a.overrideId < b.overrideId ? -1 : a.overrideId > b.overrideId ? 1 : a.endedMs - b.endedMs));
 }

@@ -153,6 +153,16 @@ describe('computeProposal', () => {
       expect(later.overrideEnds).toBeUndefined();
     });
 
+    it('remembers an end whose override it has not read for 10 minutes at most, and 50 ends at most', () => {
+      const end = (i: number, endedMs: number) => ({ overrideId: `gone-${String(i).padStart(3, '0')}`, endedMs, actor: 'ops', reason: 'back' });
+      const first = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { overrideEnds: Array.from({ length: 120 }, (_, i) => end(i, nowMs - i * 1000)) }));
+      expect(first.overrideEnds).toHaveLength(50);
+      expect(first.overrideEnds!.map((e) => e.overrideId)).toContain('gone-000');
+      expect(first.overrideEnds!.map((e) => e.overrideId)).not.toContain('gone-050');
+      const later = computeProposal(proposalInput(config, nowMs + 600_000, unanimous(config, 'healthy', nowMs + 600_000), { seq: 2, previous: first }));
+      expect(later.overrideEnds).toBeUndefined();
+    });
+
     it('serve override keeps an unhealthy target serving', () => {
       const override = overrideOf('eu-west-1', 'serve', nowMs - 1000, nowMs + 1000);
       const p = computeProposal(proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 3, nowMs), { overrides: [override] }));

@@ -124,7 +124,7 @@ const causePriority: Record<ProposalCause, number> = {
 export function computeProposal(input: ProposalInput): Proposal {
   const { config, nowMs } = input;
   const { latest: snapshots, seen } = rememberedSnapshots(input.snapshots, input.previous, nowMs);
-  const knownEnds = rememberedOverrideEnds(input.overrideEnds, input.overrides, input.previous, nowMs, config.overrides.ttlSecondsMax * 1000);
+  const knownEnds = rememberedOverrideEnds(input.overrideEnds, input.overrides, input.previous, nowMs);
   const ends = indexEnds(knownEnds);
   const alarms = indictingAlarms(config, input.signals, nowMs);
   const tallies = new Map<Region, Tally>();

@@ -67,6 +67,16 @@ describe('enforceSafety below minServing (a forced drain not yet replicated to t
     expect(out.map((e) => e.state)).toEqual(['drained', 'serving', 'drained']);
   });
 
+  it('does not count it when admitting a new drain: the drain is refused by minServing', () => {
+    const { entries: out, refusals } = enforceSafety([
+      entry('us-east-1', 'drained', 'drained', 'override', 0, { failStatic: true }),
+      entry('eu-west-1', 'drained', 'serving', 'quorum-unhealthy', 2),
+      entry('ap-southeast-2', 'serving', 'serving', 'healthy'),
+    ], rules(2, 1));
+    expect(out.map((e) => e.state)).toEqual(['drained', 'serving', 'serving']);
+    expect(refusals).toEqual([expect.objectContaining({ target: 'eu-west-1', rule: 'minServing' })]);
+  });
+
   it('without it, restores the other drain to meet minServing', () => {
     const { entries: out } = enforceSafety(entries.map((e) => ({ ...e, failStatic: false })), rules(2, 1));
     expect(out.find((e) => e.target === 'ap-southeast-2')).toMatchObject({ state: 'drained' });

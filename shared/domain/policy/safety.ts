@@ -32,12 +32,20 @@ function countServing(entries: readonly SafetyEntry[]): number {
 
 /**
  * Serving for the minServing rule: a forced drain counts as if serving, since the operator's force
- * excuses that rule for that target only; so does a fail-static drain, which no quorum of this
- * planner's view explains (an operator's force not yet replicated here, or a newer decision). Nothing
- * else is restored (or refused) to make up for either.
+ * excuses that rule for that target only. Nothing else is restored (or refused) to make up for it.
  */
 function countServingForRule(entries: readonly SafetyEntry[]): number {
-  return countServing(entries) + entries.filter((e) => e.state === 'drained' && (e.cause === 'forced-override' || e.failStatic === true)).length;
+  return countServing(entries) + entries.filter((e) => e.state === 'drained' && e.cause === 'forced-override').length;
+}
+
+/**
+ * Serving when deciding what to restore: a fail-static drain, which no quorum in this planner's view
+ * explains (an operator's force not yet replicated here, or a newer decision), counts like a forced
+ * one, so nothing is restored to make up for it. It does not count when admitting a new drain: that
+ * would let a drain through on a drain this planner cannot explain.
+ */
+function countServingForRestore(entries: readonly SafetyEntry[]): number {
+  return countServingForRule(entries) + entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override' && e.failStatic === true).length;
 }
 
 function countAutomaticDrains(entries: readonly SafetyEntry[]): number {
@@ -98,7 +106,7 @@ function refuseNewDrains(entries: SafetyEntry[], safety: SafetyConfig & { maxDra
 function restoreHeldDrains(entries: SafetyEntry[], minServing: number): void {
   const held = entries.filter((e) => e.state === 'drained' && e.cause !== 'forced-override' && e.failStatic !== true).sort(byPriorityAscending);
   for (const entry of held) {
-    if (countServingForRule(entries) >= minServing) return;
+    if (countServingForRestore(entries) >= minServing) return;
     entry.state = 'serving';
     entry.cause = 'safety-restore';
   }
