@@ -17,6 +17,7 @@
  */
 import type { Override, OverrideEnd, Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, VerdictStatus } from '../types';
 import { latestSnapshots } from '../quorum/tally';
+import { indexEnds } from '../overrides/overrides';
 
 /** The snapshot headers a proposal keeps: enough for a tally (status per target and the write time). */
 export function evidenceOf(snapshots: ReadonlyMap<Region, VerdictSnapshot>, seen: ReadonlyMap<Region, number>): NonNullable<Proposal['evidence']> {
@@ -105,12 +106,7 @@ export const rememberedOverrideEndsMax = 50;
  * end whose override is not in view. So the list stays as short as the overrides in flight.
  */
 export function rememberedOverrideEnds(ends: readonly OverrideEnd[], overrides: readonly Override[], previous: Proposal | null, nowMs: number): OverrideEnd[] {
-  const byId = new Map<string, OverrideEnd>();
-  for (const end of [...(previous?.overrideEnds ?? []), ...ends]) {
-    const known = byId.get(end.overrideId);
-    if (known === undefined || end.endedMs < known.endedMs) byId.set(end.overrideId, end);
-  }
-  const kept = [...byId.values()].filter((end) => {
+  const kept = [...indexEnds([...(previous?.overrideEnds ?? []), ...ends]).values()].filter((end) => {
     const matching = overrides.filter((o) => o.id === end.overrideId);
     return matching.length === 0 ? nowMs - end.endedMs < unmatchedOverrideEndMemoryMs : matching.some((o) => o.expiresMs > nowMs);
   });
