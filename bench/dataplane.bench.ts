@@ -1,7 +1,6 @@
 /**
  * Data-plane benchmark: the control-plane (`weight`) mode, the gate at the standard (30 s, the
- * default) and the fast (10 s) check interval, and metric votes, side by side — a hard outage
- * alone, the same outage with the Route 53 control plane down for 10 minutes, and us-east-1 down
+ * default) and the fast (10 s) check interval, side by side — a hard outage alone, the same outage with the Route 53 control plane down for 10 minutes, and us-east-1 down
  * with the control plane for 15 minutes — with detect and RTO percentiles and what each mode adds
  * to the monthly bill.
  * Writes bench/results/dataplane.json. Seeds are 1…runs.
@@ -19,7 +18,7 @@ import { runSimulation } from '../sim/simulation';
 export const seedsPerRow = 30;
 
 interface Row {
-  mode: 'control-plane' | 'data-plane gate 30 s' | 'data-plane gate 10 s' | 'data-plane metric';
+  mode: 'control-plane' | 'data-plane gate 30 s' | 'data-plane gate 10 s';
   scenario: string;
   runs: number;
   detectP50Ms: number | null;
@@ -58,10 +57,9 @@ async function controlPlaneRow(name: string, totalUsd: number): Promise<Row> {
 
 async function dataPlaneRow(name: string, mode: Exclude<Row['mode'], 'control-plane'>, cost: DataPlaneCost, totalUsd: number): Promise<Row> {
   const results = [];
-  const vote = mode === 'data-plane metric' ? 'metric' : 'gate';
   const options: DataPlaneOptions = mode === 'data-plane gate 10 s' ? { dataPlane: { checkIntervalSeconds: 10 } } : {};
   for (let seed = 1; seed <= seedsPerRow; seed += 1) {
-    const r = await runDataPlaneSimulation(loadScenario(name), seed, vote, options);
+    const r = await runDataPlaneSimulation(loadScenario(name), seed, 'gate', options);
     results.push({ detectMs: r.metrics.detectMs, rtoMs: r.metrics.rtoMs, valid: r.problems.length === 0 });
   }
   return row(mode, name, results, cost.totalUsd, totalUsd);
@@ -82,15 +80,14 @@ export async function run(): Promise<void> {
   const outage = 'failover-route53-outage-10min';
   const usEast1 = 'failover-gate-us-east-1-outage-route53-down-15min';
   const base = simConfig(loadScenario(outage));
-  const configs = { gate: dataPlaneConfig(base, 'gate'), fast: dataPlaneConfig(base, 'gate', { checkIntervalSeconds: 10 }), metric: dataPlaneConfig(base, 'metric') };
-  const cost = { gate: dataPlaneMonthlyCost(configs.gate), fast: dataPlaneMonthlyCost(configs.fast), metric: dataPlaneMonthlyCost(configs.metric) };
-  const total = { control: estimateMonthlyCost(base).totalUsd, gate: estimateMonthlyCost(configs.gate).totalUsd, fast: estimateMonthlyCost(configs.fast).totalUsd, metric: estimateMonthlyCost(configs.metric).totalUsd };
+  const configs = { gate: dataPlaneConfig(base, 'gate'), fast: dataPlaneConfig(base, 'gate', { checkIntervalSeconds: 10 }) };
+  const cost = { gate: dataPlaneMonthlyCost(configs.gate), fast: dataPlaneMonthlyCost(configs.fast) };
+  const total = { control: estimateMonthlyCost(base).totalUsd, gate: estimateMonthlyCost(configs.gate).totalUsd, fast: estimateMonthlyCost(configs.fast).totalUsd };
   const rows: Row[] = [];
   for (const name of [hard, outage, usEast1]) {
     rows.push(await controlPlaneRow(name, total.control));
     rows.push(await dataPlaneRow(name, 'data-plane gate 30 s', cost.gate, total.gate));
     rows.push(await dataPlaneRow(name, 'data-plane gate 10 s', cost.fast, total.fast));
-    rows.push(await dataPlaneRow(name, 'data-plane metric', cost.metric, total.metric));
   }
   process.stdout.write(`${table(rows)}\n`);
   process.stdout.write(`added cost, 3 observers × 3 targets: ${JSON.stringify(cost)}\n`);

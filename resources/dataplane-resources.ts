@@ -2,20 +2,14 @@
  * CloudFormation for data-plane mode (route53.mode: health-check; see docs/dataplane.md).
  *
  * Two parts, because Route 53 health checks are global but what they read is regional:
- *   - per observer region (in that region's stack): the gate function's public URL (only when a
- *     target votes by gate), the vote alarms of this observer (only for metric targets), and the
- *     IAM statements that let decide write votes (PutMetricData, limited to the vote namespace)
- *     and let the gate read the table (GetItem/Query only);
+ *   - per observer region (in that region's stack): the gate function's public URL and the IAM
+ *     statement that lets the gate read the table (GetItem/Query only);
  *   - once per deployment, after every region's stack exists (the child checks need every
- *     region's gate host and alarms): the child health checks and one CALCULATED check per
- *     target with HealthThreshold = n for gate votes, n − quorum + 1 for metric votes, whose ids
- *     are the stack's outputs for users to attach to their records.
+ *     region's gate host): the child health checks and one CALCULATED check per target with
+ *     HealthThreshold = n, whose ids are the stack's outputs for users to attach to their records.
  * Nothing here calls AWS.
  */
-import {
-  dataPlaneHealthChecks, dataPlaneTargets, isGateHost, voteAlarm, voteMechanism, voteMetricNamespace,
-  type GateHosts, type ValidConfig,
-} from '../shared/domain';
+import { dataPlaneHealthChecks, dataPlaneTargets, isGateHost, type GateHosts, type ValidConfig } from '../shared/domain';
 import { gateFunctionSizing } from '../shared/domain/cost/function-sizing';
 import { logicalId } from './stack-plan';
 
@@ -25,23 +19,9 @@ type Resources = Record<string, Json>;
 /** The logical id osls gives the `gate` function. */
 export const gateFunctionLogicalId = 'GateLambdaFunction';
 
-/** Whether the stacks ship the gate (some target votes by gate). */
+/** Whether the stacks ship the gate (some target is in health-check mode, whose votes the gates carry). */
 export function usesGate(config: ValidConfig): boolean {
-  return dataPlaneTargets(config).some((t) => voteMechanism(t) === 'gate');
-}
-
-function usesMetric(config: ValidConfig): boolean {
-  return dataPlaneTargets(config).some((t) => voteMechanism(t) === 'metric');
-}
-
-/**
- * IAM statements decide needs to publish metric votes. PutMetricData has no resource-level
- * permission (AWS documents Resource "*"), so a condition pins it to the vote namespace.
- * @example dataPlaneDecideStatements(config) // [] when no target votes by metric
- */
-export function dataPlaneDecideStatements(config: ValidConfig): Json[] {
-  if (!usesMetric(config)) return [];
-  return [{ Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': voteMetricNamespace } } }];
+  return dataPlaneTargets(config).length > 0;
 }
 
 /** The gate reads this region's replica, nothing else. */
@@ -52,22 +32,16 @@ export function dataPlaneGateStatements(tableArn: Json): Json[] {
 /**
  * One observer region's data-plane resources (serverless.yml includes them through
  * serverlessParams; empty without health-check targets): the gate URL (public: Route 53 checkers cannot sign
- * requests; it answers only drain/no-drain per target) and this observer's vote alarms.
- * @example dataPlaneRegionResources(config, 'eu-west-1').GateFunctionUrl
+ * requests; it answers only drain/no-drain per target) and its two permissions.
+ * @example dataPlaneRegionResources(config).GateFunctionUrl
  */
-export function dataPlaneRegionResources(config: ValidConfig, region: string): Resources {
+export function dataPlaneRegionResources(config: ValidConfig): Resources {
   const resources: Resources = {};
   if (usesGate(config)) {
     resources.GateFunctionUrl = { Type: 'AWS::Lambda::Url', Properties: { TargetFunctionArn: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, AuthType: 'NONE' } };
     resources.GateFunctionUrlPermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' } };
     // Function URLs created since October 2025 also need InvokeFunction, here only through the URL.
     resources.GateFunctionInvokePermission = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': [gateFunctionLogicalId, 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true } };
-  }
-  for (const target of dataPlaneTargets(config)) {
-    if (voteMechanism(target) !== 'metric') continue;
-    const { region: alarmRegion, ...alarm } = voteAlarm(config, region, target.region);
-    if (alarmRegion !== region) throw new Error(`vote alarm for ${target.region} belongs to ${alarmRegion}, not ${region}`);
-    resources[`${logicalId(`vote-${target.region}`)}Alarm`] = { Type: 'AWS::CloudWatch::Alarm', Properties: { ...alarm, AlarmDescription: `Arbiter ${config.name}: ${region}'s drain vote on ${target.region} (ALARM = drain)` } };
   }
   return resources;
 }

@@ -28,7 +28,7 @@ export interface HealthCheckStackPlan {
   region: string;
   stackName: string;
   /** The data-plane targets, each with one CALCULATED check over one child per observer. */
-  targets: Array<{ region: string; vote: 'gate' | 'metric' }>;
+  targets: Array<{ region: string; vote: 'gate' }>;
 }
 
 export interface DeploymentPlan {
@@ -118,7 +118,6 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
   const alarmNames = config.alarms.map((a) => a.name);
   const votes = dataPlaneTargets(config).map((t) => ({ region: t.region, vote: voteMechanism(t) }));
   const gateTargets = votes.filter((t) => t.vote === 'gate').map((t) => t.region);
-  const metricTargets = votes.filter((t) => t.vote === 'metric').map((t) => t.region);
   const stacks = config.observers.map((region): RegionStackPlan => {
     const peers = config.observers.filter((r) => r !== region);
     const creates = [
@@ -130,7 +129,6 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
       'HTTP API (AWS_IAM on every route, throttled, access-logged)',
       `CloudWatch alarms: function errors, stale probe heartbeat, dead-letter queue depth${config.notifications === undefined ? '' : config.notifications.topic === 'create' ? ', notifying a topic this stack creates' : ', notifying the configured topic'}`,
       ...(gateTargets.length > 0 ? [`data-plane gate (public function URL, answers /drain/<target>) for ${gateTargets.join(', ')}`] : []),
-      ...(metricTargets.length > 0 ? [`vote alarms of this observer on ${metricTargets.join(', ')}`] : []),
     ];
     return { region, stackName: tableName, home: region === homeRegion, busName: tableName, peers, creates };
   });

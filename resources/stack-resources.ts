@@ -7,7 +7,7 @@
 import { detailTypes, eventSource, type ValidConfig } from '../shared/domain';
 import { arbiterFunctionNames, functionSizing, lambdaTracingEnabled, logRetentionDays, type ArbiterFunctionName } from '../shared/domain/cost/function-sizing';
 import { logicalId, planDeployment, recordWriteActions, recordWriteScopes, type DeploymentPlan, type RegionStackPlan } from './stack-plan';
-import { dataPlaneDecideStatements, dataPlaneFunctions, dataPlaneRegionResources, dataPlaneStackOutputs, gateFunctionLogicalId, usesGate } from './dataplane-resources';
+import { dataPlaneFunctions, dataPlaneRegionResources, dataPlaneStackOutputs, gateFunctionLogicalId, usesGate } from './dataplane-resources';
 
 type Json = unknown;
 type Resources = Record<string, Json>;
@@ -70,13 +70,11 @@ export function tableWritePartitions(fn: ArbiterFunctionName, region: string): s
 const route53Readers: readonly ArbiterFunctionName[] = ['decide', 'drill', 'api'];
 
 /**
- * Actions AWS authorises only on `Resource: "*"` (no resource-level permission exists):
- * X-Ray trace upload (the Tracer), and CloudWatch PutMetricData (data-plane metric votes; pinned to
- * the vote namespace by a condition in dataplane-resources.ts). This list is what the infra tests
- * accept as an explained `*`.
+ * Actions AWS authorises only on `Resource: "*"` (no resource-level permission exists): X-Ray
+ * trace upload (the Tracer). This list is what the infra tests accept as an explained `*`.
  */
 export const xrayWriteActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
-export const actionsWithoutResourceLevelPermission: readonly string[] = [...xrayWriteActions, 'cloudwatch:PutMetricData'];
+export const actionsWithoutResourceLevelPermission: readonly string[] = [...xrayWriteActions];
 
 /** This region's replica of the table. */
 const tableArn = (plan: DeploymentPlan, stack: RegionStackPlan) => sub(`arn:\${AWS::Partition}:dynamodb:${stack.region}:\${AWS::AccountId}:table/${plan.tableName}`);
@@ -344,7 +342,7 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
   const plan = planDeployment(config, stage);
   const stack = plan.stacks.find((s) => s.region === region);
   if (stack === undefined) throw new Error(`region ${region} is not one of the configured observers (${config.observers.join(', ')})`);
-  const functions = Object.fromEntries(arbiterFunctionNames.map((fn) => [fn, { memoryMb: functionSizing[fn].memoryMb, timeoutSeconds: functionSizing[fn].timeoutSeconds, reservedConcurrency: functionSizing[fn].reservedConcurrency ?? null, iam: [...iamStatements(config, plan, stack, fn, tracing), ...(fn === 'decide' ? dataPlaneDecideStatements(config) : [])] }])) as ServerlessParams['functions'];
+  const functions = Object.fromEntries(arbiterFunctionNames.map((fn) => [fn, { memoryMb: functionSizing[fn].memoryMb, timeoutSeconds: functionSizing[fn].timeoutSeconds, reservedConcurrency: functionSizing[fn].reservedConcurrency ?? null, iam: iamStatements(config, plan, stack, fn, tracing) }])) as ServerlessParams['functions'];
   return {
     service: plan.service,
     stackName: stack.stackName,
@@ -362,8 +360,8 @@ export function serverlessParams(config: ValidConfig, stage: string, region: str
     dataPlaneFunctions: dataPlaneFunctions(config, tableArn(plan, stack), tracingStatements(tracing)),
     // Every region carries every schedule; the event's time names the tick, so one region runs it (drill-runtime.ts).
     drillSchedules: config.drills.map((d) => ({ schedule: { rate: [d.schedule], inputTransformer: { inputPathsMap: { time: '$.time' }, inputTemplate: `{"drill":${JSON.stringify(d.name)},"time":<time>}` } } })),
-    // Data-plane mode (docs/dataplane.md): this observer's vote alarms; nothing without health-check targets.
-    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...notificationResources(config), ...selfAlarms(config, region), ...dataPlaneRegionResources(config, region) },
+    // Data-plane mode (docs/dataplane.md): the gate's URL and permissions; nothing without health-check targets.
+    resources: { ...(stack.home ? globalTable(config, plan) : {}), ...busResources(config, stack), ...notificationResources(config), ...selfAlarms(config, region), ...dataPlaneRegionResources(config) },
     outputs: {
       ArbiterBusArn: { Value: { 'Fn::GetAtt': ['ArbiterBus', 'Arn'] } }, ArbiterHome: { Value: String(stack.home) }, ...dataPlaneStackOutputs(config),
       ...(config.notifications?.topic === 'create' ? { ArbiterNotificationsTopicArn: { Value: { Ref: notificationsTopicId }, Description: 'Subscribe here to be paged by this observer\'s own alarms' } } : {}),

@@ -221,7 +221,7 @@ export function checkHistory(input: CheckInput): CheckResult {
   const drainedEver = new Set<Region>();
   const changes = servedChanges(history, configured);
   const mode = (scenario as { mode?: string }).mode;
-  const settleMs = mode === 'gate' || mode === 'metric' ? voteSettleMs(config, mode) : null;
+  const settleMs = mode === 'gate' ? voteSettleMs(config) : null;
 
   const weightsBefore = new Map<ServedChange, Record<Region, number>>();
   const before = (c: ServedChange, target: Region) => weightsBefore.get(c)?.[target];

@@ -2,10 +2,11 @@
  * Scenario files (sim/scenarios/*.yml): the world, its faults and what must hold, as data.
  * Times are virtual milliseconds from the start of the run; `[min, max]` ranges are drawn per
  * seed. `mode` names the binding under test: `control-plane` (weighted records changed through
- * the Route 53 API), or a data-plane mode (`gate`, `metric`: every target in health-check mode,
- * Route 53's health checkers reading the observers' votes). docs/simulation.md documents every field.
+ * the Route 53 API), or the data-plane mode (`gate`: every target in health-check mode, Route 53's
+ * health checkers reading the observers' gate votes). docs/simulation.md documents every field.
  *
- * The format only grows: a file that ran before runs unchanged. Every name a fault or an
+ * The format only grows: a file that ran before runs unchanged — except `mode: metric`, refused
+ * with its reason since metric votes were removed from Arbiter. Every name a fault or an
  * expectation uses must be an observer or a target of the scenario's world, or loading fails
  * with the file's path and the field's path.
  */
@@ -53,7 +54,9 @@ export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/),
     title: z.string().min(1),
-    mode: z.enum(['control-plane', 'gate', 'metric']).default('control-plane'),
+    mode: z.enum(['control-plane', 'gate'], {
+      error: (issue) => (issue.input === 'metric' ? 'metric votes were removed from Arbiter (docs/dataplane.md "Why not metric votes"): use gate' : 'must be control-plane or gate'),
+    }).default('control-plane'),
     /** Faults on for `safetyMs`, then off; the system must converge within `livenessMs`. */
     safetyMs: z.number().int().positive(),
     livenessMs: z.number().int().positive(),

@@ -1,7 +1,7 @@
 /**
  * The simulator's config: the scenario's observers protecting its targets (default three regions
  * each), the shipped defaults, the scenario's probe/safety/alarms/overrides/dataPlane merged in, and in a
- * data-plane mode (`gate`, `metric`) every target in health-check mode voting through it.
+ * data-plane mode (`gate`) every target in health-check mode voting through it.
  */
 import { validateConfig, type ValidConfig } from '../shared/domain';
 import { defaultRegions, scenarioObservers, scenarioTargets, type Scenario } from './scenario';

@@ -125,7 +125,7 @@ export async function runSimulation(scenario: Scenario, seed: number, baseline: 
   const params = deriveParams(scenario, seed, config.observers);
   const world = new World(config, scenario, params, new SimRandom(seed).fork('world'));
   const endMs = scenario.safetyMs + scenario.livenessMs;
-  const model = scenario.mode === 'control-plane' ? null : attachHealthChecks(world, scenario.mode, new SimRandom(seed).fork(`dataplane-${scenario.mode}`), endMs, dataPlane);
+  const model = scenario.mode === 'control-plane' ? null : attachHealthChecks(world, new SimRandom(seed).fork(`dataplane-${scenario.mode}`), endMs, dataPlane);
   await world.run();
   const observed = await finalState(world, endMs);
   const final: FinalState = model === null ? observed : { ...observed, route53: Object.fromEntries([...model.calculated].map(([t, healthy]) => [t, healthy ? 'serving' : 'drained'])) };

@@ -7,7 +7,7 @@
  * functions, store outages, and the operator (overrides, their early end, drills) and CloudWatch
  * (alarm state changes, through the real alarm function) acting over time.
  */
-import type { ArbiterEvent, Region, ValidConfig, VoteWriter } from '../shared/domain';
+import type { ArbiterEvent, Region, ValidConfig } from '../shared/domain';
 import { ConflictError, silentTelemetry, TransientError, type Dns, type Store } from '../shared/ports';
 import { DecideRuntime, ProbeRuntime, recordAlarmChange, type ObserverDeps } from '../shared/runtime';
 import { createDrill, DrillRuntime } from '../shared/runtime/operator/drill-runtime';
@@ -70,8 +70,6 @@ export class World {
   private readonly regions = new Map<Region, RegionRuntime>();
   private readonly crashRandom: SimRandom;
   private readonly heldRandom: SimRandom;
-  /** Data-plane `metric` mode (sim/dataplane): where each region's decide passes write their votes. */
-  readonly voteWriters = new Map<Region, VoteWriter>();
   private readonly inFlight = new Map<string, number>();
   private readonly overrideIds = new Map<number, string>();
   private readonly storeFaulted: ReadonlySet<Region>;
@@ -195,8 +193,7 @@ export class World {
     const slowMs = own && this.lambdaFaulted.has(`${region}|${site}`) ? this.timeline.lambda(region, site, this.scheduler.nowMs()).delayMs : 0;
     const slow = { pendingMs: slowMs };
     const store = this.invocationStore(region, site, armed, slow, this.releaseCurrent);
-    const votes = this.voteWriters.get(region);
-    return { config: this.config, observer: region, clock: r.clock, store, bus: r.bus, dns: this.invocationDns(region, slow), prober: r.prober, telemetry: silentTelemetry, ...(votes === undefined ? {} : { votes }) };
+    return { config: this.config, observer: region, clock: r.clock, store, bus: r.bus, dns: this.invocationDns(region, slow), prober: r.prober, telemetry: silentTelemetry };
   }
 
   /** The operator API / drill function in `region`: an observer's deps plus deterministic ids; its clock's sleeps end the invocation if the region goes down. */

@@ -38,7 +38,7 @@ describe('arbiter validate', () => {
   it('explains data-plane mode for the targets that use it', async () => {
     const r = await run('validate', join(root, 'test', 'infra', 'fixtures', 'infra.config.yml'));
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[1]).toBe('Data-plane mode for eu-west-1 (gate votes), ap-southeast-2 (metric votes): Arbiter never changes their records; each gets a CALCULATED health check (gate votes fail it once any live observer\'s decision (a quorum of fresh proposals) drains it; metric votes fail it once 2 of 3 observers vote drain). Attach the checks `arbiter deploy` prints to their records.');
+    expect(r.out.split('\n')[1]).toBe('Data-plane mode for eu-west-1 (gate votes), ap-southeast-2 (gate votes): Arbiter never changes their records; each gets a CALCULATED health check (gate votes fail it once any live observer\'s decision (a quorum of fresh proposals) drains it). Attach the checks `arbiter deploy` prints to their records.');
     expect((await run('validate', join(root, 'test', 'infra', 'fixtures', 'weight-only.config.yml'))).out).not.toContain('Data-plane');
   });
 

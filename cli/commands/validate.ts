@@ -6,21 +6,13 @@ import { formatProblems, loadConfigFile } from '../../shared/adapters/config/con
 import { bindingMode, dataPlaneTargets, quorumSize, voteMechanism, type ValidConfig } from '../../shared/domain';
 import { exitCodes, type CommandIo } from '../io';
 
-/** What fails a data-plane target's CALCULATED check, per vote mechanism (see calculatedThreshold). */
-function failsWhen(config: ValidConfig, mechanism: 'gate' | 'metric'): string {
-  return mechanism === 'gate'
-    ? 'gate votes fail it once any live observer\'s decision (a quorum of fresh proposals) drains it'
-    : `metric votes fail it once ${quorumSize(config.observers.length)} of ${config.observers.length} observers vote drain`;
-}
-
 /** The data-plane summary and, for each control-plane target, the advice to move it to the data plane. */
 export function validateAdvice(config: ValidConfig): string[] {
   const lines: string[] = [];
   const dataPlane = dataPlaneTargets(config);
   if (dataPlane.length > 0) {
-    const mechanisms = [...new Set(dataPlane.map(voteMechanism))];
-    lines.push(`Data-plane mode for ${dataPlane.map((t) => `${t.region} (${voteMechanism(t)} votes)`).join(', ')}: Arbiter never changes their records; `
-      + `each gets a CALCULATED health check (${mechanisms.map((m) => failsWhen(config, m)).join('; ')}). Attach the checks \`arbiter deploy\` prints to their records.`);
+    lines.push(`Data-plane mode for ${dataPlane.map((t) => `${t.region} (gate votes)`).join(', ')}: Arbiter never changes their records; `
+      + 'each gets a CALCULATED health check (gate votes fail it once any live observer\'s decision (a quorum of fresh proposals) drains it). Attach the checks `arbiter deploy` prints to their records.');
   }
   config.targets.forEach((target, i) => {
     if (bindingMode(target) !== 'weight') return;

@@ -2,8 +2,8 @@
  * One observer's wiring, built once per Lambda container: config, SDK clients, adapters and the
  * runtimes. Handlers get it through a provider, so tests can build one per region in one process.
  *
- * Route 53 and CloudWatch are used by some functions only (decide, drill, api; metric votes):
- * their adapters, and the SDK clients under them, load on their first call, so probe, probeNow,
+ * Route 53 is used by some functions only (decide, drill, api):
+ * its adapter, and the SDK clients under them, loads on its first call, so probe, probeNow,
  * alarm and the gate never load them.
  */
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -15,7 +15,6 @@ import { PowertoolsTelemetry } from '../../shared/adapters/aws/powertools-teleme
 import type { SdkOptions } from '../../shared/adapters/aws/sdk-options';
 import { SystemClock } from '../../shared/adapters/aws/system-clock';
 import { HttpProber } from '../../shared/adapters/http/http-prober';
-import { dataPlaneTargets, voteMechanism, type VoteWriter } from '../../shared/domain';
 import { ConfigurationError, type Clock, type Dns, type Prober, type Telemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../../shared/runtime';
 import { readEnv, type ArbiterEnv } from './env';
@@ -91,15 +90,6 @@ export function buildContainer(env: ArbiterEnv, options: ContainerOptions = {}):
     dns,
     prober: options.prober ?? new HttpProber({ observer: env.region }),
     telemetry: options.telemetry ?? new PowertoolsTelemetry(logger.createChild({ persistentKeys: { observer: env.region, stage: env.stage } }), metrics),
-    // Data-plane metric votes go to CloudWatch in this observer's own region (see docs/dataplane.md).
-    ...(dataPlaneTargets(config).some((t) => voteMechanism(t) === 'metric')
-      ? {
-        votes: lazyPort<VoteWriter>(async () => {
-          const { CloudWatchVoteWriter, createCloudWatchClient } = await import('../../shared/adapters/aws/dataplane-metric-votes');
-          return new CloudWatchVoteWriter({ config, client: tracer.captureAWSv3Client(createCloudWatchClient(sdkFor(env, env.region, options))) });
-        }),
-      }
-      : {}),
   };
   return { env, deps, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
 }

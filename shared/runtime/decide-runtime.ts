@@ -24,7 +24,6 @@ import {
 import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
 import type { ObserverDeps } from './deps';
 import { mergeEvent } from './view';
-import { publishVotes } from './dataplane-votes';
 
 /** Compare-and-swap attempts per pass: one plan, and one re-plan after a refused batch. */
 export const applyAttemptsMax = 2;
@@ -340,7 +339,6 @@ export class DecideRuntime {
       await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
       result = { ...result, applied };
     }
-    await publishVotes(this.deps, planned.decision, nowMs, { lastApplied: stored, proposals: planned.proposals }); // data-plane votes never wait on the Route 53 control plane
     return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error, retryable: error !== null && retryable };
   }
 }

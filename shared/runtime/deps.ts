@@ -1,4 +1,4 @@
-import type { Region, ValidConfig, VoteWriter } from '../domain';
+import type { Region, ValidConfig } from '../domain';
 import type { Bus, Clock, Dns, Prober, Store, Telemetry } from '../ports';
 
 /** Everything one observer's control plane needs; the same shape in Lambda, locally and in the simulator. */
@@ -11,6 +11,4 @@ export interface ObserverDeps {
   dns: Dns;
   prober: Prober;
   telemetry: Telemetry;
-  /** Data-plane `metric` mode: where this observer's votes go (absent when no target uses it). */
-  votes?: VoteWriter;
 }

@@ -4,4 +4,3 @@ export * from './deps';
 export * from './probe-loop';
 export * from './probe-runtime';
 export * from './view';
-export * from './dataplane-votes';

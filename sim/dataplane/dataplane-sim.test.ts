@@ -7,18 +7,13 @@ import { loadScenario } from '../scenario';
 import { simConfig } from '../sim-config';
 import { runDataPlaneSimulation, type DataPlaneResult } from './dataplane-sim';
 
-/** Seeds per mode: a gate run takes ~2.5 s and a metric run ~1 s on one core. */
+/** Seeds per test: a gate run takes ~2.5 s on one core. */
 const seedsCount = 6;
 const testTimeoutMs = 240_000;
-/** Metric mode waits for a once-a-minute alarm twice removed (datapoint → alarm → Route 53). */
-const metricDetectMsMax = 180_000;
 
-/** The issue-14 scenarios in sim/scenarios, one file per vote mode: `prefix-<vote>-story`. */
-const dataPlaneScenario = (prefix: string, vote: 'gate' | 'metric', story: string) => `${prefix}-${vote}-${story}`;
-
-async function runSeeds(name: string, vote: 'gate' | 'metric'): Promise<DataPlaneResult[]> {
+async function runSeeds(name: string): Promise<DataPlaneResult[]> {
   const results: DataPlaneResult[] = [];
-  for (let seed = 1; seed <= seedsCount; seed += 1) results.push(await runDataPlaneSimulation(loadScenario(name), seed, vote));
+  for (let seed = 1; seed <= seedsCount; seed += 1) results.push(await runDataPlaneSimulation(loadScenario(name), seed, 'gate'));
   return results;
 }
 
@@ -31,7 +26,7 @@ describe('simulator: data-plane mode', () => {
   const rtoMsMax = simConfig(scenario).rtoSecondsMax * 1000;
 
   it(`gate: Route 53 control plane down 10 min during a hard outage drains within rtoSecondsMax, no control-plane call (${seedsCount} seeds)`, async () => {
-    const results = await runSeeds('failover-route53-outage-10min', 'gate');
+    const results = await runSeeds('failover-route53-outage-10min');
     expect(failures(results)).toEqual([]);
     for (const r of results) {
       expect(r.controlPlaneCalls).toBe(0);
@@ -40,29 +35,20 @@ describe('simulator: data-plane mode', () => {
     }
   }, testTimeoutMs);
 
-  it(`metric: the same scenario drains within ${metricDetectMsMax / 1000} s of the onset, no control-plane call (${seedsCount} seeds)`, async () => {
-    const results = await runSeeds('failover-route53-outage-10min', 'metric');
-    expect(failures(results)).toEqual([]);
-    for (const r of results) {
-      expect(r.controlPlaneCalls).toBe(0);
-      expect(r.metrics.detectMs!).toBeLessThanOrEqual(metricDetectMsMax);
-    }
-  }, testTimeoutMs);
-
-  it.each(['gate', 'metric'] as const)('%s: two of three observer regions down moves nothing (fail static)', async (vote) => {
-    const results = await runSeeds('fail-static-two-observers-down', vote);
+  it('two of three observer regions down moves nothing (fail static)', async () => {
+    const results = await runSeeds('fail-static-two-observers-down');
     expect(failures(results)).toEqual([]);
   }, testTimeoutMs);
 
-  it.each(['gate', 'metric'] as const)('%s: one observer cut off from a healthy target moves nothing', async (vote) => {
-    const results = await runSeeds('no-move-observer-partition', vote);
+  it('one observer cut off from a healthy target moves nothing', async () => {
+    const results = await runSeeds('no-move-observer-partition');
     expect(failures(results)).toEqual([]);
     for (const r of results) expect(r.transitions).toEqual([]);
   }, testTimeoutMs);
 
-  it.each(['gate', 'metric'] as const)('%s: two regions dying in turn never restore the first (fail static, not open)', async (vote) => {
-    const name = dataPlaneScenario('failover', vote, 'two-regions-die-in-turn');
-    const results = await runSeeds(name, vote);
+  it('two regions dying in turn never restore the first (fail static, not open)', async () => {
+    const name = 'failover-gate-two-regions-die-in-turn';
+    const results = await runSeeds(name);
     expect(failures(results)).toEqual([]);
     for (const r of results) {
       const first = r.transitions.filter((t) => t.target === 'us-east-1');
@@ -71,17 +57,13 @@ describe('simulator: data-plane mode', () => {
     }
   }, testTimeoutMs);
 
-  // Only the safety rules here: the sim suites judge every invariant of these scenarios over 100
-  // seeds, and sim/known-defects.ts lists what this story still breaks (the release's cooldown;
-  // metric votes' slowness).
-  it.each(['gate', 'metric'] as const)('%s: a held drain released for a new failure never shows two drained (maxDrained 1)', async (vote) => {
-    const results = await runSeeds(dataPlaneScenario('failover', vote, 'release-held-drain'), vote);
-    const safety = results.flatMap((r) => r.problems.filter((p) => p.startsWith('max-drained') || p.startsWith('min-serving')).map((p) => `seed ${r.seed}: ${p}`));
-    expect(safety).toEqual([]);
+  it('a held drain released for a new failure never shows two drained (maxDrained 1) and breaks nothing', async () => {
+    const results = await runSeeds('failover-gate-release-held-drain');
+    expect(failures(results)).toEqual([]);
   }, testTimeoutMs);
 
-  it.each(['gate', 'metric'] as const)('%s: two targets failing at once drain exactly one (maxDrained 1)', async (vote) => {
-    const results = await runSeeds(dataPlaneScenario('max-drained', vote, 'two-targets-at-once'), vote);
+  it('two targets failing at once drain exactly one (maxDrained 1)', async () => {
+    const results = await runSeeds('max-drained-gate-two-targets-at-once');
     expect(failures(results)).toEqual([]);
     for (const r of results) expect(new Set(r.transitions.filter((t) => !t.healthy).map((t) => t.target)).size).toBe(1);
   }, testTimeoutMs);

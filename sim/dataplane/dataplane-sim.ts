@@ -1,7 +1,7 @@
 /**
  * Data-plane mode in the simulator, in its older result shape: `runSimulation` runs every mode
  * (sim/dataplane/health-checks.ts holds Route 53's health checkers); this wraps one run of a
- * scenario in `gate` or `metric` mode for the data-plane bench and tests, optionally with another
+ * scenario in `gate` mode for the data-plane bench and tests, optionally with another
  * `dataPlane` config (the check interval) or a flood on the gates.
  *
  * Detection is the CALCULATED check turning unhealthy; DNS answers follow the health status at
@@ -13,7 +13,7 @@ import { baselineDefaults } from '../baseline';
 import { runSimulation, violationsOf } from '../simulation';
 import type { GateFlood, VoteMechanismSim } from './health-checks';
 
-export { alarmEvaluationIntervalMs, alarmPeriodMs, alarmReadIntervalMs, dataPlaneConfig, gateCheckIntervalMs, metricIngestDelayMs, type GateFlood, type VoteMechanismSim } from './health-checks';
+export { dataPlaneConfig, gateCheckIntervalMs, type GateFlood, type VoteMechanismSim } from './health-checks';
 
 export interface DataPlaneMetrics {
   detectMs: number | null;

@@ -1,8 +1,8 @@
 /**
- * Route 53's health checkers in the data-plane modes (every target in `route53.mode: health-check`),
- * reading the observers' votes in a running World:
+ * Route 53's health checkers in the data-plane mode (every target in `route53.mode: health-check`),
+ * reading the observers' gate votes in a running World:
  *
- *   gate:   per observer and target, an Inverted HTTPS check on the observer's gate, probed by
+ *   child:  per observer and target, an Inverted HTTPS check on the observer's gate, probed by
  *           gateCheckerCount(config) checkers every `dataPlane.checkIntervalSeconds` with their
  *           own phases; a checker flips after `gateFailureThreshold` answers in a row; the check's
  *           underlying status is healthy while more than 18 % of checkers see a 2xx (a drain
@@ -10,17 +10,13 @@
  *           observer as decider) over its region's replica (cached gateCacheMs); a region that is
  *           down, or whose store is unavailable, does not answer 2xx (no drain), nor does a gate
  *           whose request a flood got refused (GateFlood).
- *   metric: each decide pass writes the vote as a datapoint (the real runtime hook); the alarm
- *           evaluates once a minute (own phase) over the last 60 s period it can see
- *           (`metricIngestDelayMs` behind), keeps its state without data (TreatMissingData:
- *           ignore); Route 53 reads the alarm state every `alarmReadIntervalMs` (own phase).
- *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n, vote) (every
- *   child for gate votes: a live drain vote holds a drain, dead gates abstain); every
- *   transition is a `health-check` history entry (what DNS serves).
+ *   CALCULATED per target: healthy while healthy children ≥ calculatedThreshold(n) (every child:
+ *   a live drain vote holds a drain, dead gates abstain); every transition is a `health-check`
+ *   history entry (what DNS serves).
  */
 import {
   calculatedHealthy, calculatedThreshold, gateCheckerCount, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, validateConfig,
-  type Region, type ValidConfig, type VoteRecord, type VoteWriter,
+  type Region, type ValidConfig,
 } from '../../shared/domain';
 import { gateCacheMs } from '../../shared/adapters/aws/dataplane-gate';
 import { healthyFractionMin } from '../baseline';
@@ -28,7 +24,7 @@ import type { History } from '../history';
 import type { SimRandom } from '../random';
 import type { World } from '../world';
 
-export type VoteMechanismSim = 'gate' | 'metric';
+export type VoteMechanismSim = 'gate';
 
 /**
  * A flood on public gate URLs: each checker request to a flooded gate is refused (Lambda's 429
@@ -50,13 +46,6 @@ export interface HealthCheckOptions {
 export function gateCheckIntervalMs(config: ValidConfig): number {
   return gateRequestIntervalSeconds(config) * 1000;
 }
-/** Standard-resolution alarms evaluate once a minute over a 60 s period. */
-export const alarmEvaluationIntervalMs = 60_000;
-export const alarmPeriodMs = 60_000;
-/** How far behind real time a datapoint becomes visible to an alarm (an assumption: 10 s). */
-export const metricIngestDelayMs = 10_000;
-/** How often Route 53 reads a CLOUDWATCH_METRIC check's alarm state (an assumption: 30 s). */
-export const alarmReadIntervalMs = 30_000;
 
 /** The scenario's config with every target in health-check mode voting through `vote`, and `dataPlane` merged over the config's. */
 export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim, dataPlane: Partial<ValidConfig['dataPlane']> = {}): ValidConfig {
@@ -74,8 +63,8 @@ export class HealthCheckModel {
 
   private readonly threshold: number;
 
-  constructor(private readonly config: ValidConfig, vote: VoteMechanismSim, private readonly history: History) {
-    this.threshold = calculatedThreshold(config.observers.length, vote);
+  constructor(private readonly config: ValidConfig, private readonly history: History) {
+    this.threshold = calculatedThreshold(config.observers.length);
     for (const t of config.targets) {
       this.calculated.set(t.region, true);
       for (const o of config.observers) this.childHealthy.set(`${o}|${t.region}`, true);
@@ -137,44 +126,9 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
   }
 }
 
-export function scheduleMetricAlarms(world: World, model: HealthCheckModel, random: SimRandom, endMs: number): void {
-  const { config } = world;
-  const datapoints = new Map<string, Array<{ atMs: number; value: number }>>();
-  for (const observer of config.observers) {
-    const writer: VoteWriter = {
-      writeVotes: async (votes: readonly VoteRecord[]) => {
-        for (const v of votes) {
-          const key = `${v.observer}|${v.target}`;
-          const list = datapoints.get(key) ?? [];
-          list.push({ atMs: world.scheduler.nowMs(), value: v.vote === 'drain' ? 1 : 0 });
-          datapoints.set(key, list);
-        }
-      },
-    };
-    world.voteWriters.set(observer, writer);
-  }
-  for (const observer of config.observers) for (const { region: target } of config.targets) {
-    const key = `${observer}|${target}`;
-    let alarm = false;
-    const evaluationPhaseMs = random.uniform(0, alarmEvaluationIntervalMs);
-    for (let t = evaluationPhaseMs; t < endMs; t += alarmEvaluationIntervalMs) {
-      world.scheduler.atSync(Math.round(t), () => {
-        const visibleUntilMs = world.scheduler.nowMs() - metricIngestDelayMs;
-        const points = (datapoints.get(key) ?? []).filter((p) => p.atMs < visibleUntilMs && p.atMs >= visibleUntilMs - alarmPeriodMs);
-        if (points.length > 0) alarm = Math.max(...points.map((p) => p.value)) >= 1; // no data: state kept (TreatMissingData: ignore)
-      });
-    }
-    const readPhaseMs = random.uniform(0, alarmReadIntervalMs);
-    for (let t = readPhaseMs; t < endMs; t += alarmReadIntervalMs) {
-      world.scheduler.atSync(Math.round(t), () => model.setChild(observer, target, !alarm, world.scheduler.nowMs()));
-    }
-  }
-}
-
-/** Attaches Route 53's health checkers for `vote` to a world that has not run yet. */
-export function attachHealthChecks(world: World, vote: VoteMechanismSim, random: SimRandom, endMs: number, options: HealthCheckOptions = {}): HealthCheckModel {
-  const model = new HealthCheckModel(world.config, vote, world.history);
-  if (vote === 'gate') scheduleGateCheckers(world, model, random, endMs, options.flood);
-  else scheduleMetricAlarms(world, model, random, endMs);
+/** Attaches Route 53's health checkers on the gates to a world that has not run yet. */
+export function attachHealthChecks(world: World, random: SimRandom, endMs: number, options: HealthCheckOptions = {}): HealthCheckModel {
+  const model = new HealthCheckModel(world.config, world.history);
+  scheduleGateCheckers(world, model, random, endMs, options.flood);
   return model;
 }

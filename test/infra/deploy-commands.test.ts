@@ -56,9 +56,9 @@ describe('arbiter deploy', () => {
     expect(text).toContain('DynamoDB Global Table arbiter-infra-prod (replicas: us-east-1, eu-west-1, ap-southeast-2');
     expect(text).toContain('forwarding rules to us-east-1, eu-west-1');
     expect(text).toContain('alarm-state rule for infra-us-east-1-5xx, infra-eu-west-1-latency');
-    expect(text).toContain('data-plane gate (public function URL, answers /drain/<target>) for eu-west-1');
+    expect(text).toContain('data-plane gate (public function URL, answers /drain/<target>) for eu-west-1, ap-southeast-2');
     expect(text).toMatch(/4\. us-east-1 +stack arbiter-infra-prod-health-checks +\[data plane: Route 53 health checks\]/);
-    expect(text).toContain("- ap-southeast-2: one metric vote check per observer and a CALCULATED check (attach it to ap-southeast-2's records)");
+    expect(text).toContain("- ap-southeast-2: one gate vote check per observer and a CALCULATED check (attach it to ap-southeast-2's records)");
   });
 
   it('packages every region, deploys the home region first, then the health checks in the home region, and writes the outputs file', async () => {
@@ -71,7 +71,7 @@ describe('arbiter deploy', () => {
     expect(cloud.calls).toEqual([`outputs us-east-1 ${stackName}`, `outputs eu-west-1 ${stackName}`, `outputs ap-southeast-2 ${stackName}`, `deploy us-east-1 ${healthStack}`]);
     const template = JSON.parse(cloud.get('us-east-1', healthStack)!.templateBody!) as { Resources: Record<string, { Properties: { HealthCheckConfig: Record<string, unknown> } }> };
     expect(template.Resources.VoteApSoutheast2EuWest1HealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: 'gateapsoutheast2.lambda-url.ap-southeast-2.on.aws', ResourcePath: '/drain/eu-west-1', Inverted: true });
-    expect(template.Resources.CalculatedApSoutheast2HealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'CALCULATED', HealthThreshold: 2 });
+    expect(template.Resources.CalculatedApSoutheast2HealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'CALCULATED', HealthThreshold: 3 });
     const file = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8')) as { apiUrls: Record<string, string>; healthChecks: Record<string, string> };
     expect(file.apiUrls).toEqual({ 'us-east-1': regionOutputs('us-east-1').HttpApiUrl, 'eu-west-1': regionOutputs('eu-west-1').HttpApiUrl, 'ap-southeast-2': regionOutputs('ap-southeast-2').HttpApiUrl });
     expect(Object.keys(file.healthChecks)).toEqual(['eu-west-1', 'ap-southeast-2']);

@@ -1,6 +1,6 @@
 /**
  * Third-party scanners over every template Arbiter deploys: the region stacks of a weight-only
- * config (with its own notifications topic) and of a data-plane config (gate and metric votes),
+ * config (with its own notifications topic) and of a data-plane config (gate votes),
  * and the data-plane health-check stack. checkov: no failed check outside
  * test/infra/checkov-allowlist.txt (each entry with its Arbiter-specific reason, and each entry
  * still needed). parliament: no finding on any IAM policy document (roles, trust policies, the bus

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfigFile } from '../../shared/adapters/config/config-file';
-import { validateConfig, voteMetricNamespace, type ArbiterConfigInput, type ValidConfig } from '../../shared/domain';
+import { validateConfig, type ArbiterConfigInput, type ValidConfig } from '../../shared/domain';
 import { normalizeRecordName, recordWriteScopes } from '../../resources/stack-plan';
 import { notificationsTopicId, serverlessParams, xrayWriteActions } from '../../resources/stack-resources';
 
@@ -23,7 +23,7 @@ function withNotifications(notifications: ArbiterConfigInput['notifications']): 
 
 type Alarm = { Type: string; Properties: { Namespace?: string; AlarmActions?: unknown[]; OKActions?: unknown[] } };
 const alarmsOf = (resources: Record<string, unknown>) => Object.entries(resources as Record<string, Alarm>).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
-const selfAlarmIds = (resources: Record<string, unknown>) => alarmsOf(resources).filter(([, r]) => r.Properties.Namespace !== voteMetricNamespace).map(([id]) => id);
+const selfAlarmIds = (resources: Record<string, unknown>) => alarmsOf(resources).map(([id]) => id);
 const hasXray = (statements: unknown[]) => xrayWriteActions.every((action) => statements.some((s) => JSON.stringify((s as { Action: unknown }).Action).includes(action)));
 
 describe('serverlessParams with X-Ray tracing on', () => {
@@ -48,7 +48,7 @@ describe("notifications for Arbiter's own alarms", () => {
     expect(resources[notificationsTopicId]).toBeUndefined();
   });
 
-  it('topic: create makes a topic in each region stack and points every self-alarm at it (the vote alarms are votes, not pages)', () => {
+  it('topic: create makes a topic in each region stack and points every alarm at it', () => {
     const { resources, outputs } = serverlessParams(withNotifications({ topic: 'create' }), 'infratest', 'ap-southeast-2');
     expect(resources[notificationsTopicId]).toMatchObject({ Type: 'AWS::SNS::Topic' });
     const ids = selfAlarmIds(resources);
@@ -57,7 +57,6 @@ describe("notifications for Arbiter's own alarms", () => {
       const expected = ids.includes(id) ? [{ Ref: notificationsTopicId }] : undefined;
       expect({ id, actions: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, actions: expected, ok: expected });
     }
-    expect(alarmsOf(resources).length).toBeGreaterThan(ids.length);
     expect(outputs.ArbiterNotificationsTopicArn).toMatchObject({ Value: { Ref: notificationsTopicId } });
   });
 

@@ -117,7 +117,7 @@ const gateActions = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
  * only for decide and only in the vote namespace; public Lambda permissions only on the gate and
  * only through its URL (InvokeFunctionUrl with AuthType NONE, InvokeFunction via the URL).
  */
-export function findDataPlanePermissionProblems(template: Template, gateFunctionId: string, voteNamespace: string): string[] {
+export function findDataPlanePermissionProblems(template: Template, gateFunctionId: string): string[] {
   const problems: string[] = [];
   for (const { where, statement } of iamStatements(template)) {
     const actions = asArray(statement.Action);
@@ -125,11 +125,8 @@ export function findDataPlanePermissionProblems(template: Template, gateFunction
       const extra = actions.filter((a) => !a.startsWith('logs:') && !gateActions.has(a));
       if (extra.length > 0) problems.push(`${where}: ${extra.join(', ')}`);
     }
-    if (actions.includes('cloudwatch:PutMetricData')) {
-      const condition = (statement as { Condition?: { StringEquals?: Record<string, unknown> } }).Condition?.StringEquals?.['cloudwatch:namespace'];
-      if (where !== 'DecideIamRoleLambdaExecution') problems.push(`${where}: cloudwatch:PutMetricData outside decide`);
-      else if (condition !== voteNamespace) problems.push(`${where}: cloudwatch:PutMetricData not limited to ${voteNamespace}`);
-    }
+    // No function writes metrics through the API (Powertools emits them as logs): votes go only through the gate.
+    if (actions.includes('cloudwatch:PutMetricData')) problems.push(`${where}: cloudwatch:PutMetricData`);
   }
   for (const [id, permission] of resourcesOf(template, 'AWS::Lambda::Permission')) {
     const p = permission.Properties ?? {};

@@ -87,10 +87,10 @@ describe('arbiter deploy and remove against moto CloudFormation', () => {
       expect(calculated.HealthCheck?.HealthCheckConfig?.Type).toBe('CALCULATED');
     }
     const checks = await healthChecks();
-    // eu-west-1 (gate): 3 HTTPS children + 1 CALCULATED; ap-southeast-2 (metric): 3 CLOUDWATCH_METRIC + 1 CALCULATED.
-    expect(checks.map((c) => c.Type).sort()).toEqual(['CALCULATED', 'CALCULATED', 'CLOUDWATCH_METRIC', 'CLOUDWATCH_METRIC', 'CLOUDWATCH_METRIC', 'HTTPS', 'HTTPS', 'HTTPS']);
+    // eu-west-1 and ap-southeast-2: 3 HTTPS children (one per observer gate) + 1 CALCULATED each.
+    expect(checks.map((c) => c.Type).sort()).toEqual(['CALCULATED', 'CALCULATED', 'HTTPS', 'HTTPS', 'HTTPS', 'HTTPS', 'HTTPS', 'HTTPS']);
     expect(checks.filter((c) => c.Type === 'HTTPS').map((c) => [c.FullyQualifiedDomainName, c.ResourcePath, c.RequestInterval]).sort()).toEqual(
-      ['ap-southeast-2', 'eu-west-1', 'us-east-1'].map((r) => [gateHost(r, 1), '/drain/eu-west-1', 30]), // the standard interval, the default
+      ['ap-southeast-2', 'eu-west-1'].flatMap((t) => ['ap-southeast-2', 'eu-west-1', 'us-east-1'].map((r) => [gateHost(r, 1), `/drain/${t}`, 30])).sort(), // the standard interval, the default
     );
 
     const second = capture();

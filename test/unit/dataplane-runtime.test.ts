@@ -1,28 +1,16 @@
-import { validateConfig, type VoteRecord, type VoteWriter } from '../../shared/domain';
+import { validateConfig } from '../../shared/domain';
 import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber } from '../../shared/adapters/memory';
-import { DnsError, silentTelemetry, type Telemetry } from '../../shared/ports';
+import { DnsError, silentTelemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../../shared/runtime';
 import { DataPlaneGate, gateCacheMs, gateStaleMsMax } from '../../shared/adapters/aws/dataplane-gate';
 import { configInput, regions } from '../support/fixtures';
 import { proposalWanting } from './support/core-builders';
 
-class RecordingVotes implements VoteWriter {
-  readonly written: VoteRecord[][] = [];
-  failNext = false;
-  async writeVotes(votes: readonly VoteRecord[]): Promise<void> {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('PutMetricData throttled');
-    }
-    this.written.push([...votes]);
-  }
-}
-
-/** Every target in health-check mode with metric votes; the Route 53 control plane is down. */
+/** Every target in health-check mode (gate votes); the Route 53 control plane is down. */
 function dataPlaneWorld() {
   // Instant confirmation (no minimum failure duration): these tests are about votes, not detection.
   const input = configInput({ probe: { failureMinDurationMs: 0 } });
-  input.targets = input.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote: 'metric' as const } }));
+  input.targets = input.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const } }));
   const result = validateConfig(input);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   const config = result.config;
@@ -31,19 +19,17 @@ function dataPlaneWorld() {
   const bus = new RecordingBus();
   const dns = MemoryDns.fromBindings(config.targets.map((t) => t.route53));
   dns.failWith = new DnsError('control plane unavailable', 'unavailable');
-  const errors: string[] = [];
-  const telemetry: Telemetry = { ...silentTelemetry, error: (message) => errors.push(message) };
   const observers = regions.map((observer) => {
     const prober = new ScriptedProber(clock);
-    const votes = new RecordingVotes();
-    const deps: ObserverDeps = { config, observer, clock, store, bus, dns, prober, telemetry, votes };
-    return { observer, prober, votes, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
+    const deps: ObserverDeps = { config, observer, clock, store, bus, dns, prober, telemetry: silentTelemetry };
+    const gate = new DataPlaneGate({ config, observer, store, clock, telemetry: silentTelemetry });
+    return { observer, prober, gate, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
   });
-  return { dns, observers, errors };
+  return { dns, observers };
 }
 
 describe('decide runtime in data-plane mode', () => {
-  it('votes drain for a target a quorum sees down while Route 53 changes fail, and never calls Route 53', async () => {
+  it('makes every gate vote drain for a target a quorum sees down while Route 53 changes fail, and never calls Route 53', async () => {
     const w = dataPlaneWorld();
     for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
     for (const o of w.observers) await o.probe.round();
@@ -52,30 +38,18 @@ describe('decide runtime in data-plane mode', () => {
     expect(outcomes.map((o) => o.error)).toEqual([null, null, null]);
     expect(w.dns.changes).toHaveLength(0);
     expect(w.dns.weightOf('eu-west-1')).toBe(100);
-    const lastVotes = w.observers.at(-1)!.votes.written.at(-1)!;
-    expect(lastVotes).toEqual(expect.arrayContaining([
-      expect.objectContaining({ observer: 'ap-southeast-2', target: 'eu-west-1', vote: 'drain' }),
-      expect.objectContaining({ observer: 'ap-southeast-2', target: 'us-east-1', vote: 'no-drain' }),
-    ]));
+    for (const o of w.observers) {
+      expect(await o.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain' });
+      expect(await o.gate.answer('/drain/us-east-1')).toMatchObject({ status: 404, body: 'no-drain' });
+    }
   });
 
-  it('votes no-drain while only a minority sees the target down', async () => {
+  it('keeps every gate at no-drain while only a minority sees the target down', async () => {
     const w = dataPlaneWorld();
     w.observers[0]!.prober.set('eu-west-1', { kind: 'down' });
     for (const o of w.observers) await o.probe.round();
     for (const o of w.observers) await o.decide.run();
-    for (const o of w.observers) expect(o.votes.written.at(-1)!.find((v) => v.target === 'eu-west-1')!.vote).toBe('no-drain');
-  });
-
-  it('reports a failed vote write and writes again on the next pass', async () => {
-    const w = dataPlaneWorld();
-    const a = w.observers[0]!;
-    a.votes.failNext = true;
-    await a.decide.run();
-    expect(a.votes.written).toHaveLength(0);
-    expect(w.errors).toContain('vote write failed; the next decide pass writes again');
-    await a.decide.run();
-    expect(a.votes.written).toHaveLength(1);
+    for (const o of w.observers) expect(await o.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 404, body: 'no-drain' });
   });
 });
 

@@ -5,4 +5,3 @@ export * from './route53-dns';
 export * from './sdk-options';
 export * from './system-clock';
 export * from './dataplane-gate';
-export * from './dataplane-metric-votes';

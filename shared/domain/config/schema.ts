@@ -62,15 +62,19 @@ export const route53BindingSchema = z
      */
     mode: z.enum(['weight', 'health-check']).optional(),
     /**
-     * `health-check` mode only: how an observer expresses its vote. Absent means `gate`.
-     * - `gate`: a public Lambda function URL per observer region, probed by an HTTPS health check
-     *   every `dataPlane.checkIntervalSeconds` (a dead observer counts as "no drain"; one live
-     *   observer's decision fails the CALCULATED check).
-     * - `metric`: a CloudWatch metric per observer and target, an alarm on it and a
-     *   CLOUDWATCH_METRIC health check (cheaper; alarms evaluate once a minute; a dead observer
-     *   keeps its last vote through insufficient-data status `LastKnownStatus`).
+     * `health-check` mode only: how an observer expresses its vote. Absent means `gate`, the only
+     * mechanism: a public Lambda function URL per observer region, probed by an HTTPS health check
+     * every `dataPlane.checkIntervalSeconds` (a dead observer counts as "no drain"; one live
+     * observer's decision fails the CALCULATED check). `metric` (CloudWatch alarms read by
+     * CLOUDWATCH_METRIC checks) was removed: Route 53 reads standard-resolution alarms only, so it
+     * detected in 75–90 s, behind plain health checks, and could not release a held drain within
+     * the detect bound (docs/dataplane.md "Why not metric votes").
      */
-    vote: z.enum(['gate', 'metric']).optional(),
+    vote: z.enum(['gate'], {
+      error: (issue) => (issue.input === 'metric'
+        ? 'metric votes were removed: Route 53 reads CloudWatch alarms once a minute, which detects in 75–90 s and cannot release a held drain in time; use vote: gate (the default; docs/dataplane.md "Why not metric votes")'
+        : `must be gate (got ${JSON.stringify(issue.input)})`),
+    }).optional(),
     /**
      * `health-check` mode only: more records that send traffic to this target (an AAAA beside the A,
      * a latency or geolocation name, an alias); its CALCULATED check goes on each of them too.

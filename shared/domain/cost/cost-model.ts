@@ -166,7 +166,6 @@ export function estimateMonthlyCost(config: ValidConfig, overrides: Partial<Cost
       { service: 'Route 53', item: 'health checks (data-plane mode: calculated per target, one vote check per observer)', quantity: dataPlane.healthCheckCount, unit: 'checks', monthlyUsd: dataPlane.healthChecksUsd },
       { service: 'Lambda', item: `gate answers to Route 53 health checkers (${config.dataPlane.checkerRegions.length} checker regions, every ${config.dataPlane.checkIntervalSeconds} s)`, quantity: dataPlane.gateRequestsPerMonth, unit: 'requests', monthlyUsd: dataPlane.gateLambdaUsd },
       { service: 'DynamoDB', item: 'gate reads (eventually consistent, cached per container)', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.gateReadsUsd },
-      { service: 'CloudWatch', item: 'metric votes (alarms, metrics, PutMetricData)', quantity: 1, unit: 'estimate', monthlyUsd: dataPlane.alarmsAndMetricsUsd },
     );
   }
   const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);

@@ -15,27 +15,22 @@
  *     containers; a container reads its replica on the first request after its `gateAnswerCacheMs`
  *     cache expires, so it reads λ / (1 + λ·cache) times a second for its λ requests a second; one
  *     read is a BatchGetItem of 2n eventually consistent items of ≤ 4 KB (half a read unit each);
- *   - metric votes are written once per decide pass (`decidePassesPerMinute`), one request each.
  */
 import type { ValidConfig } from '../config';
 import { gateFunctionSizing } from '../cost/function-sizing';
 import * as price from '../cost/unit-prices';
 import { gateAnswerCacheMs, gateCheckerCount, gateRequestIntervalSeconds } from './health-checks';
-import { dataPlaneTargets, voteMechanism } from './votes';
+import { dataPlaneTargets } from './votes';
 
-/** CloudWatch PutMetricData, per request (the metric votes' writes). */
-export const putMetricDataUsdPerRequest = 0.01 / 1000;
 export const secondsPerMonth = 30 * 24 * 3600;
 export const gateMemoryGb = gateFunctionSizing.memoryMb / 1024;
 export const gateDurationSeconds = 0.01;
 export const gateWarmContainersEstimate = 2;
 /** Read units of one gate read: 2 items (proposal, applied record) per observer, eventually consistent. */
 export const gateReadUnitsPerObserver = 2 * 0.5;
-export const decidePassesPerMinute = 2;
 
 export interface DataPlaneCost {
   healthChecksUsd: number;
-  alarmsAndMetricsUsd: number;
   gateLambdaUsd: number;
   gateReadsUsd: number;
   totalUsd: number;
@@ -69,17 +64,12 @@ function gateCosts(config: ValidConfig, gateTargets: number): { lambdaUsd: numbe
 export function dataPlaneMonthlyCost(config: ValidConfig): DataPlaneCost {
   const n = config.observers.length;
   const targets = dataPlaneTargets(config);
-  const gateTargets = targets.filter((t) => voteMechanism(t) === 'gate').length;
-  const metricTargets = targets.length - gateTargets;
   const calculatedUsd = targets.length * price.route53HealthCheckAwsEndpointMonthUsd;
-  const gateChecksUsd = gateTargets * n * gateCheckUsdPerMonth(config);
-  const metricChecksUsd = metricTargets * n * price.route53HealthCheckAwsEndpointMonthUsd;
-  const alarmsAndMetricsUsd = metricTargets * n * (price.cloudWatchAlarmMonthUsd + price.cloudWatchCustomMetricMonthUsd)
-    + (metricTargets > 0 ? n * decidePassesPerMinute * 60 * 24 * 30 * putMetricDataUsdPerRequest : 0);
-  const gate = gateCosts(config, gateTargets);
-  const healthChecksUsd = calculatedUsd + gateChecksUsd + metricChecksUsd;
+  const gateChecksUsd = targets.length * n * gateCheckUsdPerMonth(config);
+  const gate = gateCosts(config, targets.length);
+  const healthChecksUsd = calculatedUsd + gateChecksUsd;
   return {
-    healthChecksUsd: round2(healthChecksUsd), alarmsAndMetricsUsd: round2(alarmsAndMetricsUsd), gateLambdaUsd: round2(gate.lambdaUsd), gateReadsUsd: round2(gate.readsUsd),
-    totalUsd: round2(healthChecksUsd + alarmsAndMetricsUsd + gate.lambdaUsd + gate.readsUsd), healthCheckCount: targets.length * (n + 1), gateRequestsPerMonth: Math.round(gate.requests),
+    healthChecksUsd: round2(healthChecksUsd), gateLambdaUsd: round2(gate.lambdaUsd), gateReadsUsd: round2(gate.readsUsd),
+    totalUsd: round2(healthChecksUsd + gate.lambdaUsd + gate.readsUsd), healthCheckCount: targets.length * (n + 1), gateRequestsPerMonth: Math.round(gate.requests),
   };
 }

@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { configInput, makeConfig, regions } from '../../../test/support/fixtures';
 import { appliedOf, proposalWanting } from '../../../test/unit/support/core-builders';
-import { quorumSize, validateConfig } from '../config';
+import { validateConfig } from '../config';
 import { gateAnswer, gateVotes } from './gate';
-import { dataPlaneHealthChecks, gatePath, voteAlarmName } from './health-checks';
+import { dataPlaneHealthChecks, gatePath } from './health-checks';
 import { calculatedStatus, childCheckStatus } from './route53-status';
 import { settledVotes, voteSettleMs } from './vote-settle';
-import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, weightTargets, type VoteMechanism } from './votes';
+import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, weightTargets } from './votes';
 
-/** The fixture config with eu-west-1 in health-check mode (gate) and ap-southeast-2 in metric mode. */
+/** The fixture config with eu-west-1 (vote absent) and ap-southeast-2 (vote: gate) in health-check mode. */
 function mixedConfig() {
   const input = configInput();
   input.targets[1]!.route53 = { ...input.targets[1]!.route53, mode: 'health-check' };
-  input.targets[2]!.route53 = { ...input.targets[2]!.route53, mode: 'health-check', vote: 'metric' };
+  input.targets[2]!.route53 = { ...input.targets[2]!.route53, mode: 'health-check', vote: 'gate' };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.config;
@@ -26,7 +26,7 @@ const gateHosts = Object.fromEntries(regions.map((r) => [r, `gate-${r}.lambda-ur
  */
 function gateModeHealthy(observerCount: number, states: ReadonlyArray<'drain' | 'no-drain' | 'dead'>): boolean {
   const childrenHealthy = states.map((s) => s !== 'drain');
-  return calculatedHealthy(childrenHealthy, calculatedThreshold(observerCount, 'gate'));
+  return calculatedHealthy(childrenHealthy, calculatedThreshold(observerCount));
 }
 
 describe('data-plane config', () => {
@@ -44,10 +44,24 @@ describe('data-plane config', () => {
 
   it('rejects a vote mechanism on a weight-mode target, naming the field', () => {
     const input = configInput();
-    input.targets[0]!.route53 = { ...input.targets[0]!.route53, vote: 'metric' };
+    input.targets[0]!.route53 = { ...input.targets[0]!.route53, vote: 'gate' };
     const result = validateConfig(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors).toEqual([expect.objectContaining({ path: 'targets[0].route53.vote', message: expect.stringContaining('health-check') })]);
+  });
+
+  it('refuses metric votes (removed) with the reason and what to use instead, and any other vote value, naming the path', () => {
+    const input = configInput();
+    input.targets[1]!.route53 = { ...input.targets[1]!.route53, mode: 'health-check', vote: 'metric' as never };
+    input.targets[2]!.route53 = { ...input.targets[2]!.route53, mode: 'health-check', vote: 'alarm' as never };
+    const result = validateConfig(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors).toEqual([
+        { path: 'targets[1].route53.vote', message: expect.stringMatching(/^metric votes were removed: .*once a minute.*use vote: gate/) },
+        { path: 'targets[2].route53.vote', message: 'must be gate (got "alarm")' },
+      ]);
+    }
   });
 
   it('rejects an unknown mode with the allowed values', () => {
@@ -60,20 +74,13 @@ describe('data-plane config', () => {
 });
 
 describe('calculatedThreshold', () => {
-  it('is the quorum of drain votes for metric votes: n − q + 1 healthy children (3, 5, 7 observers: the quorum itself)', () => {
-    for (const n of [3, 5, 7]) expect(calculatedThreshold(n, 'metric')).toBe(quorumSize(n));
-    expect(calculatedThreshold(4, 'metric')).toBe(2);
+  it('is every child: one live drain vote fails the target', () => {
+    for (const n of [1, 3, 4, 5, 7]) expect(calculatedThreshold(n)).toBe(n);
   });
 
-  it('makes a metric drain need a quorum of drain votes for every observer count (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))), ([n, drainVotes]) => {
-      const children = Array.from({ length: n }, (_, i) => i >= drainVotes);
-      expect(calculatedHealthy(children, calculatedThreshold(n, 'metric'))).toBe(drainVotes < quorumSize(n));
-    }));
-  });
-
-  it('is every child for gate votes: one live drain vote fails the target', () => {
-    for (const n of [1, 3, 4, 5, 7]) expect(calculatedThreshold(n, 'gate')).toBe(n);
+  it('refuses an observer count that is not a positive integer', () => {
+    expect(() => calculatedThreshold(0)).toThrow(/0 observers/);
+    expect(() => calculatedThreshold(2.5)).toThrow(/2.5 observers/);
   });
 });
 
@@ -96,17 +103,17 @@ describe('observer deaths in gate mode (3 observers, threshold 3)', () => {
   });
 });
 
-/** Every target in health-check mode, voting by `vote`. */
-function dataPlaneOnly(vote: VoteMechanism) {
+/** Every target in health-check mode, voting by gate. */
+function dataPlaneOnly() {
   const input = configInput();
-  for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check', vote };
+  for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check', vote: 'gate' };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.config;
 }
 
 describe('gateVotes: fail static over a replica whose proposals go stale', () => {
-  const config = dataPlaneOnly('gate');
+  const config = dataPlaneOnly();
   const drainedMs = 100_000;
   const applied = [appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, drainedMs, { 'us-east-1': drainedMs })];
   const beforeDeaths = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'us-east-1': 'drained' }, drainedMs, 1, applied[0]!));
@@ -127,8 +134,8 @@ describe('gateVotes: fail static over a replica whose proposals go stale', () =>
 });
 
 describe('settledVotes: maxDrained in composition', () => {
-  it.each(['gate', 'metric'] as const)('%s: a drain decided with a release is withheld until the release has settled, then voted', (vote) => {
-    const config = dataPlaneOnly(vote);
+  it('withholds a drain decided with a release until the release has settled, then votes it', () => {
+    const config = dataPlaneOnly();
     const lastApplied = appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 });
     const t0 = 400_000;
     const proposals = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0, 2, lastApplied));
@@ -137,18 +144,18 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(now).toEqual({ 'us-east-1': 'no-drain', 'eu-west-1': 'no-drain', 'ap-southeast-2': 'no-drain' });
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
     const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0 + 5_000, 3, appliedAfter));
-    const early = settledVotes({ config, nowMs: t0 + voteSettleMs(config, vote) - 1, routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged });
+    const early = settledVotes({ config, nowMs: t0 + voteSettleMs(config) - 1, routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged });
     expect(early['ap-southeast-2']).toBe('no-drain');
-    const settled = settledVotes({ config, nowMs: t0 + voteSettleMs(config, vote), routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged.map((p) => ({ ...p, createdMs: t0 + voteSettleMs(config, vote) })) });
+    const settled = settledVotes({ config, nowMs: t0 + voteSettleMs(config), routing, changed: [], lastApplied: appliedAfter, proposals: acknowledged.map((p) => ({ ...p, createdMs: t0 + voteSettleMs(config) })) });
     expect(settled['ap-southeast-2']).toBe('drain');
   });
 
   it('waits for every fresh peer to have seen the restore, even after the settle time', () => {
-    const config = dataPlaneOnly('gate');
+    const config = dataPlaneOnly();
     const t0 = 400_000;
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
-    const nowMs = t0 + voteSettleMs(config, 'gate') + 1_000;
+    const nowMs = t0 + voteSettleMs(config) + 1_000;
     const behind = proposalWanting(config, 'us-east-1', { 'eu-west-1': 'drained' }, nowMs - 1_000, 5, appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 }));
     const caughtUp = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, nowMs - 1_000, 5, appliedAfter));
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: [behind, ...caughtUp] })['ap-southeast-2']).toBe('no-drain');
@@ -157,7 +164,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {
-    const config = dataPlaneOnly('gate');
+    const config = dataPlaneOnly();
     const state = fc.constantFrom<'serving' | 'drained'>('serving', 'drained');
     fc.assert(fc.property(fc.tuple(state, state, state), fc.tuple(state, state, state), fc.integer({ min: 0, max: 120_000 }), (before, after, sinceMs) => {
       const nowMs = 1_000_000;
@@ -169,7 +176,7 @@ describe('settledVotes: maxDrained in composition', () => {
       const votes = settledVotes({ config, nowMs, routing, changed: [], lastApplied, proposals: [] });
       const drains = regions.filter((r) => votes[r] === 'drain');
       for (const r of drains) expect(routing[r]).toBe('drained');
-      const settling = changed.filter((r) => routing[r] === 'serving' && sinceMs < voteSettleMs(config, 'gate')).length;
+      const settling = changed.filter((r) => routing[r] === 'serving' && sinceMs < voteSettleMs(config)).length;
       const drainedNow = regions.filter((r) => routing[r] === 'drained').length;
       // A drain made with a restore that is still settling is never voted while they would exceed maxDrained.
       if (settling > 0 && drainedNow + settling > config.safety.maxDrained) for (const r of changed) expect(votes[r]).toBe('no-drain');
@@ -194,12 +201,13 @@ describe('gateAnswer', () => {
 });
 
 describe('dataPlaneHealthChecks', () => {
-  it('defines one child per observer and a CALCULATED check per data-plane target: every child for gate, a quorum for metric', () => {
+  it('defines one child per observer and a CALCULATED check per data-plane target that needs every child healthy', () => {
     const config = mixedConfig();
     const checks = dataPlaneHealthChecks(config, gateHosts);
     expect(checks.map((c) => c.target)).toEqual(['eu-west-1', 'ap-southeast-2']);
     for (const check of checks) expect(check.children.map((c) => c.observer)).toEqual([...regions]);
-    expect(checks.map((c) => c.calculated)).toEqual([{ Type: 'CALCULATED', HealthThreshold: 3, childCount: 3 }, { Type: 'CALCULATED', HealthThreshold: 2, childCount: 3 }]);
+    expect(checks.map((c) => c.calculated)).toEqual([{ Type: 'CALCULATED', HealthThreshold: 3, childCount: 3 }, { Type: 'CALCULATED', HealthThreshold: 3, childCount: 3 }]);
+    for (const check of checks) expect(check.children.map((c) => c.kind)).toEqual(['gate', 'gate', 'gate']);
   });
 
   it('makes gate children Inverted HTTPS checks on the target path, at the configured interval from the configured checker regions', () => {
@@ -220,15 +228,6 @@ describe('dataPlaneHealthChecks', () => {
     const result = validateConfig(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.map((e) => e.path).sort()).toEqual(['dataPlane.checkerRegions', 'dataPlane.checkerRegions[1]']);
-  });
-
-  it('makes metric children read the observer-region alarm and keep the last status on missing data', () => {
-    const config = mixedConfig();
-    const child = dataPlaneHealthChecks(config, gateHosts)[1]!.children[0]!;
-    expect(child.kind).toBe('metric');
-    if (child.kind !== 'metric') return;
-    expect(child.config).toEqual({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-east-1', Name: voteAlarmName(config, 'us-east-1', 'ap-southeast-2') }, InsufficientDataHealthStatus: 'LastKnownStatus', Inverted: false });
-    expect(child.alarm).toMatchObject({ region: 'us-east-1', TreatMissingData: 'ignore', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
   it('refuses a gate-mode target without a gate host for every observer, naming the observer', () => {

@@ -3,8 +3,8 @@
  *
  * Every decision obeys maxDrained, but Route 53 does not see decisions: it sees each child check
  * move some time after the vote behind it changed, and a "no drain" takes longer to get through
- * than a "drain" (a gate child needs most checkers to see two 404s in a row; a metric alarm keeps
- * a 1 for its whole period — the Maximum over a period is the OR of every decision written in it).
+ * than a "drain" (a gate child needs most checkers to see the 404: each checker's next probe, up
+ * to a whole check interval, after the gate's cache).
  * When a decision releases x and drains y (a held drain released for a new failure, or x restored
  * then y failing), Route 53 would show both unhealthy for that lag: two drained with maxDrained 1.
  *
@@ -21,21 +21,19 @@
 import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
 import type { AppliedDecision, Proposal, Region, Routing } from '../types';
-import { gateAnswerCacheMs, gateFailureThreshold, gateRequestIntervalSeconds, voteMetricPeriodSeconds, alarmReadEstimateMs, metricVisibilityEstimateMs } from './health-checks';
-import { dataPlaneTargets, voteMechanism, type Vote, type VoteMechanism } from './votes';
+import { gateAnswerCacheMs, gateFailureThreshold, gateRequestIntervalSeconds } from './health-checks';
+import { dataPlaneTargets, type Vote } from './votes';
 
 /** Unmodelled delay between a child check's status and its CALCULATED parent (a margin, not a measurement). */
 export const voteSettleMarginMs = 8_000;
 
 /**
- * The longest a "no drain" takes to reach Route 53, with a margin:
- *   gate:   the gate's cache, then FailureThreshold checker rounds (each checker's next probe);
- *   metric: the datapoint's delay, the period still holding the 1, one more evaluation, Route 53's read.
- * @example voteSettleMs(config, 'gate') // → 40_000 at the standard 30 s interval
+ * The longest a "no drain" takes to reach Route 53, with a margin: the gate's cache, then
+ * FailureThreshold checker rounds (each checker's next probe).
+ * @example voteSettleMs(config) // → 40_000 at the standard 30 s interval
  */
-export function voteSettleMs(config: ValidConfig, mechanism: VoteMechanism): number {
-  if (mechanism === 'gate') return gateAnswerCacheMs + gateFailureThreshold * gateRequestIntervalSeconds(config) * 1000 + voteSettleMarginMs;
-  return metricVisibilityEstimateMs + 2 * voteMetricPeriodSeconds * 1000 + alarmReadEstimateMs + voteSettleMarginMs;
+export function voteSettleMs(config: ValidConfig): number {
+  return gateAnswerCacheMs + gateFailureThreshold * gateRequestIntervalSeconds(config) * 1000 + voteSettleMarginMs;
 }
 
 export interface SettleInput {
@@ -66,7 +64,7 @@ function settlingRestores(input: SettleInput): Map<Region, number> {
     if (input.routing[target.region] !== 'serving') continue;
     const { restoredMs } = changeTimes(input, target.region);
     if (restoredMs === null) continue;
-    const young = input.nowMs - restoredMs < voteSettleMs(input.config, voteMechanism(target));
+    const young = input.nowMs - restoredMs < voteSettleMs(input.config);
     const unacknowledged = fresh.some((p) => p.targets[target.region]?.fromState === 'drained');
     if (young || unacknowledged) settling.set(target.region, restoredMs);
   }

@@ -6,19 +6,19 @@
  *
  *   observers' votes ──▶ child health checks (one per observer) ──▶ CALCULATED check per target
  *   drain    → child unhealthy                                       healthy  ⇔ healthy children ≥ threshold
- *   no drain → child healthy                                         threshold = n (gate), n − quorum + 1 (metric)
+ *   no drain → child healthy                                         threshold = n
  *
  * The observer votes what its own decision says (decide(): a quorum of fresh proposals, safety
  * rules across targets, fail static without a quorum), settled so that the votes Route 53 sees
- * from one observer never name more than maxDrained targets (vote-settle.ts). With `metric`
- * votes a drain needs a quorum twice (in the decisions, then among the votes); with `gate` votes
- * one live decision suffices, so that dead gates never restore a drain (calculatedThreshold).
+ * from one observer never name more than maxDrained targets (vote-settle.ts). One live decision
+ * suffices, so that dead gates never restore a drain (calculatedThreshold). The vote travels
+ * through the observer's gate (gate.ts), the only mechanism: CloudWatch-alarm votes were removed
+ * (docs/dataplane.md "Why not metric votes").
  */
-import { quorumSize, type TargetConfig, type ValidConfig } from '../config';
-import type { Region } from '../types';
+import type { TargetConfig, ValidConfig } from '../config';
 
 export type BindingMode = 'weight' | 'health-check';
-export type VoteMechanism = 'gate' | 'metric';
+export type VoteMechanism = 'gate';
 export type Vote = 'drain' | 'no-drain';
 
 /** A target's binding mode; an absent `route53.mode` is `weight` (the original behaviour). */
@@ -43,43 +43,19 @@ export function dataPlaneTargets(config: ValidConfig): TargetConfig[] {
 
 /**
  * The CALCULATED check's HealthThreshold: the least number of healthy children ("no drain")
- * that keeps the target healthy. It depends on what a silent child reads as:
+ * that keeps the target healthy. A dead or unreachable gate reads "no drain" (Inverted), so a
+ * quorum threshold would fail open: once n − q + 1 observer regions are dead the survivors
+ * cannot hold a drain and the first dead region is restored. The threshold is n (every child
+ * must be healthy): one live observer's drain vote fails the target. That vote is its decision,
+ * which already needs a quorum of fresh proposals including its own to start a drain, and which
+ * holds the last applied state where no quorum exists (fail static) — the same evidence the
+ * control-plane mode needs before one decider changes a weight.
  *
- *   gate    a dead or unreachable gate reads "no drain" (Inverted), so a quorum threshold would
- *           fail open: once n − q + 1 observer regions are dead the survivors cannot hold a drain
- *           and the first dead region is restored. The threshold is n (every child must be
- *           healthy): one live observer's drain vote fails the target. That vote is its decision,
- *           which already needs a quorum of fresh proposals including its own to start a drain,
- *           and which holds the last applied state where no quorum exists (fail static) — the
- *           same evidence the control-plane mode needs before one decider changes a weight.
- *   metric  a silent observer's alarm keeps its last vote (LastKnownStatus), so the quorum
- *           threshold n − q + 1 already fails static: the target fails while a quorum of
- *           observers' last votes say drain.
- *
- * @example calculatedThreshold(3, 'metric') // → 2; calculatedThreshold(5, 'metric') // → 3; calculatedThreshold(3, 'gate') // → 3
+ * @example calculatedThreshold(3) // → 3; calculatedThreshold(5) // → 5
  */
-export function calculatedThreshold(observerCount: number, mechanism: VoteMechanism): number {
-  const quorum = quorumSize(observerCount);
-  const threshold = mechanism === 'gate' ? observerCount : observerCount - quorum + 1;
-  if (threshold < 1 || threshold > observerCount) throw new Error(`calculatedThreshold: ${threshold} is outside 1..${observerCount}`);
-  return threshold;
-}
-
-/** One observer's vote for one target, as a vote writer publishes it. */
-export interface VoteRecord {
-  observer: Region;
-  target: Region;
-  vote: Vote;
-  /** The decision the vote comes from (for logs and metric dimensions of audits). */
-  decisionId: string;
-}
-
-/**
- * Where an observer's votes go in `metric` mode (CloudWatch PutMetricData in AWS; a recorder in
- * tests and in the simulator). Failures throw; the caller retries on its next pass and reports.
- */
-export interface VoteWriter {
-  writeVotes(votes: readonly VoteRecord[], nowMs: number): Promise<void>;
+export function calculatedThreshold(observerCount: number): number {
+  if (!Number.isInteger(observerCount) || observerCount < 1) throw new Error(`calculatedThreshold: ${observerCount} observers`);
+  return observerCount;
 }
 
 /** Route 53 evaluates a CALCULATED check: healthy when at least `threshold` children are healthy. */

@@ -23,9 +23,8 @@ export interface DecisionInput {
    * those, a target changes only if this observer's own proposal (computed in this very pass, from
    * the freshest view it has) votes for the change: stale proposals of others can complete a quorum,
    * never start a change on their own. (Data-plane targets are applied by each observer's vote,
-   * read by Route 53's health checks: metric votes need a quorum of those votes already; a gate,
-   * whose single live drain vote fails its target, decides with its own observer as decider over
-   * its gate-voted targets — gateRouting.)
+   * read by Route 53's health checks: a gate, whose single live drain vote fails its target,
+   * decides with its own observer as decider over its gate-voted targets — gateRouting.)
    */
   decider?: { observer: Region; targets: readonly Region[] };
 }

@@ -214,7 +214,7 @@ describe('operator API router', () => {
   });
 
   it("shows a data-plane target's vote instead of its record, and reads Route 53 for weight targets only", async () => {
-    const targets = configInput().targets.map((t) => (t.region === 'eu-west-1' ? { ...t, route53: { ...t.route53, mode: 'health-check' as const, vote: 'metric' as const } } : t));
+    const targets = configInput().targets.map((t) => (t.region === 'eu-west-1' ? { ...t, route53: { ...t.route53, mode: 'health-check' as const } } : t));
     const w = operatorWorld({ targets, overrides: { ttlSecondsMax: 3600, operators: [operator] } });
     await w.step();
     const read: string[][] = [];
@@ -224,11 +224,11 @@ describe('operator API router', () => {
       const body = (await handleApiRequest(w.deps, request({ path: '/status' }))).body as { targets: Array<{ target: string; binding: string; route53: string | null; vote: unknown }> };
       return body.targets.find((t) => t.target === 'eu-west-1')!;
     };
-    expect(await vote()).toMatchObject({ binding: 'health-check', route53: null, vote: { mechanism: 'metric', vote: 'no-drain' } });
+    expect(await vote()).toMatchObject({ binding: 'health-check', route53: null, vote: { mechanism: 'gate', vote: 'no-drain' } });
     expect(read).toEqual([['us-east-1', 'ap-southeast-2']]);
     expect((await handleApiRequest(w.deps, postOverride(drainEu))).statusCode).toBe(201);
     await w.step();
-    expect(await vote()).toMatchObject({ binding: 'health-check', vote: { mechanism: 'metric', vote: 'drain' } });
+    expect(await vote()).toMatchObject({ binding: 'health-check', vote: { mechanism: 'gate', vote: 'drain' } });
   });
 
   it('never answers 5xx, and changes nothing on a 4xx, whatever the method, path, headers, query or body', async () => {

@@ -35,7 +35,7 @@
  * longer than replication normally takes, keeps them apart; if #0 is down, #1 claims the tick.
  */
 import {
-  bindingMode, gateVotes, latestApplied, parseScheduleExpression, scheduleTickMs, voteMechanism, voteReadEstimateMs,
+  bindingMode, gateVotes, latestApplied, parseScheduleExpression, scheduleTickMs, voteReadEstimateMs,
   type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig, type ValidConfig,
 } from '../../domain';
 import { AlreadyExistsError, ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
@@ -312,7 +312,7 @@ export class DrillRuntime {
         return votes[target] === wantVote ? this.deps.clock.nowMs() : null;
       });
       if (voted !== null) {
-        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.deps.config, this.binding(target))}` } : p));
+        const phases = rec.record.phases.map((p) => (p.name === `${direction}-vote` ? { ...p, detail: `${this.deps.observer} votes ${wantVote}; ${routeReadNote(this.deps.config)}` } : p));
         await rec.save({ phases });
       }
       return { ok: voted !== null, weightMs: voted };
@@ -387,11 +387,8 @@ export class DrillRuntime {
  * item's time, so the decision it causes is stamped no earlier than that.
  */
 /** When Route 53's checkers see a vote, predicted from the check's settings (the drill does not observe it). */
-function routeReadNote(config: ValidConfig, target: TargetConfig): string {
-  const seconds = voteReadEstimateMs(config, target) / 1000;
-  return voteMechanism(target) === 'gate'
-    ? `Route 53's checkers read it within about ${seconds} s (predicted, not observed)`
-    : `its alarm and Route 53's read of it take up to about ${seconds} s more (predicted, not observed)`;
+function routeReadNote(config: ValidConfig): string {
+  return `Route 53's checkers read it within about ${voteReadEstimateMs(config) / 1000} s (predicted, not observed)`;
 }
 
 function appliedShowing(view: StoreView, target: Region, state: 'drained' | 'serving', sinceMs: number): AppliedDecision | null {

@@ -69,7 +69,7 @@ export function shadowPlan(config: ValidConfig, view: StoreView, records: readon
   const detectionMs = predictedDetectionMs(config.probe);
   const decisionMs = detectionMs + eventDeliveryEstimateMs;
   const binding = config.targets.find((t) => t.region === target);
-  const routeMs = binding !== undefined && bindingMode(binding) === 'health-check' ? voteReadEstimateMs(config, binding) : route53InsyncEstimateMs;
+  const routeMs = binding !== undefined && bindingMode(binding) === 'health-check' ? voteReadEstimateMs(config) : route53InsyncEstimateMs;
   return {
     target,
     wouldDrain: decision.routing[target] === 'drained',

@@ -22,7 +22,7 @@ export interface TargetStatus {
   binding: BindingMode;
   /** What Route 53 shows now; null if the record could not be read, or for a data-plane target. */
   route53: RoutingState | null;
-  /** Data-plane targets: this observer's vote (what its gate answers, or its metric says). */
+  /** Data-plane targets: this observer's vote (what its gate answers). */
   vote: { mechanism: VoteMechanism; vote: Vote } | null;
   tally: Tally;
   verdicts: Record<Region, { status: string; reason: string; probedMs: number; writtenMs: number; fresh: boolean } | null>;
