@@ -59,7 +59,7 @@ async function dataPlaneRow(name: string, mode: Exclude<Row['mode'], 'control-pl
   const results = [];
   const options: DataPlaneOptions = mode === 'data-plane gate 10 s' ? { dataPlane: { checkIntervalSeconds: 10 } } : {};
   for (let seed = 1; seed <= seedsPerRow; seed += 1) {
-    const r = await runDataPlaneSimulation(loadScenario(name), seed, 'gate', options);
+    const r = await runDataPlaneSimulation(loadScenario(name), seed, options);
     results.push({ detectMs: r.metrics.detectMs, rtoMs: r.metrics.rtoMs, valid: r.problems.length === 0 });
   }
   return row(mode, name, results, cost.totalUsd, totalUsd);
@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
   const outage = 'failover-route53-outage-10min';
   const usEast1 = 'failover-gate-us-east-1-outage-route53-down-15min';
   const base = simConfig(loadScenario(outage));
-  const configs = { gate: dataPlaneConfig(base, 'gate'), fast: dataPlaneConfig(base, 'gate', { checkIntervalSeconds: 10 }) };
+  const configs = { gate: dataPlaneConfig(base), fast: dataPlaneConfig(base, { checkIntervalSeconds: 10 }) };
   const cost = { gate: dataPlaneMonthlyCost(configs.gate), fast: dataPlaneMonthlyCost(configs.fast) };
   const total = { control: estimateMonthlyCost(base).totalUsd, gate: estimateMonthlyCost(configs.gate).totalUsd, fast: estimateMonthlyCost(configs.fast).totalUsd };
   const rows: Row[] = [];

@@ -117,7 +117,7 @@ export function planDeployment(config: ValidConfig, stage: string): DeploymentPl
   const zones = hostedZoneIds(config);
   const alarmNames = config.alarms.map((a) => a.name);
   const votes = dataPlaneTargets(config).map((t) => ({ region: t.region, vote: voteMechanism(t) }));
-  const gateTargets = votes.filter((t) => t.vote === 'gate').map((t) => t.region);
+  const gateTargets = votes.map((t) => t.region);
   const stacks = config.observers.map((region): RegionStackPlan => {
     const peers = config.observers.filter((r) => r !== region);
     const creates = [

@@ -55,7 +55,9 @@ export const scenarioSchema = z
     name: z.string().regex(/^[a-z0-9-]+$/),
     title: z.string().min(1),
     mode: z.enum(['control-plane', 'gate'], {
-      error: (issue) => (issue.input === 'metric' ? 'metric votes were removed from Arbiter (docs/dataplane.md "Why not metric votes"): use gate' : 'must be control-plane or gate'),
+      error: (issue) => (issue.input === 'metric'
+        ? 'metric votes were removed from Arbiter: Route 53 reads only standard-resolution alarms (evaluated once a minute), so they detected in 75–90 s and could not release a held drain in time; use gate (docs/dataplane.md "Why not metric votes")'
+        : `must be control-plane or gate (got ${JSON.stringify(issue.input)})`),
     }).default('control-plane'),
     /** Faults on for `safetyMs`, then off; the system must converge within `livenessMs`. */
     safetyMs: z.number().int().positive(),

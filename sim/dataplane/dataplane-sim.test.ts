@@ -13,12 +13,12 @@ const testTimeoutMs = 240_000;
 
 async function runSeeds(name: string): Promise<DataPlaneResult[]> {
   const results: DataPlaneResult[] = [];
-  for (let seed = 1; seed <= seedsCount; seed += 1) results.push(await runDataPlaneSimulation(loadScenario(name), seed, 'gate'));
+  for (let seed = 1; seed <= seedsCount; seed += 1) results.push(await runDataPlaneSimulation(loadScenario(name), seed));
   return results;
 }
 
 function failures(results: readonly DataPlaneResult[]): string[] {
-  return results.filter((r) => r.problems.length > 0).map((r) => `seed ${r.seed} (${r.vote}): ${r.problems.join('; ')}`);
+  return results.filter((r) => r.problems.length > 0).map((r) => `seed ${r.seed}: ${r.problems.join('; ')}`);
 }
 
 describe('simulator: data-plane mode', () => {
@@ -74,7 +74,7 @@ describe('simulator: data-plane mode', () => {
     const floods = [{ observers: ['us-east-1', 'ap-southeast-2'], refusedRate: 1, fromMs: 0 }, { observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], refusedRate: 0.5, fromMs: 0 }];
     for (const flood of floods) {
       for (let seed = 1; seed <= seedsCount; seed += 1) {
-        const r = await runDataPlaneSimulation(scenario, seed, 'gate', { flood });
+        const r = await runDataPlaneSimulation(scenario, seed, { flood });
         expect(r.problems).toEqual([]);
         expect(r.metrics.rtoMs!).toBeLessThanOrEqual(rtoMsMaxHard);
       }
@@ -83,7 +83,7 @@ describe('simulator: data-plane mode', () => {
 
   it('gate: a flood refusing every checker request on every gate suppresses the drain (the residual risk docs/dataplane.md states)', async () => {
     const flood = { observers: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], refusedRate: 1, fromMs: 0 };
-    const r = await runDataPlaneSimulation(loadScenario('failover-hard-outage'), 1, 'gate', { flood });
+    const r = await runDataPlaneSimulation(loadScenario('failover-hard-outage'), 1, { flood });
     expect(r.metrics.detectMs).toBeNull();
     expect(r.problems.some((p) => p.startsWith('must-fail-over'))).toBe(true);
   }, testTimeoutMs);

@@ -11,9 +11,9 @@ import type { Region, ValidConfig } from '../../shared/domain';
 import type { Scenario } from '../scenario';
 import { baselineDefaults } from '../baseline';
 import { runSimulation, violationsOf } from '../simulation';
-import type { GateFlood, VoteMechanismSim } from './health-checks';
+import type { GateFlood } from './health-checks';
 
-export { dataPlaneConfig, gateCheckIntervalMs, type GateFlood, type VoteMechanismSim } from './health-checks';
+export { dataPlaneConfig, gateCheckIntervalMs, type GateFlood } from './health-checks';
 
 export interface DataPlaneMetrics {
   detectMs: number | null;
@@ -25,7 +25,6 @@ export interface DataPlaneMetrics {
 export interface DataPlaneResult {
   scenario: string;
   seed: number;
-  vote: VoteMechanismSim;
   metrics: DataPlaneMetrics;
   /** CALCULATED check transitions per target. */
   transitions: Array<{ target: Region; atMs: number; healthy: boolean }>;
@@ -43,15 +42,15 @@ export interface DataPlaneOptions {
 
 /**
  * Runs one scenario from one seed in data-plane mode.
- * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, 'gate', { dataPlane: { checkIntervalSeconds: 10 } });
+ * @example const result = await runDataPlaneSimulation(loadScenario('failover-route53-outage-10min'), 7, { dataPlane: { checkIntervalSeconds: 10 } });
  */
-export async function runDataPlaneSimulation(scenario: Scenario, seed: number, vote: VoteMechanismSim, options: DataPlaneOptions = {}): Promise<DataPlaneResult> {
+export async function runDataPlaneSimulation(scenario: Scenario, seed: number, options: DataPlaneOptions = {}): Promise<DataPlaneResult> {
   const config = options.dataPlane === undefined ? scenario.config : { ...scenario.config, dataPlane: { ...scenario.config.dataPlane, ...options.dataPlane } };
-  const result = await runSimulation({ ...scenario, mode: vote, config }, seed, baselineDefaults, options.flood === undefined ? {} : { flood: options.flood });
+  const result = await runSimulation({ ...scenario, mode: 'gate', config }, seed, baselineDefaults, options.flood === undefined ? {} : { flood: options.flood });
   const transitions = result.history.flatMap((e) => (e.kind === 'health-check' ? [{ target: e.target, atMs: e.atMs, healthy: e.healthy }] : []));
   const controlPlaneCalls = result.history.filter((e) => e.kind === 'dns-change' || e.kind === 'dns-error' || e.kind === 'route53-call').length;
   const problems = violationsOf(result.check).map((v) => `${v.invariant}${v.target ? ` ${v.target}` : ''} at ${v.atMs} ms: ${v.detail}`);
   if (controlPlaneCalls > 0) problems.push(`control plane: ${controlPlaneCalls} Route 53 API entries in data-plane mode`);
   const { detectMs, rtoMs, falseFailovers, flipsMax } = result.arbiter;
-  return { scenario: scenario.name, seed, vote, metrics: { detectMs, rtoMs, falseFailovers, flipsMax }, transitions, controlPlaneCalls, problems };
+  return { scenario: scenario.name, seed, metrics: { detectMs, rtoMs, falseFailovers, flipsMax }, transitions, controlPlaneCalls, problems };
 }

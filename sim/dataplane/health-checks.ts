@@ -24,8 +24,6 @@ import type { History } from '../history';
 import type { SimRandom } from '../random';
 import type { World } from '../world';
 
-export type VoteMechanismSim = 'gate';
-
 /**
  * A flood on public gate URLs: each checker request to a flooded gate is refused (Lambda's 429
  * once the reserved concurrency or its request-rate limit is used up) with probability `refusedRate`,
@@ -47,9 +45,9 @@ export function gateCheckIntervalMs(config: ValidConfig): number {
   return gateRequestIntervalSeconds(config) * 1000;
 }
 
-/** The scenario's config with every target in health-check mode voting through `vote`, and `dataPlane` merged over the config's. */
-export function dataPlaneConfig(base: ValidConfig, vote: VoteMechanismSim, dataPlane: Partial<ValidConfig['dataPlane']> = {}): ValidConfig {
-  const input = { ...base, safety: { ...base.safety }, dataPlane: { ...base.dataPlane, ...dataPlane }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote } })) };
+/** The scenario's config with every target in health-check mode (gate votes), and `dataPlane` merged over the config's. */
+export function dataPlaneConfig(base: ValidConfig, dataPlane: Partial<ValidConfig['dataPlane']> = {}): ValidConfig {
+  const input = { ...base, safety: { ...base.safety }, dataPlane: { ...base.dataPlane, ...dataPlane }, targets: base.targets.map((t) => ({ ...t, route53: { ...t.route53, mode: 'health-check' as const, vote: 'gate' as const } })) };
   const result = validateConfig(input);
   if (!result.ok) throw new Error(`data-plane config is not valid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   return result.config;

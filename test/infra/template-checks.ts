@@ -113,9 +113,10 @@ export function alarmRuleNames(template: Template): string[] | null {
 const gateActions = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
 
 /**
- * The data-plane vote mechanism's permissions: the gate role only reads the table; PutMetricData
- * only for decide and only in the vote namespace; public Lambda permissions only on the gate and
- * only through its URL (InvokeFunctionUrl with AuthType NONE, InvokeFunction via the URL).
+ * The data-plane vote mechanism's permissions: the gate role only reads the table; no function may
+ * PutMetricData (votes travel only through the gates; Powertools emits metrics as logs); public
+ * Lambda permissions only on the gate and only through its URL (InvokeFunctionUrl with AuthType
+ * NONE, InvokeFunction via the URL).
  */
 export function findDataPlanePermissionProblems(template: Template, gateFunctionId: string): string[] {
   const problems: string[] = [];

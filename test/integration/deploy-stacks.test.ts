@@ -5,7 +5,7 @@
  * osls would give it (HttpApiUrl, ArbiterGateHost).
  *
  * moto gaps, named: moto's CloudFormation keeps a health check's Type, domain, path, interval and
- * failure threshold but drops HealthThreshold, Inverted, ChildHealthChecks and AlarmIdentifier, and
+ * failure threshold but drops HealthThreshold, Inverted and ChildHealthChecks, and
  * an update of the stack changes no existing health check (the test reads the stack's template
  * instead), a deleted stack leaves its health checks in moto's Route 53, and moto never answers
  * "No updates are to be performed" (deploy compares templates first). Those

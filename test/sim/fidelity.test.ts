@@ -128,6 +128,12 @@ describe('scenario format', () => {
     expect(() => parseScenario(text, 'sim/scenarios/x.yml')).toThrow(/scenario sim\/scenarios\/x\.yml is not valid: .*world\.clockSkewMs\.sa-east-1: unknown observer "sa-east-1".*faults\.0\.observer: unknown observer "ap-southeast-2".*faults\.1\.override: fault 0 is not an override.*expect\.failOver\.0: unknown target "us-west-2"/);
   });
 
+  it('refuses mode metric (removed) with the reason and what to use, and any other mode naming what it got', () => {
+    expect(() => parseScenario(`${base}mode: metric\n`, 'sim/scenarios/m.yml')).toThrow(/scenario sim\/scenarios\/m\.yml is not valid: .*mode: metric votes were removed from Arbiter: .*standard-resolution alarms.*use gate/);
+    expect(() => parseScenario(`${base}mode: weighted\n`, 'sim/scenarios/m.yml')).toThrow(/mode: must be control-plane or gate \(got "weighted"\)/);
+    expect(parseScenario(`${base}mode: gate\nfaults: []\nexpect: {}\n`, 'sim/scenarios/m.yml').mode).toBe('gate');
+  });
+
   it('builds the config from the named observers and targets; two observers acknowledge unanimity', () => {
     const two = simConfig(scenario(`${base}world: { observers: [us-east-1, eu-west-1], targets: [eu-west-1] }\nfaults: []\nexpect: {}\n`));
     expect(two.observers).toEqual(['us-east-1', 'eu-west-1']);

@@ -1,7 +1,8 @@
 /**
  * Reads Route 53's own status of one data-plane target's checks: the CALCULATED check (CloudWatch
  * metric HealthCheckStatus in us-east-1) and each child (GetHealthCheckStatus, whose reports are
- * the checkers' raw results; CLOUDWATCH_METRIC children have none). Both APIs live in us-east-1:
+ * the checkers' raw results; a CLOUDWATCH_METRIC child — left by a deployment made before metric
+ * votes were removed, until it is deployed again — has none). Both APIs live in us-east-1:
  * while it is down this answers `unknown` with the reason, which is what "where it can be read" means.
  */
 import { GetMetricStatisticsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';

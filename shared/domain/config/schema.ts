@@ -72,7 +72,7 @@ export const route53BindingSchema = z
      */
     vote: z.enum(['gate'], {
       error: (issue) => (issue.input === 'metric'
-        ? 'metric votes were removed: Route 53 reads CloudWatch alarms once a minute, which detects in 75–90 s and cannot release a held drain in time; use vote: gate (the default; docs/dataplane.md "Why not metric votes")'
+        ? 'metric votes were removed: Route 53 reads only standard-resolution alarms (evaluated once a minute), so they detected in 75–90 s and could not release a held drain in time; use vote: gate (the default; docs/dataplane.md "Why not metric votes")'
         : `must be gate (got ${JSON.stringify(issue.input)})`),
     }).optional(),
     /**

@@ -58,7 +58,7 @@ describe('data-plane config', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.errors).toEqual([
-        { path: 'targets[1].route53.vote', message: expect.stringMatching(/^metric votes were removed: .*once a minute.*use vote: gate/) },
+        { path: 'targets[1].route53.vote', message: expect.stringMatching(/^metric votes were removed: .*standard-resolution alarms.*use vote: gate/) },
         { path: 'targets[2].route53.vote', message: 'must be gate (got "alarm")' },
       ]);
     }

@@ -11,7 +11,7 @@ import type { ValidConfig } from '../config';
 import { decide, latestApplied } from '../decision/decision';
 import type { AppliedDecision, Decision, Proposal, Region } from '../types';
 import { settledVotes } from './vote-settle';
-import { dataPlaneTargets, voteMechanism, type Vote } from './votes';
+import { dataPlaneTargets, type Vote } from './votes';
 
 export interface GateAnswer {
   status: 200 | 404;
@@ -51,7 +51,7 @@ export interface GateInput {
  */
 /** The targets Route 53 reads through gates: one live gate's drain vote fails them (calculatedThreshold), so its own proposal must back a change. */
 function gateTargets(config: ValidConfig): Region[] {
-  return dataPlaneTargets(config).filter((t) => voteMechanism(t) === 'gate').map((t) => t.region);
+  return dataPlaneTargets(config).map((t) => t.region);
 }
 
 export function gateRouting(input: GateInput): Decision {
