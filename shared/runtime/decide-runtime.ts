@@ -33,6 +33,14 @@ export const passAttemptsMax = 3;
 export const applyRetryDelaysMs = [3_000, 6_000] as const;
 /** A probe drain is late once this observer's own unhealthy verdict is older than this many probe rounds. */
 export const lateDrainRounds = 2;
+/**
+ * An answer from Route 53 (a result, or a refusal other than unavailable) seen by this container
+ * within this long, with no "unavailable" since, lets a late drain skip its fresh read: Route 53 is
+ * answering, so the probe the drain follows follows any outage. Without it every new invocation
+ * during a throttling storm spent the one token Route 53 refilled on that read, and its change was
+ * throttled (failover-route53-throttling-storm, detect p95 29.8 s against the baseline's 29.5 s).
+ */
+export const route53AnswerFreshMs = 10_000;
 const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
 
 export interface DecideOutcome {
@@ -70,6 +78,26 @@ function proposalKey(p: Proposal | undefined): string {
 export class DecideRuntime {
   /** Route 53 answered this invocation (a result, or a refusal other than unavailable): a late drain's probe that follows it follows any outage. */
   private route53Answered = false;
+  /** When this container (one runtime per Lambda container, kept across invocations) last heard Route 53 answer, and last found it unavailable. */
+  private route53LastAnswerMs: number | null = null;
+  private route53LastUnavailableMs: number | null = null;
+
+  /** Route 53 answered in this invocation, or recently in this container with no "unavailable" since (route53AnswerFreshMs). */
+  private route53Answering(nowMs: number): boolean {
+    if (this.route53Answered) return true;
+    const answer = this.route53LastAnswerMs;
+    const unavailable = this.route53LastUnavailableMs;
+    return answer !== null && nowMs - answer <= route53AnswerFreshMs && (unavailable === null || unavailable < answer);
+  }
+
+  private noteRoute53(answered: boolean): void {
+    if (answered) {
+      this.route53Answered = true;
+      this.route53LastAnswerMs = this.deps.clock.nowMs();
+    } else {
+      this.route53LastUnavailableMs = this.deps.clock.nowMs();
+    }
+  }
 
   constructor(private readonly deps: ObserverDeps) {}
 
@@ -110,11 +138,11 @@ export class DecideRuntime {
     const weighted = weightTargets(this.deps.config);
     try {
       const records = await this.deps.dns.readRecords(weighted.map((t) => t.route53), this.registers());
-      this.route53Answered = true;
+      this.noteRoute53(true);
       return records;
     } catch (error) {
       if (!(error instanceof DnsError)) throw error;
-      if (error.code !== 'unavailable') this.route53Answered = true;
+      this.noteRoute53(error.code !== 'unavailable');
       this.deps.telemetry.warn('Route 53 records unreadable; applying nothing this pass', { code: error.code, message: error.message });
       return error;
     }
@@ -188,8 +216,9 @@ export class DecideRuntime {
   /**
    * Probe drains that are late: this observer did not itself judge the target unhealthy within the
    * last lateDrainRounds rounds. A drain that waited (Route 53 down or throttled, a slow quorum) may
-   * outlive its fault, so it is sent only after Route 53 has answered in this invocation (else it is
-   * read first) and on a probe of the target taken after that answer.
+   * outlive its fault, so it is sent only after Route 53 has answered (route53Answering; else it is
+   * read first, and a read refused by throttling counts) and on a probe of the target taken after
+   * that answer.
    */
   private lateDrains(view: StoreView, drains: readonly Region[], nowMs: number): Region[] {
     const own = latestSnapshots(view.snapshots).get(this.deps.observer);
@@ -283,8 +312,14 @@ export class DecideRuntime {
         // the compare-and-swap refuses the batch if that is stale, and the second attempt reads. A
         // scheduled pass with nothing to change reads, to find drift and converge.
         // A late drain is planned from a fresh read: Route 53 answering now is the moment its probe must follow.
-        const remembered = mayChange && attempt === 1 && (lateBeforeRead.length === 0 || this.route53Answered) ? stored?.route53 : undefined;
-        const records = remembered ?? await this.readRoute53();
+        const rememberable = mayChange && attempt === 1 ? stored?.route53 : undefined;
+        const remembered = lateBeforeRead.length === 0 || this.route53Answering(this.deps.clock.nowMs()) ? rememberable : undefined;
+        let records = remembered ?? await this.readRoute53();
+        // A late drain's read refused by throttling is still Route 53 answering: the probe below follows
+        // it, and the change is planned from the remembered state (the compare-and-swap refuses it if
+        // stale). Giving up here left every new pass of a throttling storm spending the token Route 53
+        // refilled on a read, then throttled on its change.
+        if (records instanceof DnsError && records.code !== 'unavailable' && rememberable !== undefined) records = rememberable;
         if (records instanceof DnsError) {
           error = `${records.code}: ${records.message} (records unreadable; the next pass retries)`;
           retryable = mayChange && retryableDnsCodes.has(records.code);
@@ -312,7 +347,7 @@ export class DecideRuntime {
         }
         try {
           const { plan, changeIds, after } = await this.applyPlanned(planned.decision, shown, records);
-          this.route53Answered = true;
+          this.noteRoute53(true);
           const applied = changeIds.length > 0 || (shown.epoch ?? 0) > (stored?.epoch ?? -1) || planned.decision.changed.length > 0
             ? await this.recordApplied(planned.decision, shown, plan, changeIds, after, planned.proposals, nowMs) : null;
           result = { plan, applied, changeIds };
@@ -322,7 +357,7 @@ export class DecideRuntime {
         } catch (e) {
           if (!(e instanceof DnsError)) throw e;
           error = `${e.code}: ${e.message}`;
-          if (e.code !== 'unavailable') this.route53Answered = true;
+          this.noteRoute53(e.code !== 'unavailable');
           retryable = retryableDnsCodes.has(e.code);
           this.deps.telemetry.error('Route 53 change failed', { decisionId: planned.decision.id, code: e.code, message: e.message, attempt });
           this.deps.telemetry.metric(e.code === 'conflict' ? 'ApplyConflicts' : 'ApplyFailures', 1, 'Count');

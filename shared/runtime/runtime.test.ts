@@ -3,7 +3,7 @@ import type { ArbiterEvent, ValidConfig } from '../domain';
 import { DnsError, silentTelemetry } from '../ports';
 import { makeConfig, regions } from '../../test/support/fixtures';
 import { recordAlarmChange } from './alarm-runtime';
-import { DecideRuntime } from './decide-runtime';
+import { DecideRuntime, route53AnswerFreshMs } from './decide-runtime';
 import { ProbeRuntime } from './probe-runtime';
 import type { ObserverDeps } from './deps';
 
@@ -180,6 +180,61 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(a.prober.calls).toBe(callsBefore);
       expect(outcome.changeIds).toEqual([]);
       expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    });
+
+    /** The same drain, late because Route 53 throttled every change for several rounds (it was up throughout). */
+    async function waitedOutThrottling() {
+      const w = world();
+      const [a, b, c] = w.observers;
+      a!.prober.set('eu-west-1', { kind: 'down' });
+      b!.prober.set('eu-west-1', { kind: 'down' });
+      w.dns.failWith = new DnsError('Rate exceeded', 'throttled');
+      for (let i = 0; i < 4; i += 1) await cycle(w);
+      for (const o of [a, b, c]) await o!.probe.round();
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+      return { w, a: a! };
+    }
+
+    it('counts a throttled read as Route 53 answering: a new container probes, then sends the drain from the remembered state', async () => {
+      const { w, a } = await waitedOutThrottling();
+      // The account's one token goes to the change, not to the read.
+      w.dns.readFailWith = new DnsError('Rate exceeded', 'throttled');
+      w.dns.failWith = null;
+      const callsBefore = a.prober.calls;
+      const startedMs = w.clock.nowMs();
+      const outcome = await new DecideRuntime(a.deps).run();
+      expect(a.prober.calls).toBe(callsBefore + 1);
+      expect(outcome.changeIds).toHaveLength(1);
+      expect(w.dns.weightOf('eu-west-1')).toBe(0);
+      // In the same pass: no wait for the invocation's retry, whose read would take the next token.
+      expect(w.clock.nowMs()).toBe(startedMs);
+    });
+
+    it('lets a warm container that heard Route 53 answer moments ago skip the read, and not one whose last word from it was unavailable', async () => {
+      const { w, a } = await waitedOutThrottling();
+      w.dns.failWith = null;
+      const readsBefore = w.dns.reads;
+      const sent = await a.decide.run();
+      expect(w.dns.reads).toBe(readsBefore);
+      expect(sent.changeIds).toHaveLength(1);
+
+      const other = await waitedOutThrottling();
+      other.w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+      await other.a.decide.run();
+      other.w.dns.failWith = null;
+      const otherReads = other.w.dns.reads;
+      expect((await other.a.decide.run()).changeIds).toHaveLength(1);
+      expect(other.w.dns.reads).toBe(otherReads + 1);
+    });
+
+    it('does not count an answer older than route53AnswerFreshMs', async () => {
+      const { w, a } = await waitedOutThrottling();
+      w.dns.failWith = null;
+      w.clock.advance(route53AnswerFreshMs + 1);
+      await a.probe.round();
+      const readsBefore = w.dns.reads;
+      expect((await a.decide.run()).changeIds).toHaveLength(1);
+      expect(w.dns.reads).toBe(readsBefore + 1);
     });
 
     it('does not probe again for a drain judged in this round', async () => {

@@ -9,6 +9,8 @@ export class MemoryDns implements Dns {
   failWith: DnsError | null = null;
   /** Set to make reads fail too (the whole control plane down; failWith alone fails changes only). */
   readFailWith: DnsError | null = null;
+  /** Record reads asked for, answered or not (what a throttled account spends its tokens on). */
+  reads = 0;
   private nextId = 1;
 
   constructor(records: readonly RecordSetView[] = []) {
@@ -21,6 +23,7 @@ export class MemoryDns implements Dns {
   }
 
   async readRecords(_bindings: readonly Route53Binding[]): Promise<RecordSetView[]> {
+    this.reads += 1;
     if (this.readFailWith !== null) throw this.readFailWith;
     return this.records.map((r) => ({ ...r }));
   }
