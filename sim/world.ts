@@ -249,29 +249,53 @@ export class World {
   }
 
   /** Idle decide containers per region: Lambda reuses a warm one (its DecideRuntime with it), a concurrent invocation gets a new one. */
-  private readonly warmDecide = new Map<Region, DecideRuntime[]>();
+  private readonly warmDecide = new Map<Region, WarmContainer<DecideRuntime>[]>();
 
-  /** One decide invocation in a warm container when one is idle, as Lambda does; a region that goes down loses them. */
+  /**
+   * One decide invocation in a warm container when one is idle, as Lambda does; a region that goes
+   * down loses them. The runtime (module state) is the container's; what belongs to the invocation —
+   * its fault site, a slow function's delay, the replica's availability — comes with this
+   * invocation's deps, through the container's store and Route 53 client.
+   */
   private decideInvocation(region: Region, trigger?: ArbiterEvent): Promise<unknown> {
+    const deps = this.deps(region, 'decide');
     const idle = this.warmDecide.get(region) ?? [];
-    const runtime = idle.pop() ?? new DecideRuntime(this.deps(region, 'decide'));
-    return runtime.run(trigger).finally(() => {
-      if (this.up(region)) this.warmDecide.set(region, [...(this.warmDecide.get(region) ?? []), runtime]);
+    const container = idle.pop() ?? warmContainer(deps, (d) => new DecideRuntime(d));
+    container.invocation(deps);
+    return container.runtime.run(trigger).finally(() => {
+      if (this.up(region)) this.warmDecide.set(region, [...(this.warmDecide.get(region) ?? []), container]);
     });
   }
 
   private deliver(destination: Region, event: ArbiterEvent): void {
     if (!this.up(destination)) return;
     if (event.type === 'probe-now') {
-      this.invoke(destination, 'probeNow', () => new ProbeRuntime(this.deps(destination, 'probe')).answerProbeNow(event));
+      this.invoke(destination, 'probeNow', () => this.inWarmProbe(this.warmProbeNow, destination, (runtime) => runtime.answerProbeNow(event)));
     } else if (event.type !== 'drill-report') {
       this.invoke(destination, 'decide', () => this.decideInvocation(destination, event));
     }
   }
 
+  /** Idle containers of the probe and the probeNow functions per region (each function has its own, each container one ProbeRuntime). */
+  private readonly warmProbe = new Map<Region, WarmContainer<ProbeRuntime>[]>();
+  private readonly warmProbeNow = new Map<Region, WarmContainer<ProbeRuntime>[]>();
+
+  /** Runs `body` in a warm container of one probe function when one is idle, with this invocation's deps, as decideInvocation does. */
+  private inWarmProbe<T>(pool: Map<Region, WarmContainer<ProbeRuntime>[]>, region: Region, body: (runtime: ProbeRuntime) => Promise<T>): Promise<T> {
+    const deps = this.deps(region, 'probe');
+    const container = (pool.get(region) ?? []).pop() ?? warmContainer(deps, (d) => new ProbeRuntime(d));
+    container.invocation(deps);
+    return body(container.runtime).finally(() => {
+      if (this.up(region)) pool.set(region, [...(pool.get(region) ?? []), container]);
+    });
+  }
+
   /** One probe invocation: rounds every intervalMs within the period, then a flush. */
-  private async probeInvocation(region: Region): Promise<void> {
-    const runtime = new ProbeRuntime(this.deps(region, 'probe'));
+  private probeInvocation(region: Region): Promise<void> {
+    return this.inWarmProbe(this.warmProbe, region, (runtime) => this.probeLoop(region, runtime));
+  }
+
+  private async probeLoop(region: Region, runtime: ProbeRuntime): Promise<void> {
     const roundsMax = Math.ceil(invocationPeriodMs / this.config.probe.intervalMs);
     const startedMs = this.scheduler.nowMs();
     for (let round = 0; round < roundsMax; round += 1) {
@@ -303,6 +327,8 @@ export class World {
         if (kind === 'override-end') void this.endOverride(f);
         if (kind === 'drill') void this.runDrill(f);
         if (kind === 'alarm') this.deliverAlarm(f);
+        // A region outage takes its Lambda containers with it: after it, every function starts cold.
+        if (kind === 'region-down') for (const pool of [this.warmDecide, this.warmProbe, this.warmProbeNow]) pool.delete(f.spec.region);
       });
       if (!instantKinds.has(f.spec.kind)) this.scheduler.at(f.untilMs, () => this.history.add({ atMs: f.untilMs, kind: 'fault-off', fault: f.index, summary: describeFault(f) }));
     }
@@ -383,4 +409,28 @@ export class World {
     this.scheduleFaults();
     await this.scheduler.runUntil(endMs);
   }
+}
+
+/** A Lambda container: a runtime built once, and the invocation it is serving now. */
+interface WarmContainer<R> {
+  runtime: R;
+  /** Points the container's store and Route 53 client at this invocation's. */
+  invocation(deps: ObserverDeps): void;
+}
+
+/** Forwards every call to whatever `current()` is at the time of the call. */
+function forwarding<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, property) => {
+      const target = current() as Record<PropertyKey, unknown>;
+      const value = target[property];
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+function warmContainer<R>(first: ObserverDeps, build: (deps: ObserverDeps) => R): WarmContainer<R> {
+  let current = first;
+  const runtime = build({ ...first, store: forwarding<Store>(() => current.store), dns: forwarding<Dns>(() => current.dns) });
+  return { runtime, invocation: (deps) => { current = deps; } };
 }

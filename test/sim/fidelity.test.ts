@@ -226,6 +226,20 @@ describe('faults in a running world', () => {
     expect(r.history.some((e) => e.kind === 'verdict' && e.observer === 'ap-southeast-2' && e.atMs > window.atMs + 1_000 && e.atMs < window.untilMs)).toBe(false);
   }, 60_000);
 
+  it('gives a warm decide container each invocation\'s fault site: buggified runs crash decide after its proposal write at the configured rate', async () => {
+    // Reused containers once kept the store of the invocation that built them, so only a container's
+    // first invocation could be armed (3 decide crashes in 40 runs of this scenario instead of 118).
+    let crashes = 0;
+    let buggified = 0;
+    for (let seed = 1; seed <= 10; seed += 1) {
+      const r = await runSimulation(loadScenario('failover-hard-outage'), seed);
+      if (r.params.buggify) buggified += 1;
+      crashes += r.history.filter((e) => e.kind === 'crash' && e.site.startsWith('decide')).length;
+    }
+    expect(buggified).toBeGreaterThan(0);
+    expect(crashes).toBeGreaterThanOrEqual(buggified * 3);
+  }, 120_000);
+
   it('delivers an alarm to every observer region that is up, through the real alarm function', async () => {
     const r = await runSimulation(loadScenario('failover-alarm-indicts-flaky-target'), 1);
     const alarms = r.history.filter((e) => e.kind === 'alarm');
