@@ -248,51 +248,45 @@ export class World {
       .finally(release);
   }
 
-  /** Idle decide containers per region: Lambda reuses a warm one (its DecideRuntime with it), a concurrent invocation gets a new one. */
-  private readonly warmDecide = new Map<Region, WarmContainer<DecideRuntime>[]>();
-
   /**
-   * One decide invocation in a warm container when one is idle, as Lambda does; a region that goes
-   * down loses them. The runtime (module state) is the container's; what belongs to the invocation —
-   * its fault site, a slow function's delay, the replica's availability — comes with this
-   * invocation's deps, through the container's store and Route 53 client.
+   * Idle containers per region of the decide, probe and probeNow functions: Lambda reuses a warm
+   * one (its runtime with it), a concurrent invocation gets a new one; a region that goes down loses them.
    */
-  private decideInvocation(region: Region, trigger?: ArbiterEvent): Promise<unknown> {
-    const deps = this.deps(region, 'decide');
-    const idle = this.warmDecide.get(region) ?? [];
-    const container = idle.pop() ?? warmContainer(deps, (d) => new DecideRuntime(d));
-    container.invocation(deps);
-    return container.runtime.run(trigger).finally(() => {
-      if (this.up(region)) this.warmDecide.set(region, [...(this.warmDecide.get(region) ?? []), container]);
-    });
-  }
-
-  private deliver(destination: Region, event: ArbiterEvent): void {
-    if (!this.up(destination)) return;
-    if (event.type === 'probe-now') {
-      this.invoke(destination, 'probeNow', () => this.inWarmProbe(this.warmProbeNow, destination, (runtime) => runtime.answerProbeNow(event)));
-    } else if (event.type !== 'drill-report') {
-      this.invoke(destination, 'decide', () => this.decideInvocation(destination, event));
-    }
-  }
-
-  /** Idle containers of the probe and the probeNow functions per region (each function has its own, each container one ProbeRuntime). */
+  private readonly warmDecide = new Map<Region, WarmContainer<DecideRuntime>[]>();
   private readonly warmProbe = new Map<Region, WarmContainer<ProbeRuntime>[]>();
   private readonly warmProbeNow = new Map<Region, WarmContainer<ProbeRuntime>[]>();
 
-  /** Runs `body` in a warm container of one probe function when one is idle, with this invocation's deps, as decideInvocation does. */
-  private inWarmProbe<T>(pool: Map<Region, WarmContainer<ProbeRuntime>[]>, region: Region, body: (runtime: ProbeRuntime) => Promise<T>): Promise<T> {
-    const deps = this.deps(region, 'probe');
-    const container = (pool.get(region) ?? []).pop() ?? warmContainer(deps, (d) => new ProbeRuntime(d));
+  /**
+   * Runs `body` in a warm container of `pool` when one is idle. The runtime (module state) is the
+   * container's; what belongs to the invocation — its fault site, a slow function's delay, the
+   * replica's availability — comes with this invocation's deps, through the container's store and
+   * Route 53 client.
+   */
+  private inWarm<R, T>(pool: Map<Region, WarmContainer<R>[]>, region: Region, site: LambdaFunction, build: (deps: ObserverDeps) => R, body: (runtime: R) => Promise<T>): Promise<T> {
+    const deps = this.deps(region, site);
+    const container = (pool.get(region) ?? []).pop() ?? warmContainer(deps, build);
     container.invocation(deps);
     return body(container.runtime).finally(() => {
       if (this.up(region)) pool.set(region, [...(pool.get(region) ?? []), container]);
     });
   }
 
+  private decideInvocation(region: Region, trigger?: ArbiterEvent): Promise<unknown> {
+    return this.inWarm(this.warmDecide, region, 'decide', (d) => new DecideRuntime(d), (runtime) => runtime.run(trigger));
+  }
+
+  private deliver(destination: Region, event: ArbiterEvent): void {
+    if (!this.up(destination)) return;
+    if (event.type === 'probe-now') {
+      this.invoke(destination, 'probeNow', () => this.inWarm(this.warmProbeNow, destination, 'probe', (d) => new ProbeRuntime(d), (runtime) => runtime.answerProbeNow(event)));
+    } else if (event.type !== 'drill-report') {
+      this.invoke(destination, 'decide', () => this.decideInvocation(destination, event));
+    }
+  }
+
   /** One probe invocation: rounds every intervalMs within the period, then a flush. */
   private probeInvocation(region: Region): Promise<void> {
-    return this.inWarmProbe(this.warmProbe, region, (runtime) => this.probeLoop(region, runtime));
+    return this.inWarm(this.warmProbe, region, 'probe', (d) => new ProbeRuntime(d), (runtime) => this.probeLoop(region, runtime));
   }
 
   private async probeLoop(region: Region, runtime: ProbeRuntime): Promise<void> {
