@@ -141,10 +141,15 @@ export class ProbeRuntime {
       // Stop sending once an earlier confirmation has settled the verdict either way.
       if (this.snapshot?.verdicts[region]?.status !== 'suspect') break;
       // Pipelined: the next confirmation leaves `confirmSpacingMs` after this one, not after its timeout.
-      inFlight.push(this.probeTarget(this.targetConfig(region)).then(async (evaluations) => {
+      const confirmation = this.probeTarget(this.targetConfig(region)).then(async (evaluations) => {
         const { steps } = await this.commit(new Map([[region, evaluations]]), false);
         return steps.get(region)?.changed ?? false;
-      }));
+      });
+      // Observed at once: a confirmation that fails (the store refusing its write) while the next one
+      // is still being spaced out must not be an unhandled rejection, which ends a Lambda container;
+      // Promise.all below still reports it.
+      confirmation.catch(() => undefined);
+      inFlight.push(confirmation);
     }
     const changes = await Promise.all(inFlight);
     return changes.some(Boolean);

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber } from '../adapters/memory';
 import type { ArbiterEvent, ValidConfig } from '../domain';
 import { DnsError, silentTelemetry } from '../ports';
@@ -126,6 +128,16 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     expect(retried.error).toBeNull();
     expect(retried.changeIds).toHaveLength(1);
     expect(w.dns.weightOf('eu-west-1')).toBe(0);
+  });
+
+  it('a confirmation whose snapshot write fails while the next is spaced out is reported by the round, never left unhandled', () => {
+    // Its own process: jest does not surface unhandled rejections, Node (and Lambda) end the process on one.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'test', 'support', 'confirmation-store-failure.ts')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).not.toMatch(/unhandled|TransientError/i);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').pop()!) as { outcome: string; writes: number };
+    expect(report.writes).toBeGreaterThanOrEqual(2);
+    expect(report.outcome).toBe('rejected: store replica unavailable (putSnapshot)');
   });
 
   describe('a drain that waited (late) is sent only on a probe taken after Route 53 answered', () => {
