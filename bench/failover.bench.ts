@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { knownDefects } from '../sim/known-defects';
+import { knownDefects, knownFuzzDefects } from '../sim/known-defects';
 import { loadScenario, scenarioNames, type Scenario } from '../sim/scenario';
 import { simConfig } from '../sim/sim-config';
 import { runSimulation, violationsOf, type SystemMetrics } from '../sim/simulation';
@@ -120,8 +120,9 @@ function targets(rows: readonly FailoverRow[]): string[] {
 }
 
 function defectLines(): string[] {
-  if (knownDefects.length === 0) return ['  (none)'];
-  return knownDefects.map((d) => `  ${d.scenario}: ${d.invariant}, ${d.seeds.length} of the CI seeds (${d.seeds.slice(0, 12).join(', ')}${d.seeds.length > 12 ? ', …' : ''})${d.why ? ` — ${d.why}` : ''}`);
+  const scenarios = knownDefects.map((d) => `  ${d.scenario}: ${d.invariant}, ${d.seeds.length} of the CI seeds (${d.seeds.slice(0, 12).join(', ')}${d.seeds.length > 12 ? ', …' : ''})${d.why ? ` — ${d.why}` : ''}`);
+  const generated = knownFuzzDefects.map((d) => `  generated ${d.mode} scenario ${d.scenarioSeed} (sim/fuzz.ts), run seeds ${Object.keys(d.runs).join(', ')}: ${[...new Set(Object.values(d.runs).flat())].join(', ')} — ${d.why}`);
+  return scenarios.length + generated.length === 0 ? ['  (none)'] : [...scenarios, ...generated];
 }
 
 export async function run(): Promise<void> {
@@ -149,5 +150,5 @@ export async function run(): Promise<void> {
   process.stdout.write(`\nKnown defects (open; sim/known-defects.ts):\n${defectLines().join('\n')}\n`);
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'failover.json'), `${JSON.stringify({ rows, knownDefects }, null, 2)}\n`);
+  writeFileSync(join(dir, 'failover.json'), `${JSON.stringify({ rows, knownDefects, knownFuzzDefects }, null, 2)}\n`);
 }
