@@ -24,7 +24,7 @@
  *                               safety rule refused it by name
  * At the end: must-fail-over, convergence, expired-override-leaves-nothing-drained.
  */
-import { latestApplied, quorumSize, voteSettleMs, type Region, type RoutingState, type ValidConfig, type VerdictStatus } from '../shared/domain';
+import { latestApplied, quorumSize, voteReadEstimateMs, voteSettleMs, type Region, type RoutingState, type ValidConfig, type VerdictStatus } from '../shared/domain';
 import type { ActiveFault } from './faults';
 import type { History, HistoryEntry } from './history';
 import type { Scenario } from './scenario';
@@ -138,15 +138,17 @@ interface ServedChange {
   decisionId: string | null;
   changeId: string | null;
   changes: Array<{ target: Region; fromWeight: number | null; toWeight: number }>;
+  /** A data-plane drain: the observer whose gate child failed the CALCULATED check. */
+  gate?: Region;
 }
 
 /** The served changes of a run: Route 53 change batches, or data-plane health-check flips. */
 function servedChanges(history: History, weights: Record<Region, number>): ServedChange[] {
   const out: ServedChange[] = [];
   for (const [step, raw] of history.entries.entries()) {
-    const e = raw as HistoryEntry | { kind: 'health-check'; atMs: number; target: Region; healthy: boolean };
+    const e = raw as HistoryEntry;
     if (e.kind === 'dns-change') out.push({ atMs: e.atMs, step, by: e.observer, decisionId: e.decisionId, changeId: e.changeId, changes: e.changes });
-    if (e.kind === 'health-check') out.push({ atMs: e.atMs, step, by: 'route53-health-checks', decisionId: null, changeId: null, changes: [{ target: e.target, fromWeight: null, toWeight: e.healthy ? (weights[e.target] ?? 1) : 0 }] });
+    if (e.kind === 'health-check') out.push({ atMs: e.atMs, step, by: 'route53-health-checks', decisionId: null, changeId: null, changes: [{ target: e.target, fromWeight: null, toWeight: e.healthy ? (weights[e.target] ?? 1) : 0 }], ...(e.child !== undefined ? { gate: e.child } : {}) });
   }
   return out;
 }
@@ -222,6 +224,18 @@ export function checkHistory(input: CheckInput): CheckResult {
   const changes = servedChanges(history, configured);
   const mode = (scenario as { mode?: string }).mode;
   const settleMs = mode === 'gate' ? voteSettleMs(config) : null;
+  // Data plane: when each gate began the run of drain answers Route 53's checkers read.
+  const gateAnswers = history.entries.flatMap((e) => (e.kind === 'gate-answer' ? [e] : []));
+  const gateReadMs = voteReadEstimateMs(config);
+  /** When `gate` began the drain answers for `target` that still ran at `atMs`; null if it was not answering drain. */
+  const gateVoteStart = (gate: Region, target: Region, atMs: number): number | null => {
+    let start: number | null = null;
+    for (const a of gateAnswers) {
+      if (a.atMs > atMs) break;
+      if (a.observer === gate && a.target === target) start = a.drain ? a.atMs : null;
+    }
+    return start;
+  };
 
   const weightsBefore = new Map<ServedChange, Record<Region, number>>();
   const before = (c: ServedChange, target: Region) => weightsBefore.get(c)?.[target];
@@ -264,7 +278,12 @@ export function checkHistory(input: CheckInput): CheckResult {
       drainCause.set(target, byOperator ? (override.force ? 'forced' : 'operator') : 'automatic');
       lastFlip.set(target, { atMs: c.atMs, drained: true, automatic: !byOperator });
       if (byOperator) return;
-      const failing = truth.failing(target, c.atMs);
+      // Data plane: Arbiter's act is the gate's first drain answer; Route 53's checkers take up to
+      // voteReadEstimateMs to read it (as a change batch is judged when it is sent, not at INSYNC).
+      // A flip later than that after the answer began is judged at the flip.
+      const votedMs = c.gate !== undefined ? gateVoteStart(c.gate, target, c.atMs) : null;
+      const actMs = votedMs !== null && c.atMs - votedMs <= gateReadMs ? votedMs : c.atMs;
+      const failing = truth.failing(target, actMs);
       if (failing === null) {
         const fine = truth.fineThroughout(target, c.atMs - fineForFalseDrainMs, c.atMs);
         const endedMs = truth.lastFailingEndMs(target, c.atMs);
@@ -324,10 +343,17 @@ export function checkHistory(input: CheckInput): CheckResult {
   function checkSafetyRules(c: ServedChange): void {
     const drained = Object.entries(weights).filter(([, w]) => w <= 0).map(([t]) => t);
     const serving = Object.keys(weights).length - drained.length;
-    const forced = drained.filter((t) => drainCause.get(t) === 'forced').length;
+    // Who holds each drain now: an operator's drain override in force on a target automation had
+    // drained makes it the operator's (the protocol counts it so); otherwise whoever drained it.
+    const causeNow = (t: Region): DrainCause => {
+      const override = overrides.active(t, c.atMs);
+      if (override !== null && override.action === 'drain') return override.force ? 'forced' : 'operator';
+      return drainCause.get(t) ?? 'automatic';
+    };
+    const forced = drained.filter((t) => causeNow(t) === 'forced').length;
     const minServing = Math.min(config.safety.minServing, config.targets.length);
     if (serving + forced < minServing) report.add('min-serving', null, c.atMs, c.step, `${serving} targets serving after ${c.changeId ?? 'a health-check flip'} (minServing ${config.safety.minServing}; ${forced} forced drains excused)`);
-    const automatic = drained.filter((t) => (drainCause.get(t) ?? 'automatic') === 'automatic');
+    const automatic = drained.filter((t) => causeNow(t) === 'automatic');
     if (automatic.length > config.safety.maxDrained) report.add('max-drained', null, c.atMs, c.step, `automation drains [${automatic.join(', ')}] after ${c.changeId ?? 'a health-check flip'} (maxDrained ${config.safety.maxDrained})`);
   }
 

@@ -31,6 +31,7 @@ import { stringify } from 'yaml';
 import { quorumSize } from '../shared/domain';
 import { SimRandom } from './random';
 import { parseScenario, type Scenario, type ScenarioMode } from './scenario';
+import { insyncDelayMsMax } from './sim-route53';
 import { runSimulation, violationsOf } from './simulation';
 
 /** Observer sets the generator draws from: the default three, or five. */
@@ -42,10 +43,20 @@ export const blipMsMax = 10_000;
 /** Blips on one path are at least this far apart, so that two never read as one longer failure. */
 export const blipGapMsMin = 15_000;
 const safetyMs = 300_000;
-const livenessMs = 480_000;
 /** Faults start after the first probe rounds and end inside the safety phase. */
 const faultFromMs = 10_000;
 const faultUntilMs = 280_000;
+/** The safety defaults the generator leaves as they are (shared/domain/config/schema.ts). */
+const flipCooldownMs = 300_000;
+const recoveryHoldMs = 60_000;
+/**
+ * After the safety phase, the run lasts as long as the protocol may legitimately take to converge:
+ * a target restored, drained again, then recovered waits 2 × flipCooldownMs after that restore
+ * (route-flap dampening, shared/domain/policy/proposal.ts), its recovery hold, and Route 53's
+ * slowest INSYNC, plus a minute for decide passes, so that "converged at the end" judges the
+ * protocol and not where the run was cut.
+ */
+export const generatedLivenessMs = 2 * flipCooldownMs + recoveryHoldMs + insyncDelayMsMax + 60_000;
 
 type Fault = Record<string, unknown>;
 
@@ -133,7 +144,7 @@ export function generateScenario(seed: number, mode: ScenarioMode = 'control-pla
     title: `fuzz: generated from seed ${seed} within the fault hypothesis (R=${n})`,
     mode,
     safetyMs,
-    livenessMs,
+    livenessMs: generatedLivenessMs,
     config: { safety: { maxDrained: random.int(1, Math.max(1, n - 2)) } },
     world: n === 3 ? {} : { observers },
     faults,
@@ -159,17 +170,22 @@ export interface FuzzFailure {
 
 /** Runs `count` generated scenarios from `from`, each with run seeds 1…seeds, in each mode. */
 export async function fuzz(options: { from: number; count: number; seeds: number; modes: readonly ScenarioMode[] }): Promise<{ runs: number; failures: FuzzFailure[] }> {
+  const picked: Array<{ scenarioSeed: number; mode: ScenarioMode }> = [];
+  for (let s = options.from; s < options.from + options.count; s += 1) for (const mode of options.modes) picked.push({ scenarioSeed: s, mode });
+  return fuzzScenarios(picked, options.seeds);
+}
+
+/** Runs each generated scenario with run seeds 1…seeds; the failing runs, with every violation. */
+export async function fuzzScenarios(scenarios: ReadonlyArray<{ scenarioSeed: number; mode: ScenarioMode }>, seeds: number): Promise<{ runs: number; failures: FuzzFailure[] }> {
   const failures: FuzzFailure[] = [];
   let runs = 0;
-  for (let s = options.from; s < options.from + options.count; s += 1) {
-    for (const mode of options.modes) {
-      const scenario = generateScenario(s, mode);
-      for (let runSeed = 1; runSeed <= options.seeds; runSeed += 1) {
-        runs += 1;
-        const result = await runSimulation(scenario, runSeed);
-        const violations = violationsOf(result.check).map((v) => `${v.invariant}${v.target ? ` ${v.target}` : ''} at ${v.atMs} ms: ${v.detail}`);
-        if (violations.length > 0) failures.push({ scenarioSeed: s, mode, runSeed, violations });
-      }
+  for (const { scenarioSeed, mode } of scenarios) {
+    const scenario = generateScenario(scenarioSeed, mode);
+    for (let runSeed = 1; runSeed <= seeds; runSeed += 1) {
+      runs += 1;
+      const result = await runSimulation(scenario, runSeed);
+      const violations = violationsOf(result.check).map((v) => `${v.invariant}${v.target ? ` ${v.target}` : ''} at ${v.atMs} ms: ${v.detail}`);
+      if (violations.length > 0) failures.push({ scenarioSeed, mode, runSeed, violations });
     }
   }
   return { runs, failures };

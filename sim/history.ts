@@ -27,7 +27,9 @@ export type HistoryEntry =
   /** One Route 53 API call (each attempt, retries included) and whether it was accepted. */
   | { atMs: number; kind: 'route53-call'; observer: Region; op: 'read' | 'change' | 'status'; ok: boolean; code?: string }
   /** Data-plane modes: a target's CALCULATED health check turning healthy or unhealthy (what DNS serves). */
-  | { atMs: number; kind: 'health-check'; target: Region; healthy: boolean }
+  | { atMs: number; kind: 'health-check'; target: Region; healthy: boolean; /** On a turn to unhealthy: the observer whose child check failed the CALCULATED one. */ child?: Region }
+  /** Data-plane modes: an observer's gate answering a Route 53 checker with a drain vote for a target after it did not (drain), or the reverse. */
+  | { atMs: number; kind: 'gate-answer'; observer: Region; target: Region; drain: boolean }
   | { atMs: number; kind: 'crash'; observer: Region; site: string }
   | { atMs: number; kind: 'invocation-error'; observer: Region; function: string; message: string }
   | { atMs: number; kind: 'baseline'; target: Region; healthy: boolean };

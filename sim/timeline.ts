@@ -30,6 +30,7 @@ function line(e: HistoryEntry): string | null {
     case 'lambda-throttled': return `[${e.observer}] ${e.function} invocation throttled (attempt ${e.attempt})${e.lost ? ': LOST' : `, retried in ${(e.retryInMs! / 1000).toFixed(0)} s`}`;
     case 'route53-call': return null;
     case 'health-check': return `ROUTE 53 health check ${e.target} → ${e.healthy ? 'healthy' : 'UNHEALTHY'}`;
+    case 'gate-answer': return `[${e.observer}] gate answers Route 53 ${e.drain ? 'drain' : 'no-drain'} for ${e.target}`;
     case 'crash': return `[${e.observer}] CRASH (fault site) ${e.site}`;
     case 'invocation-error': return `[${e.observer}] ${e.function} failed: ${e.message}`;
     case 'baseline': return null;

@@ -17,7 +17,7 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedFromRoute53, appliedRecord, canonicalJson, evaluateProbe, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute,
+  appliedFromRoute53, appliedRecord, canonicalJson, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
   recordsAfter, registerName, routingFromRecords, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -41,6 +41,15 @@ export const lateDrainRounds = 2;
  * throttled (failover-route53-throttling-storm, detect p95 29.8 s against the baseline's 29.5 s).
  */
 export const route53AnswerFreshMs = 10_000;
+/**
+ * How long a late drain waits, after this observer's confirming probe, for peers' rounds sent since
+ * (one probe interval, a probe's timeout, and time for their snapshots to replicate), at most.
+ */
+export function lateEvidenceWaitMs(intervalMs: number, timeoutMs: number): number {
+  return Math.min(intervalMs + timeoutMs + 2_000, 15_000);
+}
+/** How often a late drain re-reads the store while it waits for peers' rounds. */
+export const lateEvidencePollMs = 1_000;
 const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
 
 export interface DecideOutcome {
@@ -217,8 +226,9 @@ export class DecideRuntime {
    * Probe drains that are late: this observer did not itself judge the target unhealthy within the
    * last lateDrainRounds rounds. A drain that waited (Route 53 down or throttled, a slow quorum) may
    * outlive its fault, so it is sent only after Route 53 has answered (route53Answering; else it is
-   * read first, and a read refused by throttling counts) and on a probe of the target taken after
-   * that answer.
+   * read first, and a read refused by throttling counts), on a probe of the target taken after that
+   * answer (answeringProbe), and when a quorum of rounds sent since that probe still fails it
+   * (unconfirmedLate).
    */
   private lateDrains(view: StoreView, drains: readonly Region[], nowMs: number): Region[] {
     const own = latestSnapshots(view.snapshots).get(this.deps.observer);
@@ -229,16 +239,64 @@ export class DecideRuntime {
     });
   }
 
-  /** The targets of `targets` that pass a probe of every endpoint now. */
-  private async answeringProbe(targets: readonly Region[]): Promise<Region[]> {
+  /**
+   * The targets of `targets` that pass a probe of every endpoint now, judged as a probe round is:
+   * stepped through this observer's own verdict (availability, and the latency window for a gray
+   * failure), so a target that answers slowly still fails. A target this observer has no verdict
+   * for passes when every endpoint passes.
+   */
+  private async answeringProbe(view: StoreView, targets: readonly Region[]): Promise<Region[]> {
+    const own = latestSnapshots(view.snapshots).get(this.deps.observer);
     const answering: Region[] = [];
     for (const region of targets) {
       const target = this.deps.config.targets.find((t) => t.region === region);
       if (target === undefined) continue;
       const results = await Promise.all(target.endpoints.map((endpoint, i) => this.deps.prober.probe(region, i, endpoint)));
-      if (results.every((result, i) => evaluateProbe(target.endpoints[i]!, result).pass)) answering.push(region);
+      const evaluations = results.map((result, i) => evaluateProbe(target.endpoints[i]!, result));
+      const verdict = own?.verdicts[region];
+      const passed = verdict === undefined
+        ? evaluations.every((e) => e.pass)
+        : stepVerdict(verdict, evaluations, target.endpoints, this.deps.config.probe, this.deps.clock.nowMs()).verdict.consecutivePasses > 0;
+      if (passed) answering.push(region);
     }
     return answering;
+  }
+
+  /**
+   * The late drains of `targets` that a quorum of observers has not failed in rounds taken since
+   * `sinceMs` (this observer's confirming probe, which failed, is one of them). That probe is one
+   * observer's word, and the deciding observer may be the impaired one; a peer's verdict may still
+   * read unhealthy only because recoveryThreshold passes have not accrued, and a round from before
+   * the probe says nothing about now. Peers' rounds come every probe interval: the pass waits for
+   * them (lateEvidenceWaitMs) and holds what is still unconfirmed, or what a quorum can no longer confirm.
+   */
+  private async unconfirmedLate(targets: readonly Region[], sinceMs: number): Promise<Region[]> {
+    const { config, store, clock, observer } = this.deps;
+    const quorum = quorumSize(config.observers.length);
+    // A round is stamped when it finished; one that finished after sinceMs may have been sent up to a
+    // timeout before it (a timed-out probe sent while the target was still down): count only rounds
+    // that finished at least a timeout after.
+    const timeoutMs = (region: Region) => Math.max(...(config.targets.find((t) => t.region === region)?.endpoints ?? []).map((e) => e.timeoutMs), 0);
+    const deadlineMs = sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t))));
+    for (;;) {
+      const snapshots = latestSnapshots((await store.readView(clock.nowMs())).snapshots);
+      const pending: Region[] = [];
+      const refuted: Region[] = [];
+      for (const target of targets) {
+        let failing = 1;
+        let passing = 0;
+        for (const peer of config.observers) {
+          const verdict = peer === observer ? undefined : snapshots.get(peer)?.verdicts[target];
+          if (verdict === undefined || verdict.probedMs - timeoutMs(target) < sinceMs) continue;
+          if (verdict.consecutiveFailures > 0) failing += 1;
+          else passing += 1;
+        }
+        if (failing >= quorum) continue;
+        (config.observers.length - passing < quorum ? refuted : pending).push(target);
+      }
+      if (pending.length === 0 || clock.nowMs() >= deadlineMs) return [...refuted, ...pending];
+      await clock.sleepMs(Math.min(lateEvidencePollMs, deadlineMs - clock.nowMs()));
+    }
   }
 
   /** Peers proposing under another config do not vote: say so (rolling deploys mix versions for minutes). */
@@ -331,12 +389,17 @@ export class DecideRuntime {
         if (proposalKey(planned.proposal) !== proposalKey(written.proposal) || memoryKey(planned.proposal) !== memoryKey(written.proposal)) written = await this.writeProposal(planned.proposal, written.proposal, nowMs);
         const drains = this.probeDrains(planned.decision, shown, planned.proposal);
         const answering = this.answeringNow(view, drains);
-        if (answering.length === 0) answering.push(...await this.answeringProbe(this.lateDrains(view, drains, nowMs)));
-        if (answering.length > 0) {
-          // This observer's own latest probe of a target the decision would drain passed: the fault may
-          // just have ended (a drain retried past it, a Route 53 outage ending with the region's). Send
-          // nothing this pass; the next one decides on fresher verdicts.
-          this.deps.telemetry.warn('drain held: the target answered this observer\'s latest probe', { targets: answering, decisionId: planned.decision.id });
+        const late = answering.length === 0 ? this.lateDrains(view, drains, nowMs) : [];
+        const probedMs = this.deps.clock.nowMs();
+        answering.push(...await this.answeringProbe(view, late));
+        const unconfirmed = answering.length === 0 && late.length > 0 ? await this.unconfirmedLate(late, probedMs) : [];
+        if (answering.length > 0 || unconfirmed.length > 0) {
+          // This observer's own latest probe of a target the decision would drain passed, or no quorum of
+          // rounds since its confirming probe still fails a late one: the fault may just have ended (a
+          // drain retried past it, a Route 53 outage ending with the region's). Send nothing this pass;
+          // the next one decides on fresher verdicts.
+          if (answering.length > 0) this.deps.telemetry.warn('drain held: the target answered this observer\'s latest probe', { targets: answering, decisionId: planned.decision.id });
+          else this.deps.telemetry.warn('drain held: no quorum of rounds since this observer\'s confirming probe still fails the target', { targets: unconfirmed, decisionId: planned.decision.id });
           // Record what Route 53 was found to hold, so later passes start from it (and agree with this one).
           if ((shown.epoch ?? 0) > (stored?.epoch ?? -1)) {
             const found: AppliedDecision = { ...shown, observer: this.deps.observer, appliedMs: this.deps.clock.nowMs(), route53: [...records] };

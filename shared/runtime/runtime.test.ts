@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber } from '../adapters/memory';
+import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber, type PathBehaviour } from '../adapters/memory';
 import type { ArbiterEvent, ValidConfig } from '../domain';
 import { DnsError, silentTelemetry } from '../ports';
 import { makeConfig, regions } from '../../test/support/fixtures';
 import { recordAlarmChange } from './alarm-runtime';
-import { DecideRuntime, route53AnswerFreshMs } from './decide-runtime';
+import { applyRetryDelaysMs, DecideRuntime, lateEvidenceWaitMs, route53AnswerFreshMs } from './decide-runtime';
 import { ProbeRuntime } from './probe-runtime';
 import type { ObserverDeps } from './deps';
 
@@ -15,9 +15,35 @@ import type { ObserverDeps } from './deps';
  */
 const instant = { failureMinDurationMs: 0 };
 
+/**
+ * A manual clock under which the observers' probe loops go on while a decide pass sleeps (as they
+ * do in Lambda): a sleep that crosses a probe interval runs one round of every observer.
+ */
+class ProbingClock extends ManualClock {
+  rounds: (() => Promise<void>) | null = null;
+  private lastRoundMs = Number.NEGATIVE_INFINITY;
+
+  constructor(startMs: number, private readonly intervalMs: number) {
+    super(startMs);
+  }
+
+  override async sleepMs(ms: number): Promise<void> {
+    await super.sleepMs(ms);
+    const rounds = this.rounds;
+    if (rounds === null || this.nowMs() - this.lastRoundMs < this.intervalMs) return;
+    this.lastRoundMs = this.nowMs();
+    this.rounds = null; // a round's own sleeps (confirmation spacing) do not start more rounds
+    try {
+      await rounds();
+    } finally {
+      this.rounds = rounds;
+    }
+  }
+}
+
 /** Three observers sharing one store (no replication lag) and one Route 53. */
 function world(config: ValidConfig = makeConfig({ probe: instant })) {
-  const clock = new ManualClock(1_000_000);
+  const clock = new ProbingClock(1_000_000, config.probe.intervalMs);
   const store = new MemoryStore();
   const bus = new RecordingBus();
   const dns = MemoryDns.fromBindings(config.targets.map((t) => t.route53));
@@ -26,7 +52,13 @@ function world(config: ValidConfig = makeConfig({ probe: instant })) {
     const deps: ObserverDeps = { config, observer, clock, store, bus, dns, prober, telemetry: silentTelemetry };
     return { observer, deps, prober, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
   });
-  return { config, clock, store, bus, dns, observers };
+  /** From now on, these observers' probe loops go on while a decide pass sleeps (off by default: most tests drive rounds themselves). */
+  const keepProbing = (only: readonly string[] = regions) => {
+    clock.rounds = async () => {
+      for (const o of observers.filter((x) => only.includes(x.observer))) await o.probe.round();
+    };
+  };
+  return { config, clock, store, bus, dns, observers, keepProbing };
 }
 
 type World = ReturnType<typeof world>;
@@ -107,6 +139,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
   it('reports a Route 53 failure in the outcome and applies on the next run', async () => {
     const w = world();
     const [a, b, c] = w.observers;
+    w.keepProbing();
     a!.prober.set('eu-west-1', { kind: 'down' });
     b!.prober.set('eu-west-1', { kind: 'down' });
     for (const o of [a, b, c]) await o!.probe.round();
@@ -142,13 +175,13 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
 
   describe('a drain that waited (late) is sent only on a probe taken after Route 53 answered', () => {
     /** eu-west-1 judged down by a and b, then Route 53 unavailable for several rounds while the probes go on. */
-    async function waitedOutOutage(warm = false) {
+    async function waitedOutOutage(warm = false, failing: PathBehaviour = { kind: 'down' }) {
       const w = world();
       const [a, b, c] = w.observers;
       // warm: a's runtime (one per Lambda container, kept across invocations) saw Route 53 answer before the outage.
       if (warm) expect((await a!.decide.run()).error).toBeNull();
-      a!.prober.set('eu-west-1', { kind: 'down' });
-      b!.prober.set('eu-west-1', { kind: 'down' });
+      a!.prober.set('eu-west-1', failing);
+      b!.prober.set('eu-west-1', failing);
       w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
       for (let i = 0; i < 4; i += 1) await cycle(w);
       // Fresh verdicts (each failed decide waited out its retries), still failing, then b's vote on them.
@@ -156,6 +189,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       await b!.decide.run();
       expect(w.dns.weightOf('eu-west-1')).toBe(100);
       expect(a!.probe.current()!.verdicts['eu-west-1']!.status).toBe('unhealthy');
+      w.keepProbing([b!.observer, c!.observer]); // a decides: its prober counts only its own probes
       return { w, a: a!, b: b!, c: c! };
     }
 
@@ -172,14 +206,56 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(w.dns.weightOf('eu-west-1')).toBe(100);
     });
 
-    it('sends it when the target still fails that probe', async () => {
-      const { w, a } = await waitedOutOutage();
+    it.each<[string, PathBehaviour]>([
+      ['the target still fails that probe', { kind: 'down' }],
+      // 1200 ms answers: inside timeoutMs (2000), above latencyMsMax (500).
+      ['a gray target answers that probe slowly: the probe is judged as a round is, latency window included', { kind: 'slow', latencyMs: 1_200 }],
+    ])('sends it when %s', async (_, failing) => {
+      const { w, a } = await waitedOutOutage(false, failing);
       w.dns.failWith = null;
       const callsBefore = a.prober.calls;
       const outcome = await a.decide.run();
       expect(a.prober.calls).toBe(callsBefore + 1);
       expect(outcome.changeIds).toHaveLength(1);
       expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    });
+
+    it('holds it when this observer\'s probe fails but peers\' rounds since then pass (the deciding observer is the impaired one)', async () => {
+      const { w, a, b } = await waitedOutOutage();
+      // The fault ended for everyone but a, whose path to eu-west-1 stays broken.
+      b.prober.set('eu-west-1', { kind: 'up' });
+      w.dns.failWith = null;
+      // b's verdict is unhealthy, and stays so until recoveryThreshold passes accrue: it alone would confirm the drain.
+      expect(b.probe.current()!.verdicts['eu-west-1']!.status).toBe('unhealthy');
+      const callsBefore = a.prober.calls;
+      const startedMs = w.clock.nowMs();
+      const outcome = await a.decide.run();
+      expect(a.prober.calls).toBe(callsBefore + 1);
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+      expect(w.clock.nowMs() - startedMs).toBeLessThanOrEqual(lateEvidenceWaitMs(w.config.probe.intervalMs, 2_000));
+    });
+
+    it('holds it, after waiting at most lateEvidenceWaitMs, when no peer probes after this observer\'s confirming probe', async () => {
+      const { w, a } = await waitedOutOutage();
+      w.keepProbing([]);
+      w.dns.failWith = null;
+      const startedMs = w.clock.nowMs();
+      const outcome = await a.decide.run();
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+      expect(w.clock.nowMs() - startedMs).toBe(lateEvidenceWaitMs(w.config.probe.intervalMs, 2_000));
+    });
+
+    it('holds it when the gray target answers that probe fast again', async () => {
+      const { w, a } = await waitedOutOutage(false, { kind: 'slow', latencyMs: 1_200 });
+      expect(a.probe.current()!.verdicts['eu-west-1']!.reason).toMatch(/latency/);
+      a.prober.set('eu-west-1', { kind: 'up', latencyMs: 40 });
+      w.dns.failWith = null;
+      const outcome = await a.decide.run();
+      expect(outcome.decision.routing['eu-west-1']).toBe('drained');
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
     });
 
     it('does not count an answer from an earlier invocation of the same warm runtime', async () => {
@@ -198,6 +274,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     async function waitedOutThrottling() {
       const w = world();
       const [a, b, c] = w.observers;
+      w.keepProbing([b!.observer, c!.observer]); // a decides: its prober counts only its own probes
       a!.prober.set('eu-west-1', { kind: 'down' });
       b!.prober.set('eu-west-1', { kind: 'down' });
       w.dns.failWith = new DnsError('Rate exceeded', 'throttled');
@@ -218,8 +295,9 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(a.prober.calls).toBe(callsBefore + 1);
       expect(outcome.changeIds).toHaveLength(1);
       expect(w.dns.weightOf('eu-west-1')).toBe(0);
-      // In the same pass: no wait for the invocation's retry, whose read would take the next token.
-      expect(w.clock.nowMs()).toBe(startedMs);
+      // In the same pass: no wait for the invocation's retry (whose read would take the next token),
+      // only for peers' rounds sent after a's confirming probe.
+      expect(w.clock.nowMs() - startedMs).toBeLessThan(applyRetryDelaysMs[0]);
     });
 
     it('lets a warm container that heard Route 53 answer moments ago skip the read, and not one whose last word from it was unavailable', async () => {
@@ -231,6 +309,7 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(sent.changeIds).toHaveLength(1);
 
       const other = await waitedOutThrottling();
+      other.w.keepProbing(); // the invocation below waits out its retries: every probe loop goes on meanwhile
       other.w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
       await other.a.decide.run();
       other.w.dns.failWith = null;

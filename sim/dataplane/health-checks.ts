@@ -78,7 +78,7 @@ export class HealthCheckModel {
     if (now === this.calculated.get(target)) return;
     this.calculated.set(target, now);
     this.transitions.push({ target, atMs, healthy: now });
-    this.history.add({ atMs, kind: 'health-check', target, healthy: now });
+    this.history.add({ atMs, kind: 'health-check', target, healthy: now, ...(now ? {} : { child: observer }) });
   }
 }
 
@@ -101,6 +101,13 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
     cache.set(observer, { atMs: nowMs, drained });
     return drained;
   };
+  const lastAnswer = new Map<string, boolean>(); // (gate, target) → its last answer was a drain vote
+  const recordAnswer = (observer: Region, target: Region, drain: boolean) => {
+    const key = `${observer}|${target}`;
+    if ((lastAnswer.get(key) ?? false) === drain) return;
+    lastAnswer.set(key, drain);
+    world.history.add({ atMs: world.scheduler.nowMs(), kind: 'gate-answer', observer, target, drain });
+  };
   for (const observer of config.observers) for (const { region: target } of config.targets) {
     const checkers = Array.from({ length: checkerCount }, () => ({ phaseMs: random.uniform(0, intervalMs), sees2xx: 0, sees4xx: 0, up: false }));
     const upCount = { n: 0 }; // checkers that see a 2xx (a drain vote), kept as they flip
@@ -110,6 +117,7 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
           const throttled = refused(observer);
           const drained = throttled ? null : gateDrains(observer);
           const answered2xx = drained !== null && drained.has(target);
+          recordAnswer(observer, target, answered2xx);
           checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
           checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
           const wasUp = checker.up;

@@ -143,6 +143,43 @@ describe('checker (ground truth)', () => {
     });
   });
 
+  describe('a data-plane drain is judged when the gate answered it, if Route 53 read it within voteReadEstimateMs (32 s at the 30 s interval)', () => {
+    const answer = (atMs: number, observer: string, target: string, drain: boolean): HistoryEntry => ({ atMs, kind: 'gate-answer', observer, target, drain });
+    const drainedBy = (atMs: number, target: string, child: string): HistoryEntry => ({ atMs, kind: 'health-check', target, healthy: false, child });
+    const gate = () => scenario('mode: gate');
+    // eu-west-1 is down 60–90 s; two observers judge it unhealthy; eu-west-1's region stays up.
+    const evidence = [unhealthy('us-east-1', 'eu-west-1', 72_000), unhealthy('ap-southeast-2', 'eu-west-1', 72_500)];
+    const faults = [down('eu-west-1', 60_000, 90_000)];
+    const falseDrains = (entries: HistoryEntry[], options: Parameters<typeof run>[2] = { scenario: gate() }) => run([...evidence, ...entries], faults, options).violations.filter((v) => v.invariant === 'false-drain');
+
+    it('accepts a flip after the fault ended when the flipping child\'s gate began answering drain during it, 20 s before', () => {
+      expect(falseDrains([answer(75_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')])).toEqual([]);
+    });
+
+    it('reports it when that gate began answering drain only after the fault ended', () => {
+      expect(falseDrains([answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')])).toHaveLength(1);
+    });
+
+    it('reports it when Route 53 read the answer later than voteReadEstimateMs after it began', () => {
+      expect(falseDrains([answer(75_000, 'us-east-1', 'eu-west-1', true), drainedBy(108_000, 'eu-west-1', 'us-east-1')])).toHaveLength(1);
+    });
+
+    it('reports it when the gate answered drain during the fault, stopped, and began again after it', () => {
+      const entries = [answer(75_000, 'us-east-1', 'eu-west-1', true), answer(80_000, 'us-east-1', 'eu-west-1', false), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')];
+      expect(falseDrains(entries)).toHaveLength(1);
+    });
+
+    it('reports it when another gate, not the flipping child\'s, was the one answering drain during the fault', () => {
+      const entries = [answer(75_000, 'ap-southeast-2', 'eu-west-1', true), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')];
+      expect(falseDrains(entries)).toHaveLength(1);
+    });
+
+    it('reports a control-plane change sent after the fault ended, whatever a gate answered', () => {
+      const entries = [answer(75_000, 'us-east-1', 'eu-west-1', true), change(95_000, 'eu-west-1', 100, 0), change(500_000, 'eu-west-1', 0, 100)];
+      expect(falseDrains(entries, {})).toHaveLength(1);
+    });
+  });
+
   it('reports automation draining more than maxDrained, and fewer than minServing serving', () => {
     const entries = [
       unhealthy('us-east-1', 'eu-west-1', 62_000), unhealthy('ap-southeast-2', 'eu-west-1', 62_000), unhealthy('us-east-1', 'ap-southeast-2', 62_000), unhealthy('eu-west-1', 'ap-southeast-2', 62_000),
@@ -153,6 +190,20 @@ describe('checker (ground truth)', () => {
     expect(invariants(run(entries, faults, { safety: { minServing: 2, maxDrained: 1 } }))).toContain('min-serving');
     expect(invariants(run(entries, faults, { safety: { minServing: 1, maxDrained: 2 } }))).not.toContain('min-serving');
     expect(invariants(run(entries, faults, { safety: { minServing: 1, maxDrained: 2 } }))).not.toContain('max-drained');
+  });
+
+  it('counts a drain automation made as the operator\'s while an operator\'s drain override of it is in force, and as automation\'s before and after', () => {
+    // us-east-1 is drained by automation at 64 s; the operator drains it too at 100 s (ttl 200 s); ap-southeast-2 dies and is drained at 150 s (maxDrained 1).
+    const evidence = [unhealthy('eu-west-1', 'us-east-1', 62_000), unhealthy('ap-southeast-2', 'us-east-1', 62_000), change(64_000, 'us-east-1', 100, 0),
+      unhealthy('us-east-1', 'ap-southeast-2', 148_000), unhealthy('eu-west-1', 'ap-southeast-2', 148_000)];
+    const faults = [down('us-east-1', 60_000, 590_000, 0), down('ap-southeast-2', 140_000, 590_000, 1)];
+    const override = (atMs: number, force = false): HistoryEntry => ({ atMs, kind: 'override', region: 'eu-west-1', target: 'us-east-1', action: 'drain', id: `o-${atMs}`, expiresAtMs: atMs + 200_000, force } as HistoryEntry);
+    expect(invariants(run([...evidence, override(100_000), change(150_000, 'ap-southeast-2', 100, 0)], faults, { safety: { maxDrained: 1 } }))).not.toContain('max-drained');
+    expect(invariants(run([...evidence, change(150_000, 'ap-southeast-2', 100, 0)], faults, { safety: { maxDrained: 1 } }))).toContain('max-drained');
+    expect(invariants(run([...evidence, override(155_000), change(150_000, 'ap-southeast-2', 100, 0)], faults, { safety: { maxDrained: 1 } }))).toContain('max-drained');
+    expect(invariants(run([...evidence, override(-300_000), change(150_000, 'ap-southeast-2', 100, 0)], faults, { safety: { maxDrained: 1 } }))).toContain('max-drained');
+    expect(invariants(run([...evidence, override(100_000), change(150_000, 'ap-southeast-2', 100, 0)], faults, { safety: { maxDrained: 1, minServing: 2 } }))).toContain('min-serving');
+    expect(invariants(run([...evidence, override(100_000, true), change(150_000, 'ap-southeast-2', 100, 0)], faults, { safety: { maxDrained: 1, minServing: 2 } }))).not.toContain('min-serving');
   });
 
   it('excuses a forced override only for the rule it forced, for its own target', () => {

@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { quorumSize } from '../../shared/domain';
-import { blipMsMax, fuzz, generateScenario } from '../../sim/fuzz';
+import { blipMsMax, fuzz, generateScenario, generatedLivenessMs } from '../../sim/fuzz';
+import { insyncDelayMsMax } from '../../sim/sim-route53';
+import { simConfig } from '../../sim/sim-config';
 import { knownFuzzDefects } from '../../sim/known-defects';
 import { parseScenario } from '../../sim/scenario';
 
@@ -37,6 +39,13 @@ describe('generated scenarios', () => {
       }
       if (scenario.mode === 'gate') expect(scenario.faults.some((f) => f.kind === 'route53-throttle')).toBe(false);
     }
+  });
+
+  it('last long enough after the faults for a dampened restore (2 × flipCooldownMs after the last restore) to be INSYNC', () => {
+    const scenario = generateScenario(5, 'control-plane');
+    const { safety } = simConfig(scenario);
+    expect(scenario.livenessMs).toBe(generatedLivenessMs);
+    expect(scenario.livenessMs).toBeGreaterThanOrEqual(2 * safety.flipCooldownMs + safety.recoveryHoldMs + insyncDelayMsMax);
   });
 
   it('fail exactly in the listed open defects (scenario seeds 1–60, both modes, run seeds 1–2)', async () => {
