@@ -16,6 +16,15 @@ export interface KnownDefect {
  */
 export const knownDefects: KnownDefect[] = [];
 
+/**
+ * Generated scenarios beyond the CI range (scenario seeds 1-60) that a campaign found failing and
+ * that hold since a fix: test/sim/fuzz.test.ts runs them (run seeds 1-2) and they must hold.
+ */
+export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane' | 'gate'; fixed: string }> = [
+  { scenarioSeed: 169, mode: 'control-plane', fixed: 'checker: an operator\'s drain override in force on a target automation drained makes it the operator\'s for maxDrained, as the protocol counts it (was max-drained)' },
+  { scenarioSeed: 201, mode: 'control-plane', fixed: 'a late drain\'s confirming probe is judged as a round is: a gray target answering 200 slowly no longer holds its drain for good (was dead-left-serving)' },
+];
+
 /** A generated scenario (sim/fuzz.ts) that breaks invariants in some of its run seeds. */
 export interface KnownFuzzDefect {
   /** generateScenario(scenarioSeed, mode). */
@@ -56,5 +65,9 @@ export const knownFuzzDefects: KnownFuzzDefect[] = [
   {
     scenarioSeed: 56, mode: 'gate', runs: { 1: ['cooldown', 'false-drain', 'recovery-hold'], 2: ['cooldown', 'false-drain', 'recovery-hold'] },
     why: 'data plane, maxDrained 1, eu-west-1 down twice while ap-southeast-2 is gray: after the faults, Route 53 restores ap-southeast-2 134 s after its drain with no observer judging it healthy for the hold, then drains eu-west-1 38 s after it recovered; the swap of a held drain for a new one runs after both faults have ended (not traced further)',
+  },
+  {
+    scenarioSeed: 340, mode: 'gate', runs: { 1: ['cooldown', 'false-drain', 'max-drained', 'recovery-hold'], 2: ['cooldown', 'max-drained', 'recovery-hold'] },
+    why: 'found by a campaign beyond the CI range (run by fuzz.test.ts as a listed seed). Data plane, maxDrained 1, replication lag up to 92 s: a decision releases eu-west-1 (recovered) for ap-southeast-2 (down); eu-west-1\'s gate, revived without a held vote, votes ap-southeast-2 at once while the other gates still vote eu-west-1 from their lagging views, and one live drain vote drains (CALCULATED threshold n): both drained for 18 s (run 1) and 37 s (run 2). Votes are settled per gate, not across gates',
   },
 ];

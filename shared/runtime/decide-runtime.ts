@@ -227,7 +227,7 @@ export class DecideRuntime {
    * last lateDrainRounds rounds. A drain that waited (Route 53 down or throttled, a slow quorum) may
    * outlive its fault, so it is sent only after Route 53 has answered (route53Answering; else it is
    * read first, and a read refused by throttling counts), on a probe of the target taken after that
-   * answer (answeringProbe), and when a quorum of rounds sent since that probe still fails it
+   * answer (answeringProbe), and when a quorum of rounds sent since that probe fails it
    * (unconfirmedLate).
    */
   private lateDrains(view: StoreView, drains: readonly Region[], nowMs: number): Region[] {
@@ -263,38 +263,43 @@ export class DecideRuntime {
   }
 
   /**
-   * The late drains of `targets` that a quorum of observers has not failed in rounds taken since
-   * `sinceMs` (this observer's confirming probe, which failed, is one of them). That probe is one
-   * observer's word, and the deciding observer may be the impaired one; a peer's verdict may still
-   * read unhealthy only because recoveryThreshold passes have not accrued, and a round from before
-   * the probe says nothing about now. Peers' rounds come every probe interval: the pass waits for
-   * them (lateEvidenceWaitMs) and holds what is still unconfirmed, or what a quorum can no longer confirm.
+   * The late drains of `targets` that no quorum of observers has failed in rounds sent since
+   * `sinceMs` (this observer's confirming probe, which failed, is one of them): the same quorum of
+   * fresh evidence any drain needs, taken after the wait that made the drain late. The confirming
+   * probe is one observer's word, and the deciding observer may be the impaired one; a peer's
+   * verdict may still read unhealthy only because recoveryThreshold passes have not accrued, and a
+   * round from before the probe says nothing about now. Peers' rounds come every probe interval:
+   * the pass waits for them (lateEvidenceWaitMs), and stops early once so many have passed that no
+   * quorum can fail the target. Without a quorum by then (peers dead, or their snapshots not yet
+   * replicated) the drain is held, as a decision without a quorum of fresh evidence is (fail
+   * static); the next pass decides again.
    */
   private async unconfirmedLate(targets: readonly Region[], sinceMs: number): Promise<Region[]> {
     const { config, store, clock, observer } = this.deps;
     const quorum = quorumSize(config.observers.length);
-    // A round is stamped when it finished; one that finished after sinceMs may have been sent up to a
-    // timeout before it (a timed-out probe sent while the target was still down): count only rounds
-    // that finished at least a timeout after.
+    // A round is stamped when it finished. A pass that finished after sinceMs answered after it; a
+    // failure may have been sent up to a timeout before it finished (a timed-out probe sent while
+    // the target was still down), so it counts only once it finished at least a timeout after.
     const timeoutMs = (region: Region) => Math.max(...(config.targets.find((t) => t.region === region)?.endpoints ?? []).map((e) => e.timeoutMs), 0);
     const deadlineMs = sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t))));
     for (;;) {
       const snapshots = latestSnapshots((await store.readView(clock.nowMs())).snapshots);
-      const pending: Region[] = [];
-      const refuted: Region[] = [];
+      const unconfirmed: Region[] = [];
+      let waiting = false;
       for (const target of targets) {
         let failing = 1;
         let passing = 0;
         for (const peer of config.observers) {
           const verdict = peer === observer ? undefined : snapshots.get(peer)?.verdicts[target];
-          if (verdict === undefined || verdict.probedMs - timeoutMs(target) < sinceMs) continue;
-          if (verdict.consecutiveFailures > 0) failing += 1;
-          else passing += 1;
+          if (verdict === undefined) continue;
+          if (verdict.consecutiveFailures === 0 && verdict.probedMs >= sinceMs) passing += 1;
+          else if (verdict.consecutiveFailures > 0 && verdict.probedMs - timeoutMs(target) >= sinceMs) failing += 1;
         }
         if (failing >= quorum) continue;
-        (config.observers.length - passing < quorum ? refuted : pending).push(target);
+        unconfirmed.push(target);
+        if (config.observers.length - passing >= quorum) waiting = true; // a quorum may still fail it
       }
-      if (pending.length === 0 || clock.nowMs() >= deadlineMs) return [...refuted, ...pending];
+      if (!waiting || clock.nowMs() >= deadlineMs) return unconfirmed;
       await clock.sleepMs(Math.min(lateEvidencePollMs, deadlineMs - clock.nowMs()));
     }
   }
@@ -393,13 +398,22 @@ export class DecideRuntime {
         const probedMs = this.deps.clock.nowMs();
         answering.push(...await this.answeringProbe(view, late));
         const unconfirmed = answering.length === 0 && late.length > 0 ? await this.unconfirmedLate(late, probedMs) : [];
-        if (answering.length > 0 || unconfirmed.length > 0) {
+        // The pass waited for peers' rounds: it decides again on what the store holds now, and sends
+        // only if that still decides the same (a concurrent pass, or peers, may have moved on).
+        let moved = false;
+        if (answering.length === 0 && late.length > 0 && unconfirmed.length === 0) {
+          const readMs = this.deps.clock.nowMs();
+          const now = mergeEvent(mergeEvent(await store.readView(readMs), trigger), { type: 'proposal', observer: this.deps.observer, proposal: written.proposal });
+          moved = canonicalJson(this.plan(now, shown, readMs).decision.routing) !== canonicalJson(planned.decision.routing);
+        }
+        if (answering.length > 0 || unconfirmed.length > 0 || moved) {
           // This observer's own latest probe of a target the decision would drain passed, or no quorum of
-          // rounds since its confirming probe still fails a late one: the fault may just have ended (a
+          // rounds since its confirming probe fails a late one: the fault may just have ended (a
           // drain retried past it, a Route 53 outage ending with the region's). Send nothing this pass;
           // the next one decides on fresher verdicts.
           if (answering.length > 0) this.deps.telemetry.warn('drain held: the target answered this observer\'s latest probe', { targets: answering, decisionId: planned.decision.id });
-          else this.deps.telemetry.warn('drain held: no quorum of rounds since this observer\'s confirming probe still fails the target', { targets: unconfirmed, decisionId: planned.decision.id });
+          else if (unconfirmed.length > 0) this.deps.telemetry.warn('drain held: no quorum of rounds since this observer\'s confirming probe fails the target', { targets: unconfirmed, decisionId: planned.decision.id });
+          else this.deps.telemetry.warn('drain held: the decision changed while the pass waited for peers\' rounds', { targets: late, decisionId: planned.decision.id });
           // Record what Route 53 was found to hold, so later passes start from it (and agree with this one).
           if ((shown.epoch ?? 0) > (stored?.epoch ?? -1)) {
             const found: AppliedDecision = { ...shown, observer: this.deps.observer, appliedMs: this.deps.clock.nowMs(), route53: [...records] };

@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { quorumSize } from '../../shared/domain';
-import { blipMsMax, fuzz, generateScenario, generatedLivenessMs } from '../../sim/fuzz';
+import { blipMsMax, fuzz, fuzzScenarios, generateScenario, generatedLivenessMs } from '../../sim/fuzz';
 import { insyncDelayMsMax } from '../../sim/sim-route53';
 import { simConfig } from '../../sim/sim-config';
-import { knownFuzzDefects } from '../../sim/known-defects';
+import { fuzzRegressions, knownFuzzDefects } from '../../sim/known-defects';
 import { parseScenario } from '../../sim/scenario';
 
 const root = join(__dirname, '..', '..');
@@ -48,9 +48,12 @@ describe('generated scenarios', () => {
     expect(scenario.livenessMs).toBeGreaterThanOrEqual(2 * safety.flipCooldownMs + safety.recoveryHoldMs + insyncDelayMsMax);
   });
 
-  it('fail exactly in the listed open defects (scenario seeds 1–60, both modes, run seeds 1–2)', async () => {
-    const { runs, failures } = await fuzz({ from: 1, count: 60, seeds: 2, modes: ['control-plane', 'gate'] });
-    expect(runs).toBe(240);
+  it('fail exactly in the listed open defects (scenario seeds 1–60, both modes, and the listed seeds beyond; run seeds 1–2)', async () => {
+    const inRange = await fuzz({ from: 1, count: 60, seeds: 2, modes: ['control-plane', 'gate'] });
+    expect(inRange.runs).toBe(240);
+    const beyond = [...fuzzRegressions, ...knownFuzzDefects.filter((d) => d.scenarioSeed > 60)];
+    const listed = await fuzzScenarios(beyond, 2);
+    const failures = [...inRange.failures, ...listed.failures];
     const found = failures.map((f) => `${f.mode} ${f.scenarioSeed} run ${f.runSeed}: ${[...new Set(f.violations.map((v) => v.split(' ')[0]!))].sort().join(', ')}`).sort();
     const known = knownFuzzDefects.flatMap((d) => Object.entries(d.runs).map(([run, invariants]) => `${d.mode} ${d.scenarioSeed} run ${run}: ${[...invariants].sort().join(', ')}`)).sort();
     expect(found).toEqual(known);
