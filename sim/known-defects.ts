@@ -56,7 +56,7 @@ export const knownFuzzDefects: KnownFuzzDefect[] = [
   },
   {
     scenarioSeed: 40, mode: 'control-plane', runs: { 2: ['override-honoured'] },
-    why: 'not traced: an operator drain written into eu-west-1\'s replica 8 s before that replica became unavailable (with replication lag up to 34 s) did not reach Route 53 within 60 s; it may never have left the replica, which would make this a checker gap rather than a protocol defect',
+    why: 'partly traced (a liveness gap): an operator drain written into eu-west-1\'s replica 8 s before that replica became unavailable for 105 s, under replication lag up to 34 s and correlated bus loss 0.4 ending 0.5 s after the write. eu-west-1 (165 s) and us-east-1 (173 s) propose it; eu-west-1 then cannot decide without its replica (readView fails every pass, though the truth counts it linked by the bus), us-east-1\'s events are cut off and it dies at 211 s, and ap-southeast-2 proposes it only at 281 s, after the replica returned (the override\'s replication waits for it). Whether its event, or eu-west-1\'s proposal event, reached ap-southeast-2 is not traced',
   },
   {
     scenarioSeed: 51, mode: 'gate', runs: { 1: ['false-drain'], 2: ['false-drain', 'cooldown'] },
