@@ -236,6 +236,18 @@ export function checkHistory(input: CheckInput): CheckResult {
     }
     return start;
   };
+  /** When the last gate to stop voting `target` drained began the "no drain" answers still running at `atMs`; null if none answered it. */
+  const gateReleaseStart = (target: Region, atMs: number): number | null => {
+    const starts = new Map<Region, number | null>();
+    for (const a of gateAnswers) {
+      if (a.atMs > atMs) break;
+      if (a.target !== target) continue;
+      if (a.drain) starts.set(a.observer, null);
+      else if ((starts.get(a.observer) ?? null) === null) starts.set(a.observer, a.atMs);
+    }
+    const released = [...starts.values()];
+    return released.length === 0 || released.includes(null) ? null : Math.max(...(released as number[]));
+  };
 
   const weightsBefore = new Map<ServedChange, Record<Region, number>>();
   const before = (c: ServedChange, target: Region) => weightsBefore.get(c)?.[target];
@@ -319,25 +331,35 @@ export function checkHistory(input: CheckInput): CheckResult {
    * were at maxDrained before it, and a target that was really failing at the restore and serving
    * is drained by automation (no operator's drain override) within voteSettleMs after it, `target`
    * serving until then (the votes settle the release before voting the drain, so Route 53 never
-   * shows both drained).
+   * shows both drained). "Failing at the restore" is judged when Arbiter released it: the last
+   * gate's first "no drain" answer of the run Route 53 read, if the flip came within
+   * voteReadEstimateMs of it (as a drain is judged at its first drain answer). A new target whose
+   * failure ended within that voteSettleMs, undrained, counts too: the release was due when it was
+   * made, and draining the target after it recovered would be a false drain.
    */
   function releasedForNewDrain(c: ServedChange, target: Region): boolean {
     if (settleMs === null) return false;
+    const releasedMs = gateReleaseStart(target, c.atMs);
+    const actMs = releasedMs !== null && c.atMs - releasedMs <= gateReadMs ? releasedMs : c.atMs;
     const judgedHealthy = config.observers.filter((o) => truth.alive(o, c.atMs) && verdicts.statusAt(o, target, c.atMs) === 'healthy');
     if (judgedHealthy.length < quorum) return false;
     const weightsThen = weightsBefore.get(c) ?? {};
     const automaticDrains = Object.entries(weightsThen).filter(([t, w]) => w <= 0 && t !== target && (drainCause.get(t) ?? 'automatic') === 'automatic').length + 1;
     if (automaticDrains < config.safety.maxDrained) return false;
+    const endMs = c.atMs + settleMs;
+    const newFailure = (t: Region) => t !== target && (weightsThen[t] ?? 0) > 0 && truth.failing(t, actMs) !== null;
+    const drainedInWindow = new Set<Region>();
     for (const next of changes) {
       if (next.atMs <= c.atMs || next === c) continue;
-      if (next.atMs > c.atMs + settleMs) return false;
+      if (next.atMs > endMs) break;
       // Drained again before the new drain: this restore made room for nothing.
       if (next.changes.some((ch) => ch.target === target && ch.toWeight <= 0)) return false;
-      const drainsNew = next.changes.some((ch) => ch.target !== target && ch.toWeight <= 0 && (weightsThen[ch.target] ?? 0) > 0
-        && truth.failing(ch.target, c.atMs) !== null && overrides.active(ch.target, next.atMs)?.action !== 'drain');
+      const drainsNew = next.changes.some((ch) => newFailure(ch.target) && ch.toWeight <= 0 && overrides.active(ch.target, next.atMs)?.action !== 'drain');
       if (drainsNew) return true;
+      for (const ch of next.changes) if (ch.toWeight <= 0) drainedInWindow.add(ch.target);
     }
-    return false;
+    // The new failure ended, undrained, before its drain was due.
+    return Object.keys(weightsThen).some((t) => newFailure(t) && !drainedInWindow.has(t) && truth.failing(t, endMs) === null);
   }
 
   function checkSafetyRules(c: ServedChange): void {

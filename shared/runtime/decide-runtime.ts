@@ -18,7 +18,7 @@
  */
 import {
   appliedFromRoute53, appliedRecord, canonicalJson, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
-  recordsAfter, registerName, routingFromRecords, weightTargets, wholeZonePlan, zonesOf,
+  recordsAfter, registerName, routingFromRecords, unvotedDrains, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
@@ -195,7 +195,8 @@ export class DecideRuntime {
 
   private async recordApplied(decision: Decision, shown: AppliedDecision, plan: RoutePlan, changeIds: string[], after: RecordSetView[], proposals: readonly Proposal[], nowMs: number): Promise<AppliedDecision> {
     const { store, observer } = this.deps;
-    const applied = { ...appliedRecord(observer, decision, shown, changeIds[0] ?? null, this.deps.clock.nowMs(), (shown.epoch ?? 0) + changeIds.length), route53: after };
+    const unvoted = unvotedDrains({ config: this.deps.config, nowMs, lastApplied: shown, proposals });
+    const applied = { ...appliedRecord(observer, decision, shown, changeIds[0] ?? null, this.deps.clock.nowMs(), (shown.epoch ?? 0) + changeIds.length, unvoted), route53: after };
     await store.putApplied(applied);
     await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
     if (changeIds.length === 0) return applied;
@@ -446,7 +447,8 @@ export class DecideRuntime {
     const votedChange = planned.decision.changed.some((t) => !weighted.some((w) => w.region === t));
     if (votedChange && result.applied === null) {
       const base = stored ?? null;
-      const applied = { ...appliedRecord(this.deps.observer, planned.decision, base, null, this.deps.clock.nowMs(), base?.epoch), ...(base?.route53 === undefined ? {} : { route53: base.route53 }) };
+      const unvoted = unvotedDrains({ config, nowMs, lastApplied: base, proposals: planned.proposals });
+      const applied = { ...appliedRecord(this.deps.observer, planned.decision, base, null, this.deps.clock.nowMs(), base?.epoch, unvoted), ...(base?.route53 === undefined ? {} : { route53: base.route53 }) };
       await store.putApplied(applied);
       await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
       result = { ...result, applied };
@@ -457,6 +459,7 @@ export class DecideRuntime {
 
 function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: AppliedDecision | null, nowMs: number, previous: Proposal | undefined): Proposal {
   return computeProposalImpl({
+    unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals }),
     config: deps.config,
     observer: deps.observer,
     nowMs,

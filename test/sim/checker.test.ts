@@ -137,6 +137,44 @@ describe('checker (ground truth)', () => {
       expect(invariants(result)).toContain('cooldown');
     });
 
+    it('is one swap when the new target\'s failure ends, undrained, within voteSettleMs after the release (draining it then would be a false drain)', () => {
+      const shortFailure = [faults[0]!, down('ap-southeast-2', 140_000, 185_000, 1)];
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true)], shortFailure, { scenario: gate() });
+      expect(invariants(result)).not.toContain('cooldown');
+      expect(invariants(result)).not.toContain('recovery-hold');
+    });
+
+    it('is a restore inside the cooldown when the new target, never drained, fails on past voteSettleMs after the release', () => {
+      const longer = [faults[0]!, down('ap-southeast-2', 140_000, 205_000, 1)];
+      const result = run([...evidence, flip(160_000, 'eu-west-1', true)], longer, { scenario: gate() });
+      expect(invariants(result)).toContain('cooldown');
+    });
+
+    describe('the new failure is judged when the last gate began answering "no drain", if Route 53 read it within voteReadEstimateMs', () => {
+      const answer = (atMs: number, observer: string, drain: boolean): HistoryEntry => ({ atMs, kind: 'gate-answer', observer, target: 'eu-west-1', drain });
+      const drainAnswers = observers.map((o) => answer(63_000, o, true));
+      // ap-southeast-2 fails 140–155 s: during the gates' release at 150 s, no longer at Route 53's restore at 160 s.
+      const brief = [faults[0]!, down('ap-southeast-2', 140_000, 155_000, 1)];
+
+      it('is one swap when every gate answered "no drain" by 150 s, while the new target was failing', () => {
+        const released = observers.map((o, i) => answer(148_000 + i * 1_000, o, false));
+        const result = run([...evidence, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        expect(invariants(result)).not.toContain('cooldown');
+      });
+
+      it('is a restore inside the cooldown when the last gate began answering "no drain" after the new failure ended', () => {
+        const released = [answer(148_000, 'us-east-1', false), answer(149_000, 'eu-west-1', false), answer(158_000, 'ap-southeast-2', false)];
+        const result = run([...evidence, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        expect(invariants(result)).toContain('cooldown');
+      });
+
+      it('is a restore inside the cooldown when Route 53 restored later than voteReadEstimateMs after the gates released it', () => {
+        const released = observers.map((o) => answer(150_000, o, false));
+        const result = run([...evidence, ...drainAnswers, ...released, flip(183_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        expect(invariants(result)).toContain('cooldown');
+      });
+    });
+
     it('is a restore inside the cooldown in a control-plane run, where the swap must be one batch', () => {
       const result = run([...evidence, flip(160_000, 'eu-west-1', true), flip(175_000, 'ap-southeast-2', false)], faults);
       expect(invariants(result)).toContain('cooldown');

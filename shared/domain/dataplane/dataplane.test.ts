@@ -5,7 +5,7 @@ import { validateConfig } from '../config';
 import { gateAnswer, gateVotes } from './gate';
 import { dataPlaneHealthChecks, gatePath } from './health-checks';
 import { calculatedStatus, childCheckStatus } from './route53-status';
-import { settledVotes, voteSettleMs } from './vote-settle';
+import { settledVotes, unvotedDrains, voteSettleMs } from './vote-settle';
 import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, weightTargets } from './votes';
 
 /** The fixture config with eu-west-1 (vote absent) and ap-southeast-2 (vote: gate) in health-check mode. */
@@ -161,6 +161,22 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: [behind, ...caughtUp] })['ap-southeast-2']).toBe('no-drain');
     const allCaughtUp = [proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, nowMs - 1_000, 6, appliedAfter), ...caughtUp];
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: allCaughtUp })['ap-southeast-2']).toBe('drain');
+  });
+
+  it('names a drain as unvoted while the settle rule withholds it, and no longer once it is voted', () => {
+    const config = dataPlaneOnly();
+    const t0 = 400_000;
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const acknowledged = (atMs: number) => regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, atMs, 3, appliedAfter));
+    const during = t0 + voteSettleMs(config) - 1;
+    expect([...unvotedDrains({ config, nowMs: during, lastApplied: appliedAfter, proposals: acknowledged(during) })]).toEqual(['ap-southeast-2']);
+    const after = t0 + voteSettleMs(config);
+    expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: acknowledged(after) })]).toEqual([]);
+    expect([...unvotedDrains({ config, nowMs: during, lastApplied: null, proposals: [] })]).toEqual([]);
+    // A drain older than the restore is voted at once: never unvoted.
+    const older = { ...appliedAfter, lastFlipMs: { ...appliedAfter.lastFlipMs, 'ap-southeast-2': t0 - 1 } };
+    expect([...unvotedDrains({ config, nowMs: during, lastApplied: older, proposals: acknowledged(during) })]).toEqual([]);
   });
 
   it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {

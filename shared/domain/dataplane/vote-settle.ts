@@ -94,3 +94,20 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
   }
   return votes;
 }
+
+/**
+ * Drains decided but not voted yet: drained in the applied decision and withheld by the settle rule
+ * at `nowMs`. Route 53 has never seen them drained, so restoring one is no flip: the proposal
+ * restores it as soon as a quorum judges it healthy (no recovery hold, no cooldown), and the
+ * applied record does not stamp that restore. A drain decided on evidence that went away while its
+ * vote was withheld is never voted.
+ *
+ * @example unvotedDrains({ config, nowMs, lastApplied, proposals }) // → Set { 'eu-west-1' } while a's restore settles
+ */
+export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[] }): Set<Region> {
+  const unvoted = new Set<Region>();
+  if (input.lastApplied === null) return unvoted;
+  const votes = settledVotes({ config: input.config, nowMs: input.nowMs, routing: input.lastApplied.routing, changed: [], lastApplied: input.lastApplied, proposals: input.proposals });
+  for (const [target, vote] of Object.entries(votes)) if (vote === 'no-drain' && input.lastApplied.routing[target] === 'drained') unvoted.add(target);
+  return unvoted;
+}

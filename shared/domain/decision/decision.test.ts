@@ -120,6 +120,18 @@ describe('appliedRecord and latestApplied', () => {
     expect(record.lastFlipMs).toEqual({ 'us-east-1': 500, 'eu-west-1': nowMs, 'ap-southeast-2': null });
   });
 
+  it('does not stamp the restore of a drain Route 53 never saw (unvoted): flip and restore times carry forward', () => {
+    const before = { ...appliedOf({ ...allServing, 'eu-west-1': 'drained' }, 1000, { 'us-east-1': null, 'eu-west-1': 1000, 'ap-southeast-2': null }), lastRestoreMs: { 'us-east-1': null, 'eu-west-1': 400, 'ap-southeast-2': null } };
+    const decision = decide(input([proposalWanting(config, us, {}, nowMs, 1, before), proposalWanting(config, eu, {}, nowMs, 1, before)], { lastApplied: before }));
+    expect(decision.changed).toEqual(['eu-west-1']);
+    const unvoted = appliedRecord(eu, decision, before, null, nowMs + 5, undefined, new Set(['eu-west-1']));
+    expect(unvoted.lastFlipMs['eu-west-1']).toBe(1000);
+    expect(unvoted.lastRestoreMs?.['eu-west-1']).toBe(400);
+    const voted = appliedRecord(eu, decision, before, null, nowMs + 5);
+    expect(voted.lastFlipMs['eu-west-1']).toBe(nowMs);
+    expect(voted.lastRestoreMs?.['eu-west-1']).toBe(nowMs);
+  });
+
   it('picks the newest applied record by decision time, then id', () => {
     const a = { ...appliedOf(allServing, 10), decisionId: 'd-a' };
     const b = { ...appliedOf(allServing, 20), decisionId: 'd-b' };

@@ -113,15 +113,18 @@ export function decide(input: DecisionInput): Decision {
 /**
  * The record an observer writes once a decision's state is in Route 53: flip and restore times are
  * carried forward from the state the decision was applied over, so hysteresis survives across
- * regions and invocations; `epoch` is Route 53's change count once this decision landed.
+ * regions and invocations; `epoch` is Route 53's change count once this decision landed. A restore
+ * of an `unvoted` drain (data plane: decided, never shown to Route 53) is not stamped.
  */
-export function appliedRecord(observer: Region, decision: Decision, lastApplied: AppliedDecision | null, changeId: string | null, appliedMs: number, epoch?: number): AppliedDecision {
+export function appliedRecord(observer: Region, decision: Decision, lastApplied: AppliedDecision | null, changeId: string | null, appliedMs: number, epoch?: number, unvoted: ReadonlySet<Region> = new Set()): AppliedDecision {
   const lastFlipMs: Record<Region, number | null> = {};
   const lastRestoreMs: Record<Region, number | null> = {};
   for (const [target, state] of Object.entries(decision.routing)) {
     const before = lastApplied?.routing[target] ?? 'serving';
-    lastFlipMs[target] = state !== before ? decision.decidedMs : (lastApplied?.lastFlipMs[target] ?? null);
-    lastRestoreMs[target] = state !== before && state === 'serving' ? decision.decidedMs : (lastApplied?.lastRestoreMs?.[target] ?? null);
+    // Restoring a drain Route 53 never saw (its vote was still withheld: vote-settle.ts) is no flip.
+    const flipped = state !== before && !(state === 'serving' && unvoted.has(target));
+    lastFlipMs[target] = flipped ? decision.decidedMs : (lastApplied?.lastFlipMs[target] ?? null);
+    lastRestoreMs[target] = flipped && state === 'serving' ? decision.decidedMs : (lastApplied?.lastRestoreMs?.[target] ?? null);
   }
   const order = epoch ?? lastApplied?.epoch;
   return { observer, decisionId: decision.id, decidedMs: decision.decidedMs, appliedMs, routing: { ...decision.routing }, changeId, lastFlipMs, lastRestoreMs, ...(order === undefined ? {} : { epoch: order }) };

@@ -53,6 +53,17 @@ describe('computeProposal', () => {
       expect(third.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
     });
 
+    it('restores at once, with no hold or cooldown, a drain whose vote was never shown to Route 53 (unvoted), and only that one', () => {
+      const justDrained = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 20_000, { 'eu-west-1': nowMs - 20_000 });
+      const unvoted = computeProposal({ ...proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied: justDrained }), unvoted: new Set(['eu-west-1']) });
+      expect(unvoted.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy', reason: '3 observers judge it healthy; its drain was never voted (withheld while a restore settled)' });
+      const voted = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied: justDrained }));
+      expect(voted.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'recovery-hold' });
+      // Unvoted changes nothing without a healthy quorum: still failing, it stays drained.
+      const failing = computeProposal({ ...proposalInput(config, nowMs, someObservers(config, 'eu-west-1', 'unhealthy', 2, nowMs), { lastApplied: justDrained }), unvoted: new Set(['eu-west-1']) });
+      expect(failing.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    });
+
     it('restarts the hold when the healthy quorum breaks', () => {
       const first = computeProposal(proposalInput(config, nowMs, unanimous(config, 'healthy', nowMs), { lastApplied }));
       const t2 = nowMs + 30_000;

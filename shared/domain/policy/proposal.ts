@@ -6,7 +6,8 @@
  *   2. an indicting alarm in ALARM            → drained (`alarm`)
  *   3. a quorum of fresh `unhealthy` verdicts → drained (`quorum-unhealthy`)
  *   4. a quorum of fresh `healthy` verdicts   → serving; a drained target only after the quorum
- *      has held for `recoveryHoldMs` (`recovery-hold` until then)
+ *      has held for `recoveryHoldMs` (`recovery-hold` until then), unless its drain was never
+ *      voted (data plane: `unvoted`, withheld while a restore settled)
  *   5. otherwise                              → the last applied state (`no-quorum`: fail static)
  * Then hysteresis (drains never wait; a restore waits for `flipCooldownMs` after the drain and
  * 2 × that after the previous restore) and the safety rules (a drain held only by hysteresis is
@@ -46,6 +47,12 @@ export interface ProposalInput {
   lastApplied: AppliedDecision | null;
   /** This observer's previous proposal: carries how long a healthy quorum has held. */
   previous: Proposal | null;
+  /**
+   * Drains decided but never shown to Route 53 (data plane, `unvotedDrains`: withheld while a restore
+   * settles). One a quorum judges healthy is restored at once, without recovery hold or cooldown:
+   * it was never drained, so its drain would now be voted on evidence that has gone away.
+   */
+  unvoted?: ReadonlySet<Region>;
 }
 
 interface Desire {
@@ -80,6 +87,7 @@ function desireFromEvidence(input: ProposalInput, target: Region, tally: Tally, 
     const previous = input.previous?.targets[target]?.healthyQuorumSinceMs ?? null;
     const since = previous !== null && previous <= input.nowMs ? previous : input.nowMs;
     if (last === 'serving') return { ...none, healthyQuorumSinceMs: since, state: 'serving', cause: 'healthy', reason: `${tally.healthy} observers judge it healthy` };
+    if (input.unvoted?.has(target) === true) return { ...none, healthyQuorumSinceMs: since, state: 'serving', cause: 'healthy', reason: `${tally.healthy} observers judge it healthy; its drain was never voted (withheld while a restore settled)` };
     const heldMs = input.nowMs - since;
     if (heldMs >= input.config.safety.recoveryHoldMs) return { ...none, healthyQuorumSinceMs: since, state: 'serving', cause: 'healthy', reason: `healthy by quorum for ${heldMs} ms (recoveryHoldMs ${input.config.safety.recoveryHoldMs})` };
     return { ...none, healthyQuorumSinceMs: since, state: 'drained', cause: 'recovery-hold', reason: `healthy by quorum for ${heldMs} ms of the ${input.config.safety.recoveryHoldMs} ms recovery hold` };
@@ -95,6 +103,7 @@ function desireFromEvidence(input: ProposalInput, target: Region, tally: Tally, 
  */
 function applyHysteresis(desire: Desire, last: RoutingState, input: ProposalInput, target: Region): Desire {
   if (desire.state === last || desire.state === 'drained' || desire.cause === 'override' || desire.cause === 'forced-override') return desire;
+  if (input.unvoted?.has(target) === true) return desire; // Route 53 never saw it drained: no flip to dampen
   const cooldownMs = input.config.safety.flipCooldownMs;
   const lastFlipMs = input.lastApplied?.lastFlipMs[target] ?? null;
   const lastRestoreMs = input.lastApplied?.lastRestoreMs?.[target] ?? null;
