@@ -303,9 +303,10 @@ export function checkHistory(input: CheckInput): CheckResult {
         report.add('false-drain', target, c.atMs, c.step, `${c.by} drained ${target}, which ${why} (decision ${c.decisionId ?? 'health check'})`);
       }
       if (mustNotDrain.includes(target)) report.add('must-not-drain', target, c.atMs, c.step, `${c.by} drained ${target}, which the scenario says may not be drained`);
-      const judges = config.observers.filter((o) => truth.alive(o, c.atMs) && verdicts.wasAt(o, target, 'unhealthy', c.atMs - evidenceWindowMs, c.atMs));
+      // The evidence is judged at the same act: the live observers and their verdicts when the drain was sent (or first answered).
+      const judges = config.observers.filter((o) => truth.alive(o, actMs) && verdicts.wasAt(o, target, 'unhealthy', actMs - evidenceWindowMs, actMs));
       // An indicting alarm in ALARM is evidence for every observer (the config says so).
-      if (judges.length < quorum && truth.indictedBy(target, c.atMs) === null) report.add('quorum-evidence', target, c.atMs, c.step, `${c.by} drained ${target} with only [${judges.join(', ')}] of the live observers judging it unhealthy (quorum ${quorum})`);
+      if (judges.length < quorum && truth.indictedBy(target, actMs) === null) report.add('quorum-evidence', target, c.atMs, c.step, `${c.by} drained ${target} with only [${judges.join(', ')}] of the live observers judging it unhealthy (quorum ${quorum})`);
       return;
     }
     drainCause.delete(target);

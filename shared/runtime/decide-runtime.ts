@@ -305,6 +305,28 @@ export class DecideRuntime {
     }
   }
 
+  /**
+   * Data plane: a newer applied decision learned from a peer (its record, or its event merged into
+   * this view) that routes otherwise than this observer's own record becomes its own record, so its
+   * own replica holds it. The next pass and
+   * this observer's gate, which read the replica alone, then never fall back to an older decision:
+   * under replication lag a pass that heard the event and the next that did not would otherwise
+   * alternate between the two, and the gate would keep voting a released drain from the older one.
+   * A failed write is reported; the next pass tries again.
+   */
+  private async adoptApplied(view: StoreView, newest: AppliedDecision | null): Promise<void> {
+    const { config, observer, store, telemetry } = this.deps;
+    if (newest === null || newest.observer === observer || weightTargets(config).length === config.targets.length) return;
+    // Its own record already holds that routing (the same change decided here too): rewriting it would only delay its replication.
+    const own = latestApplied(view.applied.filter((a) => a.observer === observer));
+    if (own !== null && canonicalJson(own.routing) === canonicalJson(newest.routing)) return;
+    try {
+      await store.putApplied({ ...newest, observer, appliedMs: this.deps.clock.nowMs() });
+    } catch (error) {
+      telemetry.warn('could not record a peer\'s newer applied decision as this observer\'s; the next pass tries again', { decisionId: newest.decisionId, from: newest.observer, error: String(error) });
+    }
+  }
+
   /** Peers proposing under another config do not vote: say so (rolling deploys mix versions for minutes). */
   private reportConfigMismatch(view: StoreView, nowMs: number): void {
     const hash = configHash(this.deps.config);
@@ -357,6 +379,7 @@ export class DecideRuntime {
     const view = mergeEvent(await store.readView(nowMs), trigger);
     this.reportConfigMismatch(view, nowMs);
     const stored = latestApplied(view.applied);
+    await this.adoptApplied(view, stored);
     // Planned from what the newest applied record says Route 53 holds (weights and the register's
     // hysteresis times) when it says, exactly as the re-plan after reading does: the two agree, so a
     // pass never writes one proposal and then another (each a new event for every peer).

@@ -212,6 +212,19 @@ describe('checker (ground truth)', () => {
       expect(falseDrains(entries)).toHaveLength(1);
     });
 
+    describe('and so is its quorum of evidence: ap-southeast-2, one of the two judges, dies at 80 s', () => {
+      const judgeDies: ActiveFault = { index: 1, spec: { kind: 'region-down', region: 'ap-southeast-2', atMs: 80_000, untilMs: 200_000 }, atMs: 80_000, untilMs: 200_000 };
+      const quorumGaps = (entries: HistoryEntry[]) => run([...evidence, ...entries], [...faults, judgeDies], { scenario: gate() }).violations.filter((v) => v.invariant === 'quorum-evidence');
+
+      it('accepts a flip at 85 s when the gate began answering drain at 75 s, while both judges were alive', () => {
+        expect(quorumGaps([answer(75_000, 'us-east-1', 'eu-west-1', true), drainedBy(85_000, 'eu-west-1', 'us-east-1')])).toEqual([]);
+      });
+
+      it('reports it when the gate began answering drain only after that judge died', () => {
+        expect(quorumGaps([answer(82_000, 'us-east-1', 'eu-west-1', true), drainedBy(85_000, 'eu-west-1', 'us-east-1')])).toHaveLength(1);
+      });
+    });
+
     it('reports a control-plane change sent after the fault ended, whatever a gate answered', () => {
       const entries = [answer(75_000, 'us-east-1', 'eu-west-1', true), change(95_000, 'eu-west-1', 100, 0), change(500_000, 'eu-west-1', 0, 100)];
       expect(falseDrains(entries, {})).toHaveLength(1);

@@ -25,7 +25,7 @@ function dataPlaneWorld() {
     const gate = new DataPlaneGate({ config, observer, store, clock, telemetry: silentTelemetry });
     return { observer, prober, gate, probe: new ProbeRuntime(deps), decide: new DecideRuntime(deps) };
   });
-  return { dns, observers };
+  return { dns, observers, store, clock };
 }
 
 describe('decide runtime in data-plane mode', () => {
@@ -42,6 +42,33 @@ describe('decide runtime in data-plane mode', () => {
       expect(await o.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain' });
       expect(await o.gate.answer('/drain/us-east-1')).toMatchObject({ status: 404, body: 'no-drain' });
     }
+  });
+
+  it('records a newer applied decision heard only as a peer\'s event as its own, so its replica and its gate keep it', async () => {
+    const w = dataPlaneWorld();
+    const us = w.observers[0]!;
+    for (const o of w.observers) await o.probe.round();
+    // eu-west-1 applied a drain of eu-west-1; its record has not replicated here, only its event arrived.
+    const peers = { observer: 'eu-west-1', decisionId: 'd-peer', decidedMs: 999_000, appliedMs: 999_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'drained', 'ap-southeast-2': 'serving' }, changeId: null, lastFlipMs: { 'us-east-1': null, 'eu-west-1': 999_000, 'ap-southeast-2': null }, lastRestoreMs: { 'us-east-1': null, 'eu-west-1': null, 'ap-southeast-2': null } } as const;
+    expect((await us.gate.answer('/drain/eu-west-1')).body).toBe('no-drain');
+    await us.decide.run({ type: 'applied', observer: 'eu-west-1', applied: structuredClone(peers) as never });
+    const own = w.store.applied.get('us-east-1');
+    expect(own).toMatchObject({ observer: 'us-east-1', decisionId: 'd-peer', routing: peers.routing, lastFlipMs: peers.lastFlipMs });
+    // The store alone now says so: the gate (no fresh quorum to decide anew) fails static on it.
+    w.clock.advance(gateCacheMs + 1);
+    expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain' });
+  });
+
+  it('does not copy peers\' applied records in weight mode, where Route 53 itself is read every pass', async () => {
+    const result = validateConfig(configInput());
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const config = result.config;
+    const clock = new ManualClock(1_000_000);
+    const store = new MemoryStore();
+    const deps: ObserverDeps = { config, observer: 'us-east-1', clock, store, bus: new RecordingBus(), dns: MemoryDns.fromBindings(config.targets.map((t) => t.route53)), prober: new ScriptedProber(clock), telemetry: silentTelemetry };
+    const peers = { observer: 'eu-west-1', decisionId: 'd-peer', decidedMs: 999_000, appliedMs: 999_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, changeId: null, lastFlipMs: { 'us-east-1': null, 'eu-west-1': null, 'ap-southeast-2': null } };
+    await new DecideRuntime(deps).run({ type: 'applied', observer: 'eu-west-1', applied: peers as never });
+    expect(store.applied.get('us-east-1')?.decisionId).not.toBe('d-peer');
   });
 
   it('keeps every gate at no-drain while only a minority sees the target down', async () => {

@@ -163,6 +163,25 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals: allCaughtUp })['ap-southeast-2']).toBe('drain');
   });
 
+  it('withholds a new drain while a fresh peer proposal still holds a served target drained, even one this view never saw drained', () => {
+    const config = dataPlaneOnly();
+    const t0 = 400_000;
+    // This observer was down when eu-west-1 was drained: its own view never had that drain.
+    const mine = appliedOf({ 'ap-southeast-2': 'drained' }, t0, { 'ap-southeast-2': t0 });
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const peersWorld = appliedOf({ 'eu-west-1': 'drained' }, t0 - 30_000, { 'eu-west-1': t0 - 30_000 });
+    const holding = proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, t0 - 1_000, 9, peersWorld);
+    const others = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0 + 2_000, 9, mine));
+    const nowMs = t0 + 3_000;
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: mine, proposals: [holding, ...others] })['ap-southeast-2']).toBe('no-drain');
+    // Once that peer has taken the release (its proposal is made over eu-west-1 serving), the drain is voted.
+    const released = proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, t0 + 2_500, 10, mine);
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: mine, proposals: [released, ...others] })['ap-southeast-2']).toBe('drain');
+    // A drain older than the holding proposal was voted before it: it stays voted (fail static).
+    const older = appliedOf({ 'ap-southeast-2': 'drained' }, t0 - 50_000, { 'ap-southeast-2': t0 - 50_000 });
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: older, proposals: [holding, ...others] })['ap-southeast-2']).toBe('drain');
+  });
+
   it('names a drain as unvoted while the settle rule withholds it, and no longer once it is voted', () => {
     const config = dataPlaneOnly();
     const t0 = 400_000;

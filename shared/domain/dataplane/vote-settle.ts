@@ -16,7 +16,9 @@
  * So a drain decided at or after a restore that is still settling is not voted until the restore
  * has settled: `voteSettleMs` has passed since it, and every fresh proposal in view was made over
  * it (fromState serving: the peer's decision, hence its own vote, no longer holds x). Drains older
- * than the restore, and drains while the count stays within maxDrained, are voted at once.
+ * than the restore, and drains while the count stays within maxDrained, are voted at once. A target
+ * this view never saw drained settles too while a fresh peer proposal holds it drained (that peer
+ * was ahead of this replica, or this observer was down when x was drained).
  */
 import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
@@ -63,10 +65,16 @@ function settlingRestores(input: SettleInput): Map<Region, number> {
   for (const target of dataPlaneTargets(input.config)) {
     if (input.routing[target.region] !== 'serving') continue;
     const { restoredMs } = changeTimes(input, target.region);
-    if (restoredMs === null) continue;
+    // A peer whose applied state still holds it drained may still vote it drained (its gate answers
+    // from its own view), even when this observer's view never had it drained (it was down, or its
+    // replica lagged): its release has not begun, so it settles from that peer's proposal on.
+    const holding = fresh.filter((p) => p.targets[target.region]?.fromState === 'drained');
+    if (restoredMs === null) {
+      if (holding.length > 0) settling.set(target.region, Math.min(...holding.map((p) => p.createdMs)));
+      continue;
+    }
     const young = input.nowMs - restoredMs < voteSettleMs(input.config);
-    const unacknowledged = fresh.some((p) => p.targets[target.region]?.fromState === 'drained');
-    if (young || unacknowledged) settling.set(target.region, restoredMs);
+    if (young || holding.length > 0) settling.set(target.region, restoredMs);
   }
   return settling;
 }
