@@ -335,8 +335,9 @@ export function checkHistory(input: CheckInput): CheckResult {
    * shows both drained). "Failing at the restore" is judged when Arbiter released it: the last
    * gate's first "no drain" answer of the run Route 53 read, if the flip came within
    * voteReadEstimateMs of it (as a drain is judged at its first drain answer). A new target whose
-   * failure ended within that voteSettleMs, undrained, counts too: the release was due when it was
-   * made, and draining the target after it recovered would be a false drain.
+   * failure ended within that voteSettleMs, undrained, counts too if a live quorum judged it
+   * unhealthy at the release: the release was due when it was made, and draining the target after
+   * it recovered would be a false drain.
    */
   function releasedForNewDrain(c: ServedChange, target: Region): boolean {
     if (settleMs === null) return false;
@@ -359,8 +360,9 @@ export function checkHistory(input: CheckInput): CheckResult {
       if (drainsNew) return true;
       for (const ch of next.changes) if (ch.toWeight <= 0) drainedInWindow.add(ch.target);
     }
-    // The new failure ended, undrained, before its drain was due.
-    return Object.keys(weightsThen).some((t) => newFailure(t) && !drainedInWindow.has(t) && truth.failing(t, endMs) === null);
+    // The new failure ended, undrained, before its drain was due; it counts only if a live quorum judged it unhealthy at the release (the evidence a drain needs).
+    const judgedFailing = (t: Region) => config.observers.filter((o) => truth.alive(o, actMs) && verdicts.wasAt(o, t, 'unhealthy', actMs - evidenceWindowMs, actMs)).length >= quorum;
+    return Object.keys(weightsThen).some((t) => newFailure(t) && !drainedInWindow.has(t) && truth.failing(t, endMs) === null && judgedFailing(t));
   }
 
   function checkSafetyRules(c: ServedChange): void {

@@ -312,7 +312,10 @@ export class DecideRuntime {
    * this observer's gate, which read the replica alone, then never fall back to an older decision:
    * under replication lag a pass that heard the event and the next that did not would otherwise
    * alternate between the two, and the gate would keep voting a released drain from the older one.
-   * A failed write is reported; the next pass tries again.
+   * A failed write is reported; the next pass tries again. Open: the write is not conditional on
+   * the decision's age, so a concurrent pass of the same region that read before another wrote a
+   * newer record can overwrite it with this older one (as its own data-plane apply can), until a
+   * later pass decides again.
    */
   private async adoptApplied(view: StoreView, newest: AppliedDecision | null): Promise<void> {
     const { config, observer, store, telemetry } = this.deps;

@@ -144,6 +144,13 @@ describe('checker (ground truth)', () => {
       expect(invariants(result)).not.toContain('recovery-hold');
     });
 
+    it('is a restore inside the cooldown when the new target\'s failure that ended, undrained, was judged unhealthy by no live quorum', () => {
+      const shortFailure = [faults[0]!, down('ap-southeast-2', 140_000, 185_000, 1)];
+      const unseen = evidence.filter((e) => !(e.kind === 'verdict' && (e as { target: string }).target === 'ap-southeast-2'));
+      const result = run([...unseen, flip(160_000, 'eu-west-1', true)], shortFailure, { scenario: gate() });
+      expect(invariants(result)).toContain('cooldown');
+    });
+
     it('is a restore inside the cooldown when the new target, never drained, fails on past voteSettleMs after the release', () => {
       const longer = [faults[0]!, down('ap-southeast-2', 140_000, 205_000, 1)];
       const result = run([...evidence, flip(160_000, 'eu-west-1', true)], longer, { scenario: gate() });
@@ -155,22 +162,24 @@ describe('checker (ground truth)', () => {
       const drainAnswers = observers.map((o) => answer(63_000, o, true));
       // ap-southeast-2 fails 140–155 s: during the gates' release at 150 s, no longer at Route 53's restore at 160 s.
       const brief = [faults[0]!, down('ap-southeast-2', 140_000, 155_000, 1)];
+      // Judged unhealthy by a quorum before the gates released eu-west-1.
+      const judged = [unhealthy('us-east-1', 'ap-southeast-2', 146_000), unhealthy('eu-west-1', 'ap-southeast-2', 146_500)];
 
       it('is one swap when every gate answered "no drain" by 150 s, while the new target was failing', () => {
         const released = observers.map((o, i) => answer(148_000 + i * 1_000, o, false));
-        const result = run([...evidence, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        const result = run([...evidence, ...judged, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
         expect(invariants(result)).not.toContain('cooldown');
       });
 
       it('is a restore inside the cooldown when the last gate began answering "no drain" after the new failure ended', () => {
         const released = [answer(148_000, 'us-east-1', false), answer(149_000, 'eu-west-1', false), answer(158_000, 'ap-southeast-2', false)];
-        const result = run([...evidence, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        const result = run([...evidence, ...judged, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
         expect(invariants(result)).toContain('cooldown');
       });
 
       it('is a restore inside the cooldown when Route 53 restored later than voteReadEstimateMs after the gates released it', () => {
         const released = observers.map((o) => answer(150_000, o, false));
-        const result = run([...evidence, ...drainAnswers, ...released, flip(183_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        const result = run([...evidence, ...judged, ...drainAnswers, ...released, flip(183_000, 'eu-west-1', true)], brief, { scenario: gate() });
         expect(invariants(result)).toContain('cooldown');
       });
     });

@@ -16,9 +16,7 @@
  * So a drain decided at or after a restore that is still settling is not voted until the restore
  * has settled: `voteSettleMs` has passed since it, and every fresh proposal in view was made over
  * it (fromState serving: the peer's decision, hence its own vote, no longer holds x). Drains older
- * than the restore, and drains while the count stays within maxDrained, are voted at once. A target
- * this view never saw drained settles too while a fresh peer proposal holds it drained (that peer
- * was ahead of this replica, or this observer was down when x was drained).
+ * than the restore, and drains while the count stays within maxDrained, are voted at once.
  */
 import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
@@ -65,16 +63,10 @@ function settlingRestores(input: SettleInput): Map<Region, number> {
   for (const target of dataPlaneTargets(input.config)) {
     if (input.routing[target.region] !== 'serving') continue;
     const { restoredMs } = changeTimes(input, target.region);
-    // A peer whose applied state still holds it drained may still vote it drained (its gate answers
-    // from its own view), even when this observer's view never had it drained (it was down, or its
-    // replica lagged): its release has not begun, so it settles from that peer's proposal on.
-    const holding = fresh.filter((p) => p.targets[target.region]?.fromState === 'drained');
-    if (restoredMs === null) {
-      if (holding.length > 0) settling.set(target.region, Math.min(...holding.map((p) => p.createdMs)));
-      continue;
-    }
+    if (restoredMs === null) continue;
     const young = input.nowMs - restoredMs < voteSettleMs(input.config);
-    if (young || holding.length > 0) settling.set(target.region, restoredMs);
+    const unacknowledged = fresh.some((p) => p.targets[target.region]?.fromState === 'drained');
+    if (young || unacknowledged) settling.set(target.region, restoredMs);
   }
   return settling;
 }
@@ -104,9 +96,12 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
 }
 
 /**
- * Drains decided but not voted yet: drained in the applied decision and withheld by the settle rule
- * at `nowMs`. Route 53 has never seen them drained, so restoring one is no flip: the proposal
- * restores it as soon as a quorum judges it healthy (no recovery hold, no cooldown), and the
+ * Drains decided but not voted yet: drained in the applied decision, withheld by the settle rule at
+ * `nowMs`, and decided at or after a restore whose `voteSettleMs` has not passed yet, so that no
+ * gate reading this decision can have voted them (a drain withheld only for want of peers'
+ * acknowledgement may have been voted before, and is not counted: withdrawing a vote Route 53 read
+ * is a restore). Route 53 has never seen an unvoted drain, so restoring one is no flip: the proposal
+ * restores it as soon as a quorum judges its target healthy (no recovery hold, no cooldown), and the
  * applied record does not stamp that restore. A drain decided on evidence that went away while its
  * vote was withheld is never voted.
  *
@@ -114,8 +109,18 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
  */
 export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[] }): Set<Region> {
   const unvoted = new Set<Region>();
-  if (input.lastApplied === null) return unvoted;
-  const votes = settledVotes({ config: input.config, nowMs: input.nowMs, routing: input.lastApplied.routing, changed: [], lastApplied: input.lastApplied, proposals: input.proposals });
-  for (const [target, vote] of Object.entries(votes)) if (vote === 'no-drain' && input.lastApplied.routing[target] === 'drained') unvoted.add(target);
+  const lastApplied = input.lastApplied;
+  if (lastApplied === null) return unvoted;
+  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals };
+  const votes = settledVotes(settle);
+  const youngRestores = dataPlaneTargets(input.config).map((t) => t.region)
+    .filter((t) => lastApplied.routing[t] === 'serving')
+    .map((t) => changeTimes(settle, t).restoredMs)
+    .filter((ms): ms is number => ms !== null && input.nowMs - ms < voteSettleMs(input.config));
+  for (const [target, vote] of Object.entries(votes)) {
+    if (vote !== 'no-drain' || lastApplied.routing[target] !== 'drained') continue;
+    const drainedMs = changeTimes(settle, target).drainedMs;
+    if (drainedMs !== null && youngRestores.some((restoredMs) => restoredMs <= drainedMs)) unvoted.add(target);
+  }
   return unvoted;
 }
