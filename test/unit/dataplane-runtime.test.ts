@@ -59,6 +59,24 @@ describe('decide runtime in data-plane mode', () => {
     expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain' });
   });
 
+  it('restores a drain withheld while a restore settles once a quorum judges its target healthy, with no hold, and stamps no flip for it', async () => {
+    const w = dataPlaneWorld();
+    const nowMs = w.clock.nowMs();
+    // eu-west-1 was released 5 s ago to make room for ap-southeast-2 (maxDrained 1): ap-southeast-2's vote is withheld.
+    const swap = { observer: 'us-east-1', decisionId: 'd-swap', decidedMs: nowMs - 5_000, appliedMs: nowMs - 5_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' }, changeId: null, lastFlipMs: { 'us-east-1': null, 'eu-west-1': nowMs - 5_000, 'ap-southeast-2': nowMs - 5_000 }, lastRestoreMs: { 'us-east-1': null, 'eu-west-1': nowMs - 5_000, 'ap-southeast-2': null } } as const;
+    await w.store.putApplied(structuredClone(swap) as never);
+    for (const o of w.observers) await o.probe.round();
+    const outcomes = [];
+    for (const o of w.observers) outcomes.push(await o.decide.run());
+    expect(outcomes[0]!.proposal.targets['ap-southeast-2']).toMatchObject({ state: 'serving', cause: 'healthy' });
+    const last = outcomes.at(-1)!;
+    expect(last.decision.routing['ap-southeast-2']).toBe('serving');
+    const record = [...w.store.applied.values()].find((a) => a.routing['ap-southeast-2'] === 'serving');
+    expect(record).toBeDefined();
+    expect(record!.lastFlipMs['ap-southeast-2']).toBe(nowMs - 5_000);
+    expect(record!.lastRestoreMs?.['ap-southeast-2'] ?? null).toBeNull();
+  });
+
   it('does not copy peers\' applied records in weight mode, where Route 53 itself is read every pass', async () => {
     const result = validateConfig(configInput());
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
