@@ -236,6 +236,9 @@ export function checkHistory(input: CheckInput): CheckResult {
     }
     return start;
   };
+  /** The observers alive at `atMs` that judged `target` unhealthy within the evidence window before it: a drain's quorum of evidence. */
+  const unhealthyJudges = (target: Region, atMs: number): Region[] =>
+    config.observers.filter((o) => truth.alive(o, atMs) && verdicts.wasAt(o, target, 'unhealthy', atMs - evidenceWindowMs, atMs));
   /** When the last gate to stop voting `target` drained began the "no drain" answers still running at `atMs`; null if none answered it. */
   const gateReleaseStart = (target: Region, atMs: number): number | null => {
     const starts = new Map<Region, number | null>();
@@ -304,7 +307,7 @@ export function checkHistory(input: CheckInput): CheckResult {
       }
       if (mustNotDrain.includes(target)) report.add('must-not-drain', target, c.atMs, c.step, `${c.by} drained ${target}, which the scenario says may not be drained`);
       // The evidence is judged at the same act: the live observers and their verdicts when the drain was sent (or first answered).
-      const judges = config.observers.filter((o) => truth.alive(o, actMs) && verdicts.wasAt(o, target, 'unhealthy', actMs - evidenceWindowMs, actMs));
+      const judges = unhealthyJudges(target, actMs);
       // An indicting alarm in ALARM is evidence for every observer (the config says so).
       if (judges.length < quorum && truth.indictedBy(target, actMs) === null) report.add('quorum-evidence', target, c.atMs, c.step, `${c.by} drained ${target} with only [${judges.join(', ')}] of the live observers judging it unhealthy (quorum ${quorum})`);
       return;
@@ -361,8 +364,7 @@ export function checkHistory(input: CheckInput): CheckResult {
       for (const ch of next.changes) if (ch.toWeight <= 0) drainedInWindow.add(ch.target);
     }
     // The new failure ended, undrained, before its drain was due; it counts only if a live quorum judged it unhealthy at the release (the evidence a drain needs).
-    const judgedFailing = (t: Region) => config.observers.filter((o) => truth.alive(o, actMs) && verdicts.wasAt(o, t, 'unhealthy', actMs - evidenceWindowMs, actMs)).length >= quorum;
-    return Object.keys(weightsThen).some((t) => newFailure(t) && !drainedInWindow.has(t) && truth.failing(t, endMs) === null && judgedFailing(t));
+    return Object.keys(weightsThen).some((t) => newFailure(t) && !drainedInWindow.has(t) && truth.failing(t, endMs) === null && unhealthyJudges(t, actMs).length >= quorum);
   }
 
   function checkSafetyRules(c: ServedChange): void {

@@ -17,7 +17,7 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedFromRoute53, appliedRecord, canonicalJson, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
+  appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
   recordsAfter, registerName, routingFromRecords, unvotedDrains, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -319,7 +319,7 @@ export class DecideRuntime {
    */
   private async adoptApplied(view: StoreView, newest: AppliedDecision | null): Promise<void> {
     const { config, observer, store, telemetry } = this.deps;
-    if (newest === null || newest.observer === observer || weightTargets(config).length === config.targets.length) return;
+    if (newest === null || newest.observer === observer || dataPlaneTargets(config).length === 0) return;
     // Its own record already holds that routing (the same change decided here too): rewriting it would only delay its replication.
     const own = latestApplied(view.applied.filter((a) => a.observer === observer));
     if (own !== null && canonicalJson(own.routing) === canonicalJson(newest.routing)) return;
