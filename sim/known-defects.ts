@@ -23,6 +23,7 @@ export const knownDefects: KnownDefect[] = [];
 export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane' | 'gate'; fixed: string }> = [
   { scenarioSeed: 169, mode: 'control-plane', fixed: 'checker: an operator\'s drain override in force on a target automation drained makes it the operator\'s for maxDrained, as the protocol counts it (was max-drained)' },
   { scenarioSeed: 201, mode: 'control-plane', fixed: 'a late drain\'s confirming probe is judged as a round is: a gray target answering 200 slowly no longer holds its drain for good (was dead-left-serving)' },
+  { scenarioSeed: 340, mode: 'gate', fixed: 'a release this observer never saw settles from its peers\' proposals (fromState with fromSinceMs and fromSeenMs), and an adopted record keeps a drain its peer never saw: an observer down when the released target was drained no longer votes the new drain at once (was max-drained across gates, run 1); run 2 since DecideRuntime.adoptApplied' },
 ];
 
 /** A generated scenario (sim/fuzz.ts) that breaks invariants in some of its run seeds. */
@@ -56,16 +57,16 @@ export interface KnownFuzzDefect {
  *     false drain), judged when the gates released it (as a drain is judged at its first answer);
  *   - gate 340 (beyond the CI range), maxDrained broken across gates under replication lag: a
  *     peer's newer applied decision that routes otherwise now becomes the observer's own record
- *     (its replica and its gate keep it: DecideRuntime.adoptApplied). Run 2 holds; run 1 does not
- *     (below).
+ *     (its replica and its gate keep it: DecideRuntime.adoptApplied), fixing run 2. Run 1: the
+ *     observer of the released target was down when it was drained, so its record never had that
+ *     drain and its gate voted the new drain at once. Peers' proposals now say what their gates
+ *     answer from (fromState, fromSinceMs, fromSeenMs) and the settle rule reads them; an adopted
+ *     record keeps a drain the peer never saw (adoptedRecord); a drain a gate has voted is never
+ *     withheld again (Proposal.votedDrains). Now in fuzzRegressions.
  */
 export const knownFuzzDefects: KnownFuzzDefect[] = [
   {
     scenarioSeed: 40, mode: 'control-plane', runs: { 2: ['override-honoured'] },
     why: 'partly traced (a liveness gap): an operator drain written into eu-west-1\'s replica 8 s before that replica became unavailable for 105 s, under replication lag up to 34 s and correlated bus loss 0.4 ending 0.5 s after the write. eu-west-1 (165 s) and us-east-1 (173 s) propose it; eu-west-1 then cannot decide without its replica (readView fails every pass, though the truth counts it linked by the bus), us-east-1\'s events are cut off and it dies at 211 s, and ap-southeast-2 proposes it only at 281 s, after the replica returned (the override\'s replication waits for it). Whether its event, or eu-west-1\'s proposal event, reached ap-southeast-2 is not traced',
-  },
-  {
-    scenarioSeed: 340, mode: 'gate', runs: { 1: ['cooldown', 'max-drained', 'recovery-hold'] },
-    why: 'beyond the CI range (run by fuzz.test.ts as a listed seed). Data plane, maxDrained 1, replication lag up to 92 s: maxDrained broken in composition across gates. A decision releases eu-west-1 (recovered) for ap-southeast-2 (down); eu-west-1\'s observer, down when eu-west-1 was drained, decides it from a view that never had eu-west-1 drained, so nothing settles there and its gate votes ap-southeast-2 at once (257.1 s) while the other gates still vote eu-west-1 (one live drain vote drains: CALCULATED threshold n); both drained from 257.8 s until 276.3 s. Counting a target a fresh peer proposal holds drained as settling fixed this run but was not kept: only each peer\'s newest proposal is fresh, so the hold moved forward with every new proposal of that peer and protected for one proposal interval only. Run 2 (the same class, through an observer whose passes alternated between a peer\'s newer decision and its replica\'s older one) holds since DecideRuntime.adoptApplied',
   },
 ];

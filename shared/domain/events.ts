@@ -52,17 +52,20 @@ const tallySchema = z.object({ target: region, quorum: z.number().int().positive
 const targetProposalSchema = z.object({
   target: region, state: z.enum(['serving', 'drained']), cause: z.string(), reason: z.string(), tally: tallySchema,
   healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(), fromState: z.enum(['serving', 'drained']).optional(),
+  fromSinceMs: ms.nullable().optional(), fromSeenMs: ms.nullable().optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
 const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, seenMs: ms.optional(), statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])) }));
 const peerVoteSchema = z.object({
   seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(),
-  targets: z.record(z.string(), z.object({ state: z.enum(['serving', 'drained']), cause: z.string(), fromState: z.enum(['serving', 'drained']).optional() })),
+  targets: z.record(z.string(), z.object({
+    state: z.enum(['serving', 'drained']), cause: z.string(), fromState: z.enum(['serving', 'drained']).optional(), fromSinceMs: ms.nullable().optional(), fromSeenMs: ms.nullable().optional(),
+  })),
 });
 const overrideEndSchema = z.object({ overrideId: z.string().min(1), endedMs: ms, actor: z.string().min(1), reason: z.string() });
 const proposalSchema = z.object({
   observer: region, seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(), targets: z.record(z.string(), targetProposalSchema), refusals: z.array(refusalSchema),
-  evidence: evidenceSchema.optional(), peers: z.record(z.string(), peerVoteSchema).optional(), overrideEnds: z.array(overrideEndSchema).max(100).optional(),
+  evidence: evidenceSchema.optional(), peers: z.record(z.string(), peerVoteSchema).optional(), overrideEnds: z.array(overrideEndSchema).max(100).optional(), votedDrains: z.record(z.string(), ms).optional(),
 });
 const appliedSchema = z.object({
   observer: region, decisionId: z.string().min(1), decidedMs: ms, appliedMs: ms,

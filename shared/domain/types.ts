@@ -152,6 +152,27 @@ export interface TargetProposal {
    * decision restored the target. Absent in proposals written before this field existed.
    */
   fromState?: RoutingState;
+  /**
+   * When the decision that gave `fromState` was made (the applied record's lastFlipMs): the order a
+   * peer's settle rule compares its own drains against (vote-settle.ts). Null when never flipped;
+   * absent in proposals written before this field existed.
+   */
+  fromSinceMs?: number | null;
+  /**
+   * When this observer's own proposals first showed `fromState` (its pass clock, carried from
+   * proposal to proposal): its gate answered from the state before until then at the latest, so a
+   * restore it learned late still settles from here. Absent in proposals written before this field.
+   */
+  fromSeenMs?: number | null;
+}
+
+/** What a proposal says of a target's applied state, as remembered (TargetProposal's fields). */
+export interface FromStateVote {
+  state: RoutingState;
+  cause: ProposalCause;
+  fromState?: RoutingState;
+  fromSinceMs?: number | null;
+  fromSeenMs?: number | null;
 }
 
 /** A peer's proposal as another observer remembers it: its votes only. */
@@ -160,7 +181,7 @@ export interface PeerVote {
   createdMs: number;
   configHash?: string;
   fromEpoch?: number;
-  targets: Record<Region, { state: RoutingState; cause: ProposalCause; fromState?: RoutingState }>;
+  targets: Record<Region, FromStateVote>;
 }
 
 /** One observer's desired routing state for all targets. Written only by that observer. */
@@ -184,6 +205,12 @@ export interface Proposal {
   overrideEnds?: OverrideEnd[];
   targets: Record<Region, TargetProposal>;
   refusals: Refusal[];
+  /**
+   * Data plane: the drains this observer's gate has voted (target → the drain's decision time, its
+   * lastFlipMs), as its last pass computed them (vote-settle.ts). A drain Route 53 may have read is
+   * never withheld again while it lasts: withdrawing it would restore the target. Absent when none.
+   */
+  votedDrains?: Record<Region, number>;
 }
 
 /** A routing state a quorum of proposals agree on. */

@@ -17,8 +17,8 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
-  recordsAfter, registerName, routingFromRecords, unvotedDrains, weightTargets, wholeZonePlan, zonesOf,
+  adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
+  recordsAfter, registerName, routingFromRecords, unvotedDrains, votedDrains, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
@@ -74,6 +74,7 @@ function memoryKey(p: Proposal | undefined): string {
   return canonicalJson({
     e: Object.entries(p.evidence ?? {}).filter(([, e]) => Object.values(e.statuses).some((s) => s !== 'healthy')).map(([o, e]) => [o, e.seq]),
     o: (p.overrideEnds ?? []).map((end) => end.overrideId),
+    v: p.votedDrains ?? {},
   });
 }
 
@@ -81,7 +82,7 @@ function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
   // A proposal made against another applied state (epoch) must be written again, or its votes to change do not count.
-  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.fromSinceMs ?? null, t.fromSeenMs ?? null, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
 
 export class DecideRuntime {
@@ -195,7 +196,7 @@ export class DecideRuntime {
 
   private async recordApplied(decision: Decision, shown: AppliedDecision, plan: RoutePlan, changeIds: string[], after: RecordSetView[], proposals: readonly Proposal[], nowMs: number): Promise<AppliedDecision> {
     const { store, observer } = this.deps;
-    const unvoted = unvotedDrains({ config: this.deps.config, nowMs, lastApplied: shown, proposals });
+    const unvoted = unvotedDrains({ config: this.deps.config, nowMs, lastApplied: shown, proposals, observer: this.deps.observer });
     const applied = { ...appliedRecord(observer, decision, shown, changeIds[0] ?? null, this.deps.clock.nowMs(), (shown.epoch ?? 0) + changeIds.length, unvoted), route53: after };
     await store.putApplied(applied);
     await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
@@ -324,7 +325,7 @@ export class DecideRuntime {
     const own = latestApplied(view.applied.filter((a) => a.observer === observer));
     if (own !== null && canonicalJson(own.routing) === canonicalJson(newest.routing)) return;
     try {
-      await store.putApplied({ ...newest, observer, appliedMs: this.deps.clock.nowMs() });
+      await store.putApplied(adoptedRecord(observer, newest, own, this.deps.clock.nowMs()));
     } catch (error) {
       telemetry.warn('could not record a peer\'s newer applied decision as this observer\'s; the next pass tries again', { decisionId: newest.decisionId, from: newest.observer, error: String(error) });
     }
@@ -473,7 +474,7 @@ export class DecideRuntime {
     const votedChange = planned.decision.changed.some((t) => !weighted.some((w) => w.region === t));
     if (votedChange && result.applied === null) {
       const base = stored ?? null;
-      const unvoted = unvotedDrains({ config, nowMs, lastApplied: base, proposals: planned.proposals });
+      const unvoted = unvotedDrains({ config, nowMs, lastApplied: base, proposals: planned.proposals, observer: this.deps.observer });
       const applied = { ...appliedRecord(this.deps.observer, planned.decision, base, null, this.deps.clock.nowMs(), base?.epoch, unvoted), ...(base?.route53 === undefined ? {} : { route53: base.route53 }) };
       await store.putApplied(applied);
       await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
@@ -484,8 +485,8 @@ export class DecideRuntime {
 }
 
 function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: AppliedDecision | null, nowMs: number, previous: Proposal | undefined): Proposal {
-  return computeProposalImpl({
-    unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals }),
+  const proposal = computeProposalImpl({
+    unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }),
     config: deps.config,
     observer: deps.observer,
     nowMs,
@@ -497,6 +498,9 @@ function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: Ap
     lastApplied,
     previous: previous ?? null,
   });
+  if (dataPlaneTargets(deps.config).length === 0) return proposal;
+  const voted = votedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer });
+  return Object.keys(voted).length === 0 ? proposal : { ...proposal, votedDrains: voted };
 }
 
 

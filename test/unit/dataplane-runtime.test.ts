@@ -59,6 +59,21 @@ describe('decide runtime in data-plane mode', () => {
     expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain' });
   });
 
+  it('keeps, in a peer\'s newer decision it adopts, a drain it saw that the peer never did (the release is stamped)', async () => {
+    const w = dataPlaneWorld();
+    const us = w.observers[0]!;
+    for (const o of w.observers) await o.probe.round();
+    const own = { observer: 'us-east-1', decisionId: 'd-own', decidedMs: 990_000, appliedMs: 990_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'drained', 'ap-southeast-2': 'serving' }, changeId: null, lastFlipMs: { 'us-east-1': null, 'eu-west-1': 990_000, 'ap-southeast-2': null }, lastRestoreMs: { 'us-east-1': null, 'eu-west-1': null, 'ap-southeast-2': null } };
+    await w.store.putApplied(structuredClone(own) as never);
+    // eu-west-1's observer was down while eu-west-1 was drained: its decision drains ap-southeast-2 over a record with eu-west-1 never drained.
+    const peers = { ...own, observer: 'eu-west-1', decisionId: 'd-peer', decidedMs: 999_000, appliedMs: 999_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' }, lastFlipMs: { 'us-east-1': null, 'eu-west-1': null, 'ap-southeast-2': 999_000 } };
+    await us.decide.run({ type: 'applied', observer: 'eu-west-1', applied: structuredClone(peers) as never });
+    const adopted = w.store.applied.get('us-east-1');
+    expect(adopted).toMatchObject({ decisionId: 'd-peer', routing: peers.routing });
+    expect(adopted!.lastFlipMs).toEqual({ 'us-east-1': null, 'eu-west-1': 999_000, 'ap-southeast-2': 999_000 });
+    expect(adopted!.lastRestoreMs?.['eu-west-1']).toBe(999_000);
+  });
+
   it('restores a drain withheld while a restore settles once a quorum judges its target healthy, with no hold, and stamps no flip for it', async () => {
     const w = dataPlaneWorld();
     const nowMs = w.clock.nowMs();

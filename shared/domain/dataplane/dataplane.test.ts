@@ -5,7 +5,9 @@ import { validateConfig } from '../config';
 import { gateAnswer, gateVotes } from './gate';
 import { dataPlaneHealthChecks, gatePath } from './health-checks';
 import { calculatedStatus, childCheckStatus } from './route53-status';
-import { settledVotes, unvotedDrains, voteSettleMs } from './vote-settle';
+import { settledVotes, unvotedDrains, votedDrains, voteSettleMs } from './vote-settle';
+import { fromStateOf } from '../policy/proposal';
+import type { Proposal } from '../types';
 import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, weightTargets } from './votes';
 
 /** The fixture config with eu-west-1 (vote absent) and ap-southeast-2 (vote: gate) in health-check mode. */
@@ -183,6 +185,65 @@ describe('settledVotes: maxDrained in composition', () => {
     // A drain older than the restore is voted at once: never unvoted.
     const older = { ...appliedAfter, lastFlipMs: { ...appliedAfter.lastFlipMs, 'ap-southeast-2': t0 - 1 } };
     expect([...unvotedDrains({ config, nowMs: during, lastApplied: older, proposals: acknowledged(during) })]).toEqual([]);
+  });
+
+  it('settles a release this observer never saw: while a fresh peer holds it drained, then for voteSettleMs after that peer\'s gate switched', () => {
+    const config = dataPlaneOnly();
+    // This observer was down while eu-west-1 was drained (222 s) and released (254.7 s): its own
+    // record has eu-west-1 serving throughout, and its decision drains ap-southeast-2 at 254.8 s.
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const own = appliedOf(routing, 254_800, { 'ap-southeast-2': 254_800 }, 'eu-west-1');
+    const peerDrained = appliedOf({ 'eu-west-1': 'drained' }, 222_000, { 'eu-west-1': 222_000 }, 'us-east-1');
+    const holding = proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, 254_700, 56, peerDrained);
+    expect(holding.targets['eu-west-1']).toMatchObject({ fromState: 'drained', fromSinceMs: 222_000 });
+    const votesAt = (nowMs: number, proposals: Proposal[]) => settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals });
+    expect(votesAt(257_100, [holding])['ap-southeast-2']).toBe('no-drain');
+    // A drain decided before that peer's drain of eu-west-1 is the older one: voted at once.
+    const olderDrain = { ...own, lastFlipMs: { ...own.lastFlipMs, 'ap-southeast-2': 221_000 } };
+    expect(settledVotes({ config, nowMs: 257_100, routing, changed: [], lastApplied: olderDrain, proposals: [holding] })['ap-southeast-2']).toBe('drain');
+    // The peer applies the release at 255 s and proposes over it: its gate switched by 255 s.
+    const peerReleased = { ...appliedOf(routing, 254_700, { 'eu-west-1': 254_700, 'ap-southeast-2': 254_700 }, 'us-east-1'), appliedMs: 255_000, lastRestoreMs: { 'eu-west-1': 254_700 } };
+    const previous = holding;
+    const acknowledged = (createdMs: number, seq: number, before: Proposal) => {
+      const p = proposalWanting(config, 'us-east-1', { 'ap-southeast-2': 'drained' }, createdMs, seq, peerReleased);
+      const input = { config, observer: 'us-east-1', lastApplied: peerReleased, previous: before, nowMs: createdMs };
+      for (const target of regions) p.targets[target] = { ...p.targets[target]!, ...fromStateOf(input, target) };
+      return p;
+    };
+    const first = acknowledged(262_000, 57, previous);
+    expect(first.targets['eu-west-1']).toMatchObject({ fromState: 'serving', fromSinceMs: 254_700, fromSeenMs: 255_000 });
+    expect(votesAt(262_000, [first])['ap-southeast-2']).toBe('no-drain');
+    // Later proposals carry the switch time: the hold does not move forward with them.
+    const later = acknowledged(290_000, 58, first);
+    expect(later.targets['eu-west-1']!.fromSeenMs).toBe(255_000);
+    expect(votesAt(255_000 + voteSettleMs(config) - 1, [later])['ap-southeast-2']).toBe('no-drain');
+    expect(votesAt(255_000 + voteSettleMs(config), [later])['ap-southeast-2']).toBe('drain');
+    // Proposals written before these fields existed keep the old rule (nothing to settle here).
+    const legacy = structuredClone(holding);
+    for (const t of Object.values(legacy.targets)) { delete t.fromSinceMs; delete t.fromSeenMs; }
+    expect(votesAt(257_100, [legacy])['ap-southeast-2']).toBe('drain');
+  });
+
+  it('never withholds again a drain its gate has voted: a hold seen later (a peer back from an outage) does not withdraw it', () => {
+    const config = dataPlaneOnly();
+    const routing = { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
+    // ap-southeast-2 was released at 227 s for us-east-1; the release settled and us-east-1's drain was voted.
+    const own = { ...appliedOf(routing, 227_000, { 'us-east-1': 227_000, 'ap-southeast-2': 227_000 }, 'eu-west-1'), lastRestoreMs: { 'ap-southeast-2': 227_000 } };
+    const nowMs = 285_000;
+    const acknowledged = proposalWanting(config, 'eu-west-1', { 'us-east-1': 'drained' }, 280_000, 10, own);
+    expect(votedDrains({ config, nowMs, lastApplied: own, proposals: [acknowledged], observer: 'eu-west-1' })).toEqual({ 'us-east-1': 227_000 });
+    const recorded = { ...acknowledged, votedDrains: { 'us-east-1': 227_000 } };
+    // us-east-1's observer comes back proposing over the state before the release (its replica lags).
+    const stale = proposalWanting(config, 'us-east-1', { 'us-east-1': 'drained' }, 284_000, 3, appliedOf({ 'ap-southeast-2': 'drained' }, 60_000, { 'ap-southeast-2': 60_000 }));
+    const withMemory = settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals: [recorded, stale], observer: 'eu-west-1' });
+    expect(withMemory['us-east-1']).toBe('drain');
+    // Without the memory (or as another observer) the late hold withholds it.
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals: [acknowledged, stale], observer: 'eu-west-1' })['us-east-1']).toBe('no-drain');
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals: [recorded, stale], observer: 'ap-southeast-2' })['us-east-1']).toBe('no-drain');
+    // The memory is of that drain only: the same target drained anew is settled afresh.
+    const anew = { ...own, lastFlipMs: { ...own.lastFlipMs, 'us-east-1': 284_500 } };
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: anew, proposals: [recorded, stale], observer: 'eu-west-1' })['us-east-1']).toBe('no-drain');
+    expect(votedDrains({ config, nowMs, lastApplied: anew, proposals: [recorded, stale], observer: 'eu-west-1' })).toEqual({});
   });
 
   it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {

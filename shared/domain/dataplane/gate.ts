@@ -68,5 +68,5 @@ export function gateRouting(input: GateInput): Decision {
  */
 export function gateVotes(input: GateInput): Record<Region, Vote> {
   const decision = gateRouting(input);
-  return settledVotes({ config: input.config, nowMs: input.nowMs, routing: decision.routing, changed: decision.changed, lastApplied: latestApplied(input.applied), proposals: input.proposals });
+  return settledVotes({ config: input.config, nowMs: input.nowMs, routing: decision.routing, changed: decision.changed, lastApplied: latestApplied(input.applied), proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }) });
 }

@@ -17,6 +17,12 @@
  * has settled: `voteSettleMs` has passed since it, and every fresh proposal in view was made over
  * it (fromState serving: the peer's decision, hence its own vote, no longer holds x). Drains older
  * than the restore, and drains while the count stays within maxDrained, are voted at once.
+ *
+ * The restore may be one this observer never saw: it was down, or its replica lagged, while x was
+ * drained, so its own record has x serving throughout. Its peers' proposals say what their gates
+ * answer from (fromState, with the decision time fromSinceMs and, for a state learned late, the
+ * time fromSeenMs their gate switched by): x settles while a fresh peer proposal holds it drained,
+ * and for voteSettleMs after that peer's gate switched.
  */
 import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
@@ -45,6 +51,15 @@ export interface SettleInput {
   lastApplied: AppliedDecision | null;
   /** The proposals the decision was made from (the fresh ones are used). */
   proposals: readonly Proposal[];
+  /** The observer whose votes these are: the drains its newest proposal says it voted stay voted. */
+  observer?: Region;
+}
+
+/** The drains `observer`'s newest proposal in view says its gate has voted (Proposal.votedDrains). */
+function votedBefore(input: SettleInput): Record<Region, number> {
+  let own: Proposal | undefined;
+  for (const p of input.proposals) if (p.observer === input.observer && (own === undefined || p.seq > own.seq)) own = p;
+  return own?.votedDrains ?? {};
 }
 
 /** When each data-plane target was last restored, and last drained: now for a change of this decision. */
@@ -56,17 +71,39 @@ function changeTimes(input: SettleInput, target: Region): { restoredMs: number |
   return { restoredMs, drainedMs };
 }
 
-/** Restored targets whose "no drain" may not have reached Route 53 yet, with their restore time. */
+/**
+ * Restored targets whose "no drain" may not have reached Route 53 yet, from any gate, with the time
+ * drains must be newer than to wait for them. Per target serving in this decision:
+ *   - this observer restored it less than voteSettleMs ago, or a fresh proposal still holds it
+ *     drained: settling since that restore;
+ *   - a fresh proposal still holds it drained, a drain this observer never saw released (it was
+ *     down, or its replica lagged, when the target was drained): that peer's gate votes it, so it
+ *     settles since the peer's drain decision (fromSinceMs) — drains decided after it wait;
+ *   - a fresh proposal shows it serving since less than voteSettleMs (fromSeenMs: that peer's gate
+ *     may have voted it drained until then): settling since the peer's restore decision.
+ * The peers' times are their own stamps, carried in their proposals, so a hold ends when that peer's
+ * release has settled, not one proposal after it (a peer's newest proposal is all a view holds).
+ */
 function settlingRestores(input: SettleInput): Map<Region, number> {
   const settling = new Map<Region, number>();
+  const settleMs = voteSettleMs(input.config);
   const fresh = freshProposals({ config: input.config, nowMs: input.nowMs, proposals: input.proposals, lastApplied: input.lastApplied, proposalFreshnessMs: input.config.probe.verdictFreshnessMs });
   for (const target of dataPlaneTargets(input.config)) {
     if (input.routing[target.region] !== 'serving') continue;
     const { restoredMs } = changeTimes(input, target.region);
-    if (restoredMs === null) continue;
-    const young = input.nowMs - restoredMs < voteSettleMs(input.config);
-    const unacknowledged = fresh.some((p) => p.targets[target.region]?.fromState === 'drained');
-    if (young || unacknowledged) settling.set(target.region, restoredMs);
+    const since: number[] = [];
+    const votes = fresh.map((p) => p.targets[target.region]).filter((t) => t !== undefined);
+    const holding = votes.filter((t) => t.fromState === 'drained');
+    if (restoredMs !== null && (input.nowMs - restoredMs < settleMs || holding.length > 0)) since.push(restoredMs);
+    for (const t of holding) {
+      const drainedMs = t.fromSinceMs ?? null;
+      if (drainedMs !== null && (restoredMs === null || restoredMs < drainedMs)) since.push(drainedMs);
+    }
+    for (const t of votes) {
+      if (t.fromState !== 'serving' || t.fromSinceMs == null || t.fromSeenMs == null) continue;
+      if (input.nowMs - t.fromSeenMs < settleMs) since.push(t.fromSinceMs);
+    }
+    if (since.length > 0) settling.set(target.region, Math.min(...since));
   }
   return settling;
 }
@@ -88,11 +125,33 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
     return votes;
   }
   const settlingSinceMs = Math.min(...settling.values());
+  const voted = votedBefore(input);
   for (const target of drained) {
     const { drainedMs } = changeTimes(input, target);
-    if (drainedMs === null || drainedMs < settlingSinceMs) votes[target] = 'drain';
+    // A drain this gate has voted stays voted: a hold seen only later (a peer back from an outage, a
+    // late proposal) must not withdraw it, which Route 53 would read as a restore.
+    if (drainedMs === null || drainedMs < settlingSinceMs || voted[target] === drainedMs) votes[target] = 'drain';
   }
   return votes;
+}
+
+/**
+ * What an observer's next proposal records as voted (Proposal.votedDrains): the drains of its last
+ * applied decision its gate votes now, with their decision times, the ones its previous proposal
+ * recorded among them. A drain that ended, or was decided anew, is dropped.
+ *
+ * @example votedDrains({ config, nowMs, lastApplied, proposals, observer: 'us-east-1' }) // → { 'ap-southeast-2': 227_579 }
+ */
+export function votedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer: Region }): Record<Region, number> {
+  const voted: Record<Region, number> = {};
+  const lastApplied = input.lastApplied;
+  if (lastApplied === null) return voted;
+  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, observer: input.observer };
+  for (const [target, vote] of Object.entries(settledVotes(settle))) {
+    const drainedMs = changeTimes(settle, target).drainedMs;
+    if (vote === 'drain' && drainedMs !== null) voted[target] = drainedMs;
+  }
+  return voted;
 }
 
 /**
@@ -107,11 +166,11 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
  *
  * @example unvotedDrains({ config, nowMs, lastApplied, proposals }) // → Set { 'eu-west-1' } while a's restore settles
  */
-export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[] }): Set<Region> {
+export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer?: Region }): Set<Region> {
   const unvoted = new Set<Region>();
   const lastApplied = input.lastApplied;
   if (lastApplied === null) return unvoted;
-  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals };
+  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }) };
   const votes = settledVotes(settle);
   const youngRestores = dataPlaneTargets(input.config).map((t) => t.region)
     .filter((t) => lastApplied.routing[t] === 'serving')

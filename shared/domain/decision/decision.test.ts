@@ -1,6 +1,6 @@
 import { makeConfig } from '../../../test/support/fixtures';
 import { appliedOf, proposalWanting } from '../../../test/unit/support/core-builders';
-import { appliedRecord, decide, freshProposals, latestApplied, type DecisionInput } from './decision';
+import { adoptedRecord, appliedRecord, decide, freshProposals, latestApplied, type DecisionInput } from './decision';
 import type { Proposal } from '../types';
 
 const nowMs = 50_000_000;
@@ -130,6 +130,21 @@ describe('appliedRecord and latestApplied', () => {
     const voted = appliedRecord(eu, decision, before, null, nowMs + 5);
     expect(voted.lastFlipMs['eu-west-1']).toBe(nowMs);
     expect(voted.lastRestoreMs?.['eu-west-1']).toBe(nowMs);
+  });
+
+  it('adopts a peer\'s newer record without erasing a drain this observer saw and the peer did not', () => {
+    // us-east-1 drained eu-west-1 at 221 s; eu-west-1's observer, down then, released nothing it knew of.
+    const own = { ...appliedOf({ ...allServing, 'eu-west-1': 'drained' }, 221_000, { 'us-east-1': null, 'eu-west-1': 221_000, 'ap-southeast-2': null }), lastRestoreMs: { 'us-east-1': null, 'eu-west-1': 100_000, 'ap-southeast-2': null } };
+    const peer = { ...appliedOf({ ...allServing, 'ap-southeast-2': 'drained' }, 254_800, { 'us-east-1': null, 'eu-west-1': null, 'ap-southeast-2': 254_800 }, eu), lastRestoreMs: { 'us-east-1': null, 'eu-west-1': null, 'ap-southeast-2': null } };
+    const adopted = adoptedRecord(us, peer, own, 255_000);
+    expect(adopted).toMatchObject({ observer: us, decisionId: peer.decisionId, decidedMs: 254_800, appliedMs: 255_000, routing: peer.routing });
+    expect(adopted.lastFlipMs).toEqual({ 'us-east-1': null, 'eu-west-1': 254_800, 'ap-southeast-2': 254_800 });
+    expect(adopted.lastRestoreMs).toEqual({ 'us-east-1': null, 'eu-west-1': 254_800, 'ap-southeast-2': null });
+    // A peer that knew the restore keeps its own stamps.
+    const knowing = { ...peer, lastFlipMs: { ...peer.lastFlipMs, 'eu-west-1': 250_000 }, lastRestoreMs: { ...peer.lastRestoreMs, 'eu-west-1': 250_000 } };
+    expect(adoptedRecord(us, knowing, own, 255_000).lastRestoreMs?.['eu-west-1']).toBe(250_000);
+    // Without a record of its own, the peer's record is taken as it is.
+    expect(adoptedRecord(us, peer, null, 255_000).lastFlipMs).toEqual(peer.lastFlipMs);
   });
 
   it('picks the newest applied record by decision time, then id', () => {

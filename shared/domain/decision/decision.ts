@@ -131,6 +131,34 @@ export function appliedRecord(observer: Region, decision: Decision, lastApplied:
 }
 
 /**
+ * A peer's newer applied decision written as this observer's own record (data plane:
+ * DecideRuntime.adoptApplied). Routing, decision and epoch are the peer's. Flip and restore times
+ * are the latest either record knew; and where this observer's record held a target otherwise and
+ * the peer's record knows no flip since, the target flipped at the peer's decision: a peer that
+ * decided without ever seeing a drain (it was down, or its replica lagged) must not erase that drain
+ * from this observer's history, which hysteresis and the settle rule read.
+ *
+ * @example adoptedRecord('us-east-1', peerRecord, ownRecord, nowMs).lastRestoreMs['eu-west-1'] // → peerRecord.decidedMs when own had it drained
+ */
+export function adoptedRecord(observer: Region, newest: AppliedDecision, own: AppliedDecision | null, appliedMs: number): AppliedDecision {
+  const later = (...times: Array<number | null | undefined>): number | null => {
+    const known = times.filter((t): t is number => t !== null && t !== undefined);
+    return known.length === 0 ? null : Math.max(...known);
+  };
+  const lastFlipMs: Record<Region, number | null> = {};
+  const lastRestoreMs: Record<Region, number | null> = {};
+  for (const [target, state] of Object.entries(newest.routing)) {
+    const ownFlipMs = own?.lastFlipMs[target] ?? null;
+    const peerFlipMs = newest.lastFlipMs[target] ?? null;
+    const unseenFlip = own !== null && (own.routing[target] ?? 'serving') !== state && (peerFlipMs ?? -1) <= (ownFlipMs ?? -1);
+    const stampMs = unseenFlip ? newest.decidedMs : null;
+    lastFlipMs[target] = later(peerFlipMs, ownFlipMs, stampMs);
+    lastRestoreMs[target] = later(newest.lastRestoreMs?.[target], own?.lastRestoreMs?.[target], state === 'serving' ? stampMs : null);
+  }
+  return { ...newest, observer, appliedMs, lastFlipMs, lastRestoreMs };
+}
+
+/**
  * The newest applied decision among every observer's records: by Route 53's change count where the
  * records carry it (no clock involved), then by decision time, then id.
  */

@@ -15,7 +15,7 @@
  *
  * What is remembered ages exactly like what is read: by its writer's stamps and the freshness windows.
  */
-import type { Override, OverrideEnd, Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, VerdictStatus } from '../types';
+import type { FromStateVote, Override, OverrideEnd, Proposal, PeerVote, Region, TargetVerdict, VerdictSnapshot, VerdictStatus } from '../types';
 import { latestSnapshots } from '../quorum/tally';
 import { indexEnds } from '../overrides/overrides';
 
@@ -55,17 +55,27 @@ export function rememberedSnapshots(snapshots: readonly VerdictSnapshot[], previ
   return { latest, seen };
 }
 
+/** What a proposal says of one target, as remembered: its vote and the applied state it was made over. */
+function fromStateVoteOf(t: FromStateVote): FromStateVote {
+  return {
+    state: t.state, cause: t.cause,
+    ...(t.fromState === undefined ? {} : { fromState: t.fromState }),
+    ...(t.fromSinceMs === undefined ? {} : { fromSinceMs: t.fromSinceMs }),
+    ...(t.fromSeenMs === undefined ? {} : { fromSeenMs: t.fromSeenMs }),
+  };
+}
+
 /** A peer's proposal as remembered: its votes, without what it remembered itself. */
 export function peerVoteOf(p: Proposal): PeerVote {
   const targets: PeerVote['targets'] = {};
-  for (const [target, t] of Object.entries(p.targets)) targets[target] = { state: t.state, cause: t.cause, ...(t.fromState === undefined ? {} : { fromState: t.fromState }) };
+  for (const [target, t] of Object.entries(p.targets)) targets[target] = fromStateVoteOf(t);
   return { seq: p.seq, createdMs: p.createdMs, ...(p.configHash === undefined ? {} : { configHash: p.configHash }), ...(p.fromEpoch === undefined ? {} : { fromEpoch: p.fromEpoch }), targets };
 }
 
 function proposalFromPeer(observer: Region, v: PeerVote): Proposal {
   const targets: Proposal['targets'] = {};
   for (const [target, t] of Object.entries(v.targets)) {
-    targets[target] = { target, state: t.state, cause: t.cause, reason: 'remembered from an earlier pass', tally: { target, quorum: 0, healthy: 0, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: null, overrideId: null, ...(t.fromState === undefined ? {} : { fromState: t.fromState }) };
+    targets[target] = { target, ...fromStateVoteOf(t), reason: 'remembered from an earlier pass', tally: { target, quorum: 0, healthy: 0, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: null, overrideId: null };
   }
   return { observer, seq: v.seq, createdMs: v.createdMs, ...(v.configHash === undefined ? {} : { configHash: v.configHash }), ...(v.fromEpoch === undefined ? {} : { fromEpoch: v.fromEpoch }), targets, refusals: [] };
 }

@@ -1,6 +1,7 @@
 import { makeConfig } from '../../../test/support/fixtures';
 import { alarmSignal, appliedOf, overrideOf, proposalInput, snapshotOf, someObservers, unanimous } from '../../../test/unit/support/core-builders';
 import { alarmSignalTtlMs, computeProposal, hysteresisMarginMs, indictingAlarms } from './proposal';
+import { voteSettleMs } from '../dataplane/vote-settle';
 
 const nowMs = 10_000_000;
 const config = makeConfig(); // 3 observers, 3 targets, minServing 1, maxDrained 1, cooldown 300 s, recovery hold 60 s
@@ -258,5 +259,35 @@ describe('computeProposal', () => {
       const input = proposalInput(config, nowMs, unanimous(config, 'unhealthy', nowMs));
       expect(computeProposal(structuredClone(input))).toEqual(computeProposal(structuredClone(input)));
     });
+  });
+});
+
+describe('fromStateOf: the applied state a vote is made over, and since when its gate answers from it', () => {
+  const observer = 'us-east-1';
+  const drained = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, 100_000, { 'eu-west-1': 100_000 }, observer);
+  const restored = { ...appliedOf(allServing, 200_000, { 'eu-west-1': 200_000 }, observer), appliedMs: 200_500, lastRestoreMs: { 'eu-west-1': 200_000 } };
+  const proposalOver = (lastApplied: typeof drained, createdMs: number, previous: ReturnType<typeof computeProposal> | null) =>
+    computeProposal(proposalInput(config, createdMs, unanimous(config, 'healthy', createdMs), { observer, lastApplied, previous }));
+
+  it('takes the decision time without a previous proposal, then stamps the first proposal over a new state and carries it', () => {
+    const first = proposalOver(drained, 195_000, null);
+    expect(first.targets['eu-west-1']).toMatchObject({ fromState: 'drained', fromSinceMs: 100_000, fromSeenMs: 100_000 });
+    const over = proposalOver(restored, 210_000, first);
+    // Its own record switched its gate when written (200.5 s), not at this pass.
+    expect(over.targets['eu-west-1']).toMatchObject({ fromState: 'serving', fromSinceMs: 200_000, fromSeenMs: 200_500 });
+    expect(proposalOver(restored, 260_000, over).targets['eu-west-1']!.fromSeenMs).toBe(200_500);
+    // Another observer's record of the same change (adopted, or newer by a few ms) changes nothing its gate answers.
+    const sameChange = { ...restored, observer: 'eu-west-1', decidedMs: 200_300, lastFlipMs: { 'eu-west-1': 200_300 } };
+    expect(proposalOver(sameChange, 250_000, over).targets['eu-west-1']).toMatchObject({ fromSinceMs: 200_300, fromSeenMs: 200_500 });
+    expect(over.targets['us-east-1']).toMatchObject({ fromState: 'serving', fromSinceMs: null, fromSeenMs: null });
+  });
+
+  it('stamps now for a peer\'s record its replica brought, and no later than its peers stopped waiting for it', () => {
+    const first = proposalOver(drained, 150_000, null);
+    const peers = { ...restored, observer: 'eu-west-1' };
+    expect(proposalOver(peers, 170_000, { ...first, createdMs: 165_000 }).targets['eu-west-1']!.fromSeenMs).toBe(170_000);
+    // Back after an outage: its previous proposal (150 s) had stopped counting at 210 s, its old vote settled by then.
+    const cap = 150_000 + config.probe.verdictFreshnessMs - voteSettleMs(config);
+    expect(proposalOver(peers, 400_000, first).targets['eu-west-1']!.fromSeenMs).toBe(cap);
   });
 });

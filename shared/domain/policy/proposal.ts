@@ -17,6 +17,7 @@ import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
 import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
+import { voteSettleMs } from '../dataplane/vote-settle';
 import { evidenceOf, rememberedOverrideEnds, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
 
@@ -127,6 +128,34 @@ const causePriority: Record<ProposalCause, number> = {
 };
 
 /**
+ * The applied state a target's vote is made over (a vote to change counts only against it), when
+ * the decision behind it was made, and by when this observer's gate answered from it: for a state
+ * new since its previous proposal, when its own applied record was written (or now, for a
+ * peer's record its replica brought), capped where its peers stopped waiting for its previous
+ * proposal, carried from proposal to proposal; without a previous proposal, the decision time.
+ * A peer's settle rule reads the last two (vote-settle.ts).
+ *
+ * @example fromStateOf(input, 'eu-west-1') // → { fromState: 'serving', fromSinceMs: 254_700, fromSeenMs: 261_000 } after a restore learned late
+ */
+export function fromStateOf(input: Pick<ProposalInput, 'config' | 'observer' | 'lastApplied' | 'previous' | 'nowMs'>, target: Region): Pick<TargetProposal, 'fromState' | 'fromSinceMs' | 'fromSeenMs'> {
+  const fromState = input.lastApplied?.routing[target] ?? 'serving';
+  const fromSinceMs = input.lastApplied?.lastFlipMs[target] ?? null;
+  const before = input.previous?.targets[target];
+  // Only a change of state: the same state under another record of it (a peer's record of the same
+  // change, adopted) changed nothing its gate answers.
+  const flipped = before?.fromState !== undefined && before.fromState !== fromState;
+  // Its own record switched its gate when written; a peer's record, when it reached this replica (by
+  // now). But no later than its peers stopped waiting for the old state: they count its previous
+  // proposal only while fresh, and then take its old vote as settled voteSettleMs on. An observer
+  // that was down that long must not hold, on coming back, a drain its peers have voted since.
+  const recordMs = input.lastApplied?.observer === input.observer ? Math.min(input.nowMs, input.lastApplied.appliedMs) : input.nowMs;
+  const peersStoppedMs = input.previous === null ? Number.POSITIVE_INFINITY : input.previous.createdMs + Math.max(0, input.config.probe.verdictFreshnessMs - voteSettleMs(input.config));
+  const switchedMs = Math.min(recordMs, peersStoppedMs);
+  const fromSeenMs = flipped ? switchedMs : before?.fromSeenMs === undefined ? fromSinceMs : before.fromSeenMs;
+  return { fromState, fromSinceMs, fromSeenMs };
+}
+
+/**
  * Computes this observer's proposal.
  * @example const proposal = computeProposal({ config, observer: 'us-east-1', nowMs, seq: 7, snapshots, overrides: [], overrideEnds: [], signals: [], lastApplied: null, previous: null });
  */
@@ -158,7 +187,7 @@ export function computeProposal(input: ProposalInput): Proposal {
     const desire = desires.get(entry.target)!;
     const refusal = safe.refusals.find((r) => r.target === entry.target);
     const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
-    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, fromState: input.lastApplied?.routing[entry.target] ?? 'serving' };
+    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, ...fromStateOf(input, entry.target) };
   }
   const fromEpoch = input.lastApplied?.epoch;
   return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots, seen), ...(knownEnds.length === 0 ? {} : { overrideEnds: knownEnds }) };

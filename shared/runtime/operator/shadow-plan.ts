@@ -60,7 +60,7 @@ export function shadowPlan(config: ValidConfig, view: StoreView, records: readon
   const lastApplied = latestApplied(view.applied);
   const proposals: Proposal[] = config.observers.map((observer) => {
     const previous = view.proposals.filter((p) => p.observer === observer).sort((a, b) => b.seq - a.seq)[0] ?? null;
-    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous, unvoted: unvotedDrains({ config, nowMs, lastApplied, proposals: view.proposals }) });
+    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous, unvoted: unvotedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer }) });
   });
   const decision = decide({ config, nowMs, proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
   // Data-plane targets never have their records changed: only weight targets can appear here.
