@@ -23,7 +23,6 @@ export const knownDefects: KnownDefect[] = [];
 export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane' | 'gate'; fixed: string }> = [
   { scenarioSeed: 169, mode: 'control-plane', fixed: 'checker: an operator\'s drain override in force on a target automation drained makes it the operator\'s for maxDrained, as the protocol counts it (was max-drained)' },
   { scenarioSeed: 201, mode: 'control-plane', fixed: 'a late drain\'s confirming probe is judged as a round is: a gray target answering 200 slowly no longer holds its drain for good (was dead-left-serving)' },
-  { scenarioSeed: 340, mode: 'gate', fixed: 'a release this observer never saw settles from its peers\' proposals (fromState with fromSinceMs and fromSeenMs), and an adopted record keeps a drain its peer never saw: an observer down when the released target was drained no longer votes the new drain at once (was max-drained across gates, run 1); run 2 since DecideRuntime.adoptApplied' },
 ];
 
 /** A generated scenario (sim/fuzz.ts) that breaks invariants in some of its run seeds. */
@@ -62,11 +61,15 @@ export interface KnownFuzzDefect {
  *     drain and its gate voted the new drain at once. Peers' proposals now say what their gates
  *     answer from (fromState, fromSinceMs, fromSeenMs) and the settle rule reads them; an adopted
  *     record keeps a drain the peer never saw (adoptedRecord); a drain a gate has voted is never
- *     withheld again (Proposal.votedDrains). Now in fuzzRegressions.
+ *     withheld again (Proposal.votedDrains). Run 1 now breaks only by a race with a fault's end (below).
  */
 export const knownFuzzDefects: KnownFuzzDefect[] = [
   {
     scenarioSeed: 40, mode: 'control-plane', runs: { 2: ['override-honoured'] },
     why: 'partly traced (a liveness gap): an operator drain written into eu-west-1\'s replica 8 s before that replica became unavailable for 105 s, under replication lag up to 34 s and correlated bus loss 0.4 ending 0.5 s after the write. eu-west-1 (165 s) and us-east-1 (173 s) propose it; eu-west-1 then cannot decide without its replica (readView fails every pass, though the truth counts it linked by the bus), us-east-1\'s events are cut off and it dies at 211 s, and ap-southeast-2 proposes it only at 281 s, after the replica returned (the override\'s replication waits for it). Whether its event, or eu-west-1\'s proposal event, reached ap-southeast-2 is not traced',
+  },
+  {
+    scenarioSeed: 340, mode: 'gate', runs: { 1: ['cooldown', 'false-drain', 'recovery-hold'] },
+    why: 'beyond the CI range (run by fuzz.test.ts as a listed seed). max-drained across gates is fixed (see above); what stays is a race with a fault\'s end, the class campaigns find in both modes: the drain of ap-southeast-2 decided at 254.8 s with the release of eu-west-1 is withheld while that release settles at every gate, and eu-west-1\'s gate first answers it at 281.2 s, 1.2 s after ap-southeast-2\'s outage ended (280.0 s) and before a quorum judges it healthy again (the false drain, Route 53 at 283.3 s); the others never vote it and restore it at 285.9 s as unvoted, so Route 53 restores it 27.8 s after draining it (cooldown, recovery-hold). Run 2 holds',
   },
 ];

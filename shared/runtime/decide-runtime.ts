@@ -318,16 +318,20 @@ export class DecideRuntime {
    * newer record can overwrite it with this older one (as its own data-plane apply can), until a
    * later pass decides again.
    */
-  private async adoptApplied(view: StoreView, newest: AppliedDecision | null): Promise<void> {
+  /** The record written, which this pass then plans from (it keeps what this observer saw), or null. */
+  private async adoptApplied(view: StoreView, newest: AppliedDecision | null): Promise<AppliedDecision | null> {
     const { config, observer, store, telemetry } = this.deps;
-    if (newest === null || newest.observer === observer || dataPlaneTargets(config).length === 0) return;
+    if (newest === null || newest.observer === observer || dataPlaneTargets(config).length === 0) return null;
     // Its own record already holds that routing (the same change decided here too): rewriting it would only delay its replication.
     const own = latestApplied(view.applied.filter((a) => a.observer === observer));
-    if (own !== null && canonicalJson(own.routing) === canonicalJson(newest.routing)) return;
+    if (own !== null && canonicalJson(own.routing) === canonicalJson(newest.routing)) return null;
+    const adopted = adoptedRecord(observer, newest, own, this.deps.clock.nowMs());
     try {
-      await store.putApplied(adoptedRecord(observer, newest, own, this.deps.clock.nowMs()));
+      await store.putApplied(adopted);
+      return adopted;
     } catch (error) {
       telemetry.warn('could not record a peer\'s newer applied decision as this observer\'s; the next pass tries again', { decisionId: newest.decisionId, from: newest.observer, error: String(error) });
+      return null;
     }
   }
 
@@ -382,8 +386,8 @@ export class DecideRuntime {
     const nowMs = this.deps.clock.nowMs();
     const view = mergeEvent(await store.readView(nowMs), trigger);
     this.reportConfigMismatch(view, nowMs);
-    const stored = latestApplied(view.applied);
-    await this.adoptApplied(view, stored);
+    const newest = latestApplied(view.applied);
+    const stored = (await this.adoptApplied(view, newest)) ?? newest;
     // Planned from what the newest applied record says Route 53 holds (weights and the register's
     // hysteresis times) when it says, exactly as the re-plan after reading does: the two agree, so a
     // pass never writes one proposal and then another (each a new event for every peer).

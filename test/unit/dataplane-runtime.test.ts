@@ -44,6 +44,19 @@ describe('decide runtime in data-plane mode', () => {
     }
   });
 
+  it('records in its next proposal the drain its gate votes, with the drain\'s decision time, and persists it', async () => {
+    const w = dataPlaneWorld();
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
+    for (const o of w.observers) await o.probe.round();
+    for (const o of w.observers) await o.decide.run();
+    const us = w.observers[0]!;
+    expect(w.store.proposals.get('us-east-1')?.votedDrains).toBeUndefined();
+    w.clock.advance(1_000);
+    await us.decide.run();
+    const drainedMs = w.store.applied.get('us-east-1')?.lastFlipMs['eu-west-1'] ?? [...w.store.applied.values()][0]!.lastFlipMs['eu-west-1'];
+    expect(w.store.proposals.get('us-east-1')?.votedDrains).toEqual({ 'eu-west-1': drainedMs });
+  });
+
   it('records a newer applied decision heard only as a peer\'s event as its own, so its replica and its gate keep it', async () => {
     const w = dataPlaneWorld();
     const us = w.observers[0]!;

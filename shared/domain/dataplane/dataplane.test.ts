@@ -240,8 +240,11 @@ describe('settledVotes: maxDrained in composition', () => {
     // Without the memory (or as another observer) the late hold withholds it.
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals: [acknowledged, stale], observer: 'eu-west-1' })['us-east-1']).toBe('no-drain');
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals: [recorded, stale], observer: 'ap-southeast-2' })['us-east-1']).toBe('no-drain');
-    // The memory is of that drain only: the same target drained anew is settled afresh.
-    const anew = { ...own, lastFlipMs: { ...own.lastFlipMs, 'us-east-1': 284_500 } };
+    // Another observer's record of the same drain, decided 0.9 s later, is still that drain.
+    const peerRecord = { ...own, observer: 'us-east-1', lastFlipMs: { ...own.lastFlipMs, 'us-east-1': 227_900 } };
+    expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: peerRecord, proposals: [recorded, stale], observer: 'eu-west-1' })['us-east-1']).toBe('drain');
+    // The memory is of that drain only: the same target restored and drained anew is settled afresh.
+    const anew = { ...own, lastFlipMs: { ...own.lastFlipMs, 'us-east-1': 284_500 }, lastRestoreMs: { ...own.lastRestoreMs, 'us-east-1': 284_000 } };
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: anew, proposals: [recorded, stale], observer: 'eu-west-1' })['us-east-1']).toBe('no-drain');
     expect(votedDrains({ config, nowMs, lastApplied: anew, proposals: [recorded, stale], observer: 'eu-west-1' })).toEqual({});
   });

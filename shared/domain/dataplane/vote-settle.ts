@@ -55,6 +55,16 @@ export interface SettleInput {
   observer?: Region;
 }
 
+/**
+ * Whether the drain its gate voted at `votedMs` is the one still in force: no restore since (another
+ * observer's record of the same drain, or an adopted copy, may stamp it a little later).
+ */
+function stillVoted(input: SettleInput, target: Region, votedMs: number | undefined): boolean {
+  if (votedMs === undefined || input.routing[target] !== 'drained' || input.changed.includes(target)) return false;
+  const restoredMs = input.lastApplied?.lastRestoreMs?.[target] ?? null;
+  return restoredMs === null || restoredMs < votedMs;
+}
+
 /** The drains `observer`'s newest proposal in view says its gate has voted (Proposal.votedDrains). */
 function votedBefore(input: SettleInput): Record<Region, number> {
   let own: Proposal | undefined;
@@ -130,7 +140,7 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
     const { drainedMs } = changeTimes(input, target);
     // A drain this gate has voted stays voted: a hold seen only later (a peer back from an outage, a
     // late proposal) must not withdraw it, which Route 53 would read as a restore.
-    if (drainedMs === null || drainedMs < settlingSinceMs || voted[target] === drainedMs) votes[target] = 'drain';
+    if (drainedMs === null || drainedMs < settlingSinceMs || stillVoted(input, target, voted[target])) votes[target] = 'drain';
   }
   return votes;
 }

@@ -153,6 +153,10 @@ describe('appliedRecord and latestApplied', () => {
     const c = { ...appliedOf(allServing, 20), decisionId: 'd-c' };
     expect(latestApplied([a, c, b])!.decisionId).toBe('d-c');
     expect(latestApplied([])).toBeNull();
+    // Two copies of one decision (an adopted copy): the later write, whichever order they are read in.
+    const copy = { ...c, observer: 'ap-southeast-2', appliedMs: 25 };
+    expect(latestApplied([copy, c])).toBe(copy);
+    expect(latestApplied([c, copy])).toBe(copy);
   });
 });
 

@@ -160,7 +160,8 @@ export function adoptedRecord(observer: Region, newest: AppliedDecision, own: Ap
 
 /**
  * The newest applied decision among every observer's records: by Route 53's change count where the
- * records carry it (no clock involved), then by decision time, then id.
+ * records carry it (no clock involved), then by decision time, then id; copies of one decision by
+ * the later write (an adopted copy merges what its adopter knew: adoptedRecord), then observer.
  */
 export function latestApplied(records: readonly AppliedDecision[]): AppliedDecision | null {
   let best: AppliedDecision | null = null;
@@ -168,7 +169,10 @@ export function latestApplied(records: readonly AppliedDecision[]): AppliedDecis
     if (best === null) { best = record; continue; }
     const e = record.epoch ?? -1;
     const b = best.epoch ?? -1;
-    if (e > b || (e === b && (record.decidedMs > best.decidedMs || (record.decidedMs === best.decidedMs && record.decisionId > best.decisionId)))) best = record;
+    const tie = e === b && record.decidedMs === best.decidedMs && record.decisionId === best.decisionId;
+    // The same decision recorded twice (an adopted copy): the later copy knows at least what the first did.
+    const laterCopy = tie && (record.appliedMs > best.appliedMs || (record.appliedMs === best.appliedMs && record.observer > best.observer));
+    if (e > b || (e === b && (record.decidedMs > best.decidedMs || (record.decidedMs === best.decidedMs && record.decisionId > best.decisionId))) || laterCopy) best = record;
   }
   return best;
 }

@@ -289,5 +289,15 @@ describe('fromStateOf: the applied state a vote is made over, and since when its
     // Back after an outage: its previous proposal (150 s) had stopped counting at 210 s, its old vote settled by then.
     const cap = 150_000 + config.probe.verdictFreshnessMs - voteSettleMs(config);
     expect(proposalOver(peers, 400_000, first).targets['eu-west-1']!.fromSeenMs).toBe(cap);
+    // A previous proposal still fresh (unchanged ones are rewritten only every verdictRefreshMs) caps nothing.
+    expect(proposalOver(peers, 150_000 + config.probe.verdictRefreshMs + 5_000, first).targets['eu-west-1']!.fromSeenMs).toBe(150_000 + config.probe.verdictRefreshMs + 5_000);
+  });
+
+  it('dates a change whose record never flipped it (its decider never saw the drain) at that record\'s decision, and keeps it', () => {
+    const first = proposalOver(drained, 240_000, null);
+    const unseen = { ...appliedOf(allServing, 254_800, {}, 'eu-west-1'), appliedMs: 254_900 };
+    const over = proposalOver(unseen, 256_000, first);
+    expect(over.targets['eu-west-1']).toMatchObject({ fromState: 'serving', fromSinceMs: 254_800, fromSeenMs: 256_000 });
+    expect(proposalOver(unseen, 270_000, over).targets['eu-west-1']).toMatchObject({ fromSinceMs: 254_800, fromSeenMs: 256_000 });
   });
 });

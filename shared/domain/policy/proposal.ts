@@ -131,26 +131,30 @@ const causePriority: Record<ProposalCause, number> = {
  * The applied state a target's vote is made over (a vote to change counts only against it), when
  * the decision behind it was made, and by when this observer's gate answered from it: for a state
  * new since its previous proposal, when its own applied record was written (or now, for a
- * peer's record its replica brought), capped where its peers stopped waiting for its previous
- * proposal, carried from proposal to proposal; without a previous proposal, the decision time.
+ * peer's record its replica brought) — or, if its previous proposal had gone stale by then, where
+ * its peers stopped waiting for it — carried from proposal to proposal; without a previous
+ * proposal, the decision time.
  * A peer's settle rule reads the last two (vote-settle.ts).
  *
  * @example fromStateOf(input, 'eu-west-1') // → { fromState: 'serving', fromSinceMs: 254_700, fromSeenMs: 261_000 } after a restore learned late
  */
 export function fromStateOf(input: Pick<ProposalInput, 'config' | 'observer' | 'lastApplied' | 'previous' | 'nowMs'>, target: Region): Pick<TargetProposal, 'fromState' | 'fromSinceMs' | 'fromSeenMs'> {
   const fromState = input.lastApplied?.routing[target] ?? 'serving';
-  const fromSinceMs = input.lastApplied?.lastFlipMs[target] ?? null;
   const before = input.previous?.targets[target];
   // Only a change of state: the same state under another record of it (a peer's record of the same
   // change, adopted) changed nothing its gate answers.
   const flipped = before?.fromState !== undefined && before.fromState !== fromState;
+  // A record that never flipped it (its decider never saw the drain) still changed it here: at that
+  // record's decision, carried while the state lasts.
+  const recordFlipMs = input.lastApplied?.lastFlipMs[target] ?? null;
+  const fromSinceMs = recordFlipMs ?? (flipped ? input.lastApplied!.decidedMs : before?.fromState === fromState ? (before.fromSinceMs ?? null) : null);
   // Its own record switched its gate when written; a peer's record, when it reached this replica (by
-  // now). But no later than its peers stopped waiting for the old state: they count its previous
-  // proposal only while fresh, and then take its old vote as settled voteSettleMs on. An observer
-  // that was down that long must not hold, on coming back, a drain its peers have voted since.
+  // now). But if its previous proposal had gone stale by then, its peers had stopped waiting for the
+  // old state (and take an old vote as settled voteSettleMs on): an observer back from an outage
+  // must not hold, on coming back, a drain its peers have voted since.
   const recordMs = input.lastApplied?.observer === input.observer ? Math.min(input.nowMs, input.lastApplied.appliedMs) : input.nowMs;
-  const peersStoppedMs = input.previous === null ? Number.POSITIVE_INFINITY : input.previous.createdMs + Math.max(0, input.config.probe.verdictFreshnessMs - voteSettleMs(input.config));
-  const switchedMs = Math.min(recordMs, peersStoppedMs);
+  const staleMs = input.previous === null ? Number.POSITIVE_INFINITY : input.previous.createdMs + input.config.probe.verdictFreshnessMs;
+  const switchedMs = recordMs > staleMs ? Math.max(input.previous!.createdMs, staleMs - voteSettleMs(input.config)) : recordMs;
   const fromSeenMs = flipped ? switchedMs : before?.fromSeenMs === undefined ? fromSinceMs : before.fromSeenMs;
   return { fromState, fromSinceMs, fromSeenMs };
 }
