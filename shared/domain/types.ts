@@ -159,21 +159,15 @@ export interface TargetProposal {
    */
   fromSinceMs?: number | null;
   /**
-   * When this observer's own proposals first showed `fromState` (its pass clock, carried from
-   * proposal to proposal): its gate answered from the state before until then at the latest, so a
-   * restore it learned late still settles from here. Absent in proposals written before this field.
+   * By when this observer's gate answered from `fromState` (policy/proposal.ts fromStateOf: its own
+   * record's write time, or its pass time for a peer's record, carried from proposal to proposal):
+   * a restore it learned late still settles from here. Absent in proposals written before this field.
    */
   fromSeenMs?: number | null;
 }
 
-/** What a proposal says of a target's applied state, as remembered (TargetProposal's fields). */
-export interface FromStateVote {
-  state: RoutingState;
-  cause: ProposalCause;
-  fromState?: RoutingState;
-  fromSinceMs?: number | null;
-  fromSeenMs?: number | null;
-}
+/** What a proposal says of a target as remembered: its vote and the applied state it was made over. */
+export type FromStateVote = Pick<TargetProposal, 'state' | 'cause' | 'fromState' | 'fromSinceMs' | 'fromSeenMs'>;
 
 /** A peer's proposal as another observer remembers it: its votes only. */
 export interface PeerVote {

@@ -26,6 +26,7 @@
  */
 import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
+import { rememberedProposals } from '../policy/memory';
 import type { AppliedDecision, Proposal, Region, Routing } from '../types';
 import { gateAnswerCacheMs, gateFailureThreshold, gateRequestIntervalSeconds } from './health-checks';
 import { dataPlaneTargets, type Vote } from './votes';
@@ -67,9 +68,8 @@ function stillVoted(input: SettleInput, target: Region, votedMs: number | undefi
 
 /** The drains `observer`'s newest proposal in view says its gate has voted (Proposal.votedDrains). */
 function votedBefore(input: SettleInput): Record<Region, number> {
-  let own: Proposal | undefined;
-  for (const p of input.proposals) if (p.observer === input.observer && (own === undefined || p.seq > own.seq)) own = p;
-  return own?.votedDrains ?? {};
+  if (input.observer === undefined) return {};
+  return rememberedProposals(input.proposals, null).find((p) => p.observer === input.observer)?.votedDrains ?? {};
 }
 
 /** When each data-plane target was last restored, and last drained: now for a change of this decision. */
@@ -147,8 +147,8 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
 
 /**
  * What an observer's next proposal records as voted (Proposal.votedDrains): the drains of its last
- * applied decision its gate votes now, with their decision times, the ones its previous proposal
- * recorded among them. A drain that ended, or was decided anew, is dropped.
+ * applied decision its gate votes now (the ones its previous proposal recorded among them, while
+ * still in force), with their decision times. A drain that ended is dropped.
  *
  * @example votedDrains({ config, nowMs, lastApplied, proposals, observer: 'us-east-1' }) // → { 'ap-southeast-2': 227_579 }
  */
