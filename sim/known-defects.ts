@@ -23,6 +23,11 @@ export const knownDefects: KnownDefect[] = [];
 export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane' | 'gate'; fixed: string }> = [
   { scenarioSeed: 169, mode: 'control-plane', fixed: 'checker: an operator\'s drain override in force on a target automation drained makes it the operator\'s for maxDrained, as the protocol counts it (was max-drained)' },
   { scenarioSeed: 201, mode: 'control-plane', fixed: 'a late drain\'s confirming probe is judged as a round is: a gray target answering 200 slowly no longer holds its drain for good (was dead-left-serving)' },
+  { scenarioSeed: 490, mode: 'gate', fixed: 'a data-plane restore counts its cooldown from the first known vote of the drain plus voteReadEstimateMs, not from the drain\'s decision: a drain withheld 43-52 s while a release settled reached Route 53 that much later, so Route 53 restored it 288 s after draining it (run 1, was cooldown)' },
+  { scenarioSeed: 189, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 1, was cooldown)' },
+  { scenarioSeed: 217, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 2, was cooldown)' },
+  { scenarioSeed: 281, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 1, was cooldown)' },
+  { scenarioSeed: 338, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 2, was cooldown)' },
 ];
 
 /** A generated scenario (sim/fuzz.ts) that breaks invariants in some of its run seeds. */

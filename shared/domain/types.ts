@@ -200,9 +200,11 @@ export interface Proposal {
   targets: Record<Region, TargetProposal>;
   refusals: Refusal[];
   /**
-   * Data plane: the drains this observer's gate has voted (target → the drain's decision time, its
-   * lastFlipMs), as its last pass computed them (vote-settle.ts). A drain Route 53 may have read is
-   * never withheld again while it lasts: withdrawing it would restore the target. Absent when none.
+   * Data plane: the drains this observer's gate has voted (target → the time its gate is known to
+   * have voted it by: the first pass that saw it voted, carried while it stays voted), as its last
+   * pass computed them (vote-settle.ts). A drain Route 53 may have read is never withheld again while
+   * it lasts: withdrawing it would restore the target. The earliest of these times across observers
+   * anchors the restore's cooldown (drainVotedMs). Absent when none.
    */
   votedDrains?: Record<Region, number>;
 }

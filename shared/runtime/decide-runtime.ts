@@ -18,7 +18,7 @@
  */
 import {
   adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
-  recordsAfter, registerName, routingFromRecords, unvotedDrains, votedDrains, weightTargets, wholeZonePlan, zonesOf,
+  recordsAfter, registerName, routingFromRecords, unvotedDrains, votedDrains, drainVotedMs, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
 import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
@@ -489,8 +489,11 @@ export class DecideRuntime {
 }
 
 function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: AppliedDecision | null, nowMs: number, previous: Proposal | undefined): Proposal {
+  const dataPlane = dataPlaneTargets(deps.config).length > 0;
+  const voted = dataPlane ? votedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }) : {};
   const proposal = computeProposalImpl({
     unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }),
+    drainVotedMs: drainVotedMs({ lastApplied, proposals: view.proposals, voted }),
     config: deps.config,
     observer: deps.observer,
     nowMs,
@@ -502,8 +505,6 @@ function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: Ap
     lastApplied,
     previous: previous ?? null,
   });
-  if (dataPlaneTargets(deps.config).length === 0) return proposal;
-  const voted = votedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer });
   return Object.keys(voted).length === 0 ? proposal : { ...proposal, votedDrains: voted };
 }
 

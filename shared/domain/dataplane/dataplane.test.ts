@@ -5,7 +5,7 @@ import { validateConfig } from '../config';
 import { gateAnswer, gateVotes } from './gate';
 import { dataPlaneHealthChecks, gatePath } from './health-checks';
 import { calculatedStatus, childCheckStatus } from './route53-status';
-import { settledVotes, unvotedDrains, votedDrains, voteSettleMs } from './vote-settle';
+import { drainVotedMs, settledVotes, unvotedDrains, votedDrains, voteSettleMs } from './vote-settle';
 import { fromStateOf } from '../policy/proposal';
 import type { Proposal } from '../types';
 import { calculatedHealthy, calculatedThreshold, dataPlaneTargets, weightTargets } from './votes';
@@ -231,8 +231,11 @@ describe('settledVotes: maxDrained in composition', () => {
     const own = { ...appliedOf(routing, 227_000, { 'us-east-1': 227_000, 'ap-southeast-2': 227_000 }, 'eu-west-1'), lastRestoreMs: { 'ap-southeast-2': 227_000 } };
     const nowMs = 285_000;
     const acknowledged = proposalWanting(config, 'eu-west-1', { 'us-east-1': 'drained' }, 280_000, 10, own);
-    expect(votedDrains({ config, nowMs, lastApplied: own, proposals: [acknowledged], observer: 'eu-west-1' })).toEqual({ 'us-east-1': 227_000 });
+    // First seen voted in this pass: recorded at it (its gate may have begun a little earlier, never later).
+    expect(votedDrains({ config, nowMs, lastApplied: own, proposals: [acknowledged], observer: 'eu-west-1' })).toEqual({ 'us-east-1': nowMs });
     const recorded = { ...acknowledged, votedDrains: { 'us-east-1': 227_000 } };
+    // Then carried while that drain is in force.
+    expect(votedDrains({ config, nowMs: nowMs + 60_000, lastApplied: own, proposals: [recorded], observer: 'eu-west-1' })).toEqual({ 'us-east-1': 227_000 });
     // us-east-1's observer comes back proposing over the state before the release (its replica lags).
     const stale = proposalWanting(config, 'us-east-1', { 'us-east-1': 'drained' }, 284_000, 3, appliedOf({ 'ap-southeast-2': 'drained' }, 60_000, { 'ap-southeast-2': 60_000 }));
     const withMemory = settledVotes({ config, nowMs, routing, changed: [], lastApplied: own, proposals: [recorded, stale], observer: 'eu-west-1' });
@@ -247,6 +250,24 @@ describe('settledVotes: maxDrained in composition', () => {
     const anew = { ...own, lastFlipMs: { ...own.lastFlipMs, 'us-east-1': 284_500 }, lastRestoreMs: { ...own.lastRestoreMs, 'us-east-1': 284_000 } };
     expect(settledVotes({ config, nowMs, routing, changed: [], lastApplied: anew, proposals: [recorded, stale], observer: 'eu-west-1' })['us-east-1']).toBe('no-drain');
     expect(votedDrains({ config, nowMs, lastApplied: anew, proposals: [recorded, stale], observer: 'eu-west-1' })).toEqual({});
+  });
+
+  it('dates each drain in force from the earliest vote any gate is known to have made of it (drainVotedMs)', () => {
+    const config = dataPlaneOnly();
+    const routing = { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
+    const own = { ...appliedOf(routing, 124_600, { 'us-east-1': 124_600, 'eu-west-1': 124_600 }, 'us-east-1'), lastRestoreMs: { 'eu-west-1': 124_600 } };
+    const peer = (observer: string, seq: number, voted?: Record<string, number>) => ({ ...proposalWanting(config, observer, { 'us-east-1': 'drained' }, 180_000, seq, own), ...(voted === undefined ? {} : { votedDrains: voted }) });
+    const proposals = [peer('eu-west-1', 3, { 'us-east-1': 181_000 }), peer('ap-southeast-2', 4, { 'us-east-1': 176_000 }), peer('us-east-1', 5)];
+    expect(drainVotedMs({ lastApplied: own, proposals, voted: { 'us-east-1': 183_000 } })).toEqual({ 'us-east-1': 176_000 });
+    // Only a peer's newest proposal speaks for it.
+    expect(drainVotedMs({ lastApplied: own, proposals: [...proposals, peer('ap-southeast-2', 6)], voted: { 'us-east-1': 183_000 } })).toEqual({ 'us-east-1': 181_000 });
+    // No gate known to vote it: absent (the cooldown counts from the decision).
+    expect(drainVotedMs({ lastApplied: own, proposals: [peer('eu-west-1', 3)], voted: {} })).toEqual({});
+    // A vote recorded before the target's last restore was of an earlier drain; a serving target has none.
+    const redrained = { ...own, lastRestoreMs: { ...own.lastRestoreMs, 'us-east-1': 178_000 } };
+    expect(drainVotedMs({ lastApplied: redrained, proposals, voted: { 'us-east-1': 183_000 } })).toEqual({ 'us-east-1': 181_000 });
+    expect(drainVotedMs({ lastApplied: { ...own, routing: { ...routing, 'us-east-1': 'serving' } }, proposals, voted: {} })).toEqual({});
+    expect(drainVotedMs({ lastApplied: null, proposals, voted: {} })).toEqual({});
   });
 
   it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {

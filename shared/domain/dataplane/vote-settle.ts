@@ -147,21 +147,50 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
 
 /**
  * What an observer's next proposal records as voted (Proposal.votedDrains): the drains of its last
- * applied decision its gate votes now (the ones its previous proposal recorded among them, while
- * still in force), with their decision times. A drain that ended is dropped.
+ * applied decision its gate votes now, each with the time its gate is known to have voted it by —
+ * carried from its previous proposal while that drain is in force, else now (the pass that first
+ * sees it voted; the gate may have begun a little earlier, never later). A drain that ended is dropped.
  *
- * @example votedDrains({ config, nowMs, lastApplied, proposals, observer: 'us-east-1' }) // → { 'ap-southeast-2': 227_579 }
+ * @example votedDrains({ config, nowMs, lastApplied, proposals, observer: 'us-east-1' }) // → { 'ap-southeast-2': 231_400 }
  */
 export function votedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer: Region }): Record<Region, number> {
   const voted: Record<Region, number> = {};
   const lastApplied = input.lastApplied;
   if (lastApplied === null) return voted;
   const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, observer: input.observer };
+  const before = votedBefore(settle);
   for (const [target, vote] of Object.entries(settledVotes(settle))) {
-    const drainedMs = changeTimes(settle, target).drainedMs;
-    if (vote === 'drain' && drainedMs !== null) voted[target] = drainedMs;
+    if (vote !== 'drain') continue;
+    voted[target] = stillVoted(settle, target, before[target]) ? Math.min(before[target]!, input.nowMs) : input.nowMs;
   }
   return voted;
+}
+
+/**
+ * Since when Route 53 may have read each drain in force (data plane): the earliest time any gate is
+ * known to have voted it, from this observer's votes now (`voted`, votedDrains) and every
+ * observer's newest proposal. Each is recorded no earlier than its gate's first drain answer, so
+ * the earliest of them is still no earlier than the first gate's — the answer that failed the
+ * target's CALCULATED check (one drain vote fails it). A restore counts its cooldown from here
+ * plus voteReadEstimateMs (policy/proposal.ts), so Route 53 never shows a drain shorter than
+ * flipCooldownMs when the vote came late (withheld while a release settled). Targets no gate is
+ * known to vote are absent: their cooldown counts from the decision.
+ *
+ * @example drainVotedMs({ lastApplied, proposals, voted: { 'us-east-1': 167_400 } }) // → { 'us-east-1': 167_400 }
+ */
+export function drainVotedMs(input: { lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; voted: Readonly<Record<Region, number>> }): Record<Region, number> {
+  const since: Record<Region, number> = {};
+  const lastApplied = input.lastApplied;
+  if (lastApplied === null) return since;
+  const known = [input.voted, ...rememberedProposals(input.proposals, null).map((p) => p.votedDrains ?? {})];
+  for (const [target, state] of Object.entries(lastApplied.routing)) {
+    if (state !== 'drained') continue;
+    const restoredMs = lastApplied.lastRestoreMs?.[target] ?? null;
+    // Only votes of the drain in force: one recorded before its last restore was of an earlier drain.
+    const times = known.map((v) => v[target]).filter((ms): ms is number => ms !== undefined && (restoredMs === null || restoredMs < ms));
+    if (times.length > 0) since[target] = Math.min(...times);
+  }
+  return since;
 }
 
 /**

@@ -2,6 +2,7 @@ import { makeConfig } from '../../../test/support/fixtures';
 import { alarmSignal, appliedOf, overrideOf, proposalInput, snapshotOf, someObservers, unanimous } from '../../../test/unit/support/core-builders';
 import { alarmSignalTtlMs, computeProposal, hysteresisMarginMs, indictingAlarms } from './proposal';
 import { voteSettleMs } from '../dataplane/vote-settle';
+import { voteReadEstimateMs } from '../dataplane/health-checks';
 
 const nowMs = 10_000_000;
 const config = makeConfig(); // 3 observers, 3 targets, minServing 1, maxDrained 1, cooldown 300 s, recovery hold 60 s
@@ -97,6 +98,26 @@ describe('computeProposal', () => {
       const after = justBefore + 1;
       const allowed = computeProposal(proposalInput(config, after, unanimous(config, 'healthy', after), { lastApplied, ...healthyFor(after) }));
       expect(allowed.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'healthy' });
+    });
+
+    it('counts the cooldown of a data-plane drain voted late from its first vote plus the time Route 53 takes to read it', () => {
+      const drained = { ...allServing, 'eu-west-1': 'drained' as const };
+      const decidedMs = nowMs - 400_000;
+      const lastApplied = appliedOf(drained, decidedMs, { 'eu-west-1': decidedMs });
+      const previous = { observer: config.observers[0]!, seq: 1, createdMs: nowMs - 1, refusals: [], targets: { 'eu-west-1': { target: 'eu-west-1', state: 'drained' as const, cause: 'recovery-hold' as const, reason: '', tally: { target: 'eu-west-1', quorum: 2, healthy: 3, suspect: 0, unhealthy: 0, unknown: 0, byObserver: {} }, healthyQuorumSinceMs: nowMs - 200_000, overrideId: null } } };
+      const at = (now: number, drainVotedMs?: Record<string, number>) => computeProposal({ ...proposalInput(config, now, unanimous(config, 'healthy', now), { lastApplied, previous }), ...(drainVotedMs === undefined ? {} : { drainVotedMs }) }).targets['eu-west-1']!;
+      // Decided 400 s ago: without a vote time the cooldown is over.
+      expect(at(nowMs)).toMatchObject({ state: 'serving', cause: 'healthy' });
+      // Its first gate voted it only 200 s ago (withheld while a release settled): held.
+      const votedMs = nowMs - 200_000;
+      const held = at(nowMs, { 'eu-west-1': votedMs });
+      expect(held).toMatchObject({ state: 'drained', cause: 'cooldown' });
+      expect(held.reason).toContain(`its drain may have reached Route 53 only ${200_000 - voteReadEstimateMs(config)} ms ago`);
+      const doneMs = votedMs + voteReadEstimateMs(config) + config.safety.flipCooldownMs + hysteresisMarginMs(config.safety.flipCooldownMs);
+      expect(at(doneMs - 1, { 'eu-west-1': votedMs }).state).toBe('drained');
+      expect(at(doneMs, { 'eu-west-1': votedMs }).state).toBe('serving');
+      // A vote at its decision cannot shorten the cooldown below the decision's.
+      expect(at(decidedMs + config.safety.flipCooldownMs, { 'eu-west-1': decidedMs - 60_000 }).state).toBe('drained');
     });
 
     it('dampens a flapping target: a restore waits 2 × flipCooldownMs after the previous restore', () => {

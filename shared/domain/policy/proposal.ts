@@ -18,6 +18,7 @@ import { activeOverride, indexEnds } from '../overrides/overrides';
 import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
 import { voteSettleMs } from '../dataplane/vote-settle';
+import { voteReadEstimateMs } from '../dataplane/health-checks';
 import { evidenceOf, rememberedOverrideEnds, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
 
@@ -54,6 +55,12 @@ export interface ProposalInput {
    * it was never drained, so its drain would now be voted on evidence that has gone away.
    */
   unvoted?: ReadonlySet<Region>;
+  /**
+   * Data plane: since when Route 53 may have read each drain in force (`drainVotedMs`: the earliest
+   * time a gate is known to have voted it). A restore's cooldown counts from there plus
+   * voteReadEstimateMs when that is later than the drain's decision (a vote withheld, or answered late).
+   */
+  drainVotedMs?: Readonly<Record<Region, number>>;
 }
 
 interface Desire {
@@ -97,22 +104,36 @@ function desireFromEvidence(input: ProposalInput, target: Region, tally: Tally, 
 }
 
 /**
+ * When Route 53 may have shown the drain of `target` by: its decision, or for a data-plane target a
+ * gate voted later, that first vote plus the time Route 53 takes to read it (voteReadEstimateMs).
+ * Route 53 drains on the first gate's drain answer and restores only when every gate has stopped,
+ * so counting the cooldown from here keeps the drain Route 53 shows at least flipCooldownMs long.
+ */
+function drainSeenMs(input: ProposalInput, target: Region): number | null {
+  const decidedMs = input.lastApplied?.lastFlipMs[target] ?? null;
+  const votedMs = input.drainVotedMs?.[target];
+  if (votedMs === undefined) return decidedMs;
+  return Math.max(decidedMs ?? Number.NEGATIVE_INFINITY, votedMs + voteReadEstimateMs(input.config));
+}
+
+/**
  * Asymmetric hysteresis. A drain on evidence (a quorum unhealthy, an indicting alarm) is never held
  * back: a target that fails again right after a restore is drained at once. A restore waits for
- * `flipCooldownMs` after the drain, and for twice that after the previous restore (route-flap
+ * `flipCooldownMs` after the drain (as Route 53 may show it: drainSeenMs), and for twice that after the previous restore (route-flap
  * dampening), so a target flaps at most once per 2 × cooldown while a dead one is never kept serving.
  */
 function applyHysteresis(desire: Desire, last: RoutingState, input: ProposalInput, target: Region): Desire {
   if (desire.state === last || desire.state === 'drained' || desire.cause === 'override' || desire.cause === 'forced-override') return desire;
   if (input.unvoted?.has(target) === true) return desire; // Route 53 never saw it drained: no flip to dampen
   const cooldownMs = input.config.safety.flipCooldownMs;
-  const lastFlipMs = input.lastApplied?.lastFlipMs[target] ?? null;
+  const drainMs = drainSeenMs(input, target);
   const lastRestoreMs = input.lastApplied?.lastRestoreMs?.[target] ?? null;
-  const sinceFlipMs = lastFlipMs === null ? Number.POSITIVE_INFINITY : input.nowMs - lastFlipMs;
+  const sinceFlipMs = drainMs === null ? Number.POSITIVE_INFINITY : input.nowMs - drainMs;
   const sinceRestoreMs = lastRestoreMs === null ? Number.POSITIVE_INFINITY : input.nowMs - lastRestoreMs;
   const marginMs = hysteresisMarginMs(cooldownMs);
   if (sinceFlipMs >= cooldownMs + marginMs && sinceRestoreMs >= 2 * cooldownMs + marginMs) return desire;
-  const why = sinceFlipMs < cooldownMs ? `drained ${sinceFlipMs} ms ago (flipCooldownMs ${cooldownMs})` : `last restored ${sinceRestoreMs} ms ago (a restore waits 2 × flipCooldownMs after the previous one)`;
+  const byVote = drainMs !== (input.lastApplied?.lastFlipMs[target] ?? null);
+  const why = sinceFlipMs < cooldownMs + marginMs ? `${byVote ? 'its drain may have reached Route 53 only' : 'drained'} ${sinceFlipMs} ms ago (flipCooldownMs ${cooldownMs})` : `last restored ${sinceRestoreMs} ms ago (a restore waits 2 × flipCooldownMs after the previous one)`;
   return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; restore held: ${why}` };
 }
 

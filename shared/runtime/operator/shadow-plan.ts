@@ -11,7 +11,7 @@
  * reading the votes instead (voteReadEstimateMs), and no record changes.
  */
 import {
-  bindingMode, decide, initialVerdict, latestApplied, latestSnapshots, planRoute, computeProposal, unvotedDrains, voteReadEstimateMs, weightTargets,
+  bindingMode, dataPlaneTargets, decide, drainVotedMs, initialVerdict, latestApplied, latestSnapshots, planRoute, computeProposal, unvotedDrains, votedDrains, voteReadEstimateMs, weightTargets,
   type ProbeConfig, type Proposal, type RecordSetView, type Refusal, type Region, type ValidConfig, type VerdictSnapshot,
 } from '../../domain';
 import type { StoreView } from '../../ports';
@@ -60,7 +60,8 @@ export function shadowPlan(config: ValidConfig, view: StoreView, records: readon
   const lastApplied = latestApplied(view.applied);
   const proposals: Proposal[] = config.observers.map((observer) => {
     const previous = view.proposals.filter((p) => p.observer === observer).sort((a, b) => b.seq - a.seq)[0] ?? null;
-    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous, unvoted: unvotedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer }) });
+    const voted = dataPlaneTargets(config).length === 0 ? {} : votedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer });
+    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous, unvoted: unvotedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer }), drainVotedMs: drainVotedMs({ lastApplied, proposals: view.proposals, voted }) });
   });
   const decision = decide({ config, nowMs, proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
   // Data-plane targets never have their records changed: only weight targets can appear here.
