@@ -24,6 +24,13 @@ export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane
   { scenarioSeed: 169, mode: 'control-plane', fixed: 'checker: an operator\'s drain override in force on a target automation drained makes it the operator\'s for maxDrained, as the protocol counts it (was max-drained)' },
   { scenarioSeed: 201, mode: 'control-plane', fixed: 'a late drain\'s confirming probe is judged as a round is: a gray target answering 200 slowly no longer holds its drain for good (was dead-left-serving)' },
   { scenarioSeed: 490, mode: 'gate', fixed: 'a data-plane restore counts its cooldown from the first known vote of the drain plus voteReadEstimateMs, not from the drain\'s decision: a drain withheld 43-52 s while a release settled reached Route 53 that much later, so Route 53 restored it 288 s after draining it (run 1, was cooldown)' },
+  { scenarioSeed: 340, mode: 'gate', fixed: 'a drain a peer\'s proposal records its gate voted (votedDrains) is not unvoted, though this observer\'s settle rule still withholds it: one gate voted ap-southeast-2\'s drain at 269.3 s, Route 53 drained it at 283.3 s, and the others restored it as never voted 27.8 s later (run 1, was cooldown, recovery-hold; its false drain went when the checker judged the drain at the gate\'s first answer, 269.3 s, not at the first checker request that read it, 281.2 s)' },
+  { scenarioSeed: 78, mode: 'gate', fixed: 'checker: a data-plane release or drain is judged when the gate began answering it for every path (GateAnswers), not when a checker of that path first asked, up to a check interval later (run 1, was cooldown, recovery-hold: a release judged 19 s late, after the new failure ended)' },
+  { scenarioSeed: 105, mode: 'gate', fixed: 'checker: judged at the gate\'s act, as gate 78 (run 2)' },
+  { scenarioSeed: 195, mode: 'gate', fixed: 'checker: judged at the gate\'s act, as gate 78 (run 2, was quorum-evidence)' },
+  { scenarioSeed: 264, mode: 'gate', fixed: 'checker: judged at the gate\'s act, as gate 78 (run 2, was false-drain: first voted 1 s before the fault ended, first read 0.3 s after)' },
+  { scenarioSeed: 282, mode: 'gate', fixed: 'checker: judged at the gate\'s act, as gate 78 (run 2)' },
+  { scenarioSeed: 360, mode: 'gate', fixed: 'checker: judged at the gate\'s act, as gate 78 (run 1, was false-drain: first voted 0.4 s before the region came back)' },
   { scenarioSeed: 189, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 1, was cooldown)' },
   { scenarioSeed: 217, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 2, was cooldown)' },
   { scenarioSeed: 281, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 1, was cooldown)' },
@@ -66,15 +73,13 @@ export interface KnownFuzzDefect {
  *     drain and its gate voted the new drain at once. Peers' proposals now say what their gates
  *     answer from (fromState, fromSinceMs, fromSeenMs) and the settle rule reads them; an adopted
  *     record keeps a drain the peer never saw (adoptedRecord); a drain a gate has voted is never
- *     withheld again (Proposal.votedDrains). Run 1 now breaks only by a race with a fault's end (below).
+ *     withheld again (Proposal.votedDrains). Run 1 then broke by a race with a fault's end, gone
+ *     since the checker judges at the gate's act and a drain a peer records voting is not unvoted
+ *     (fuzzRegressions, above).
  */
 export const knownFuzzDefects: KnownFuzzDefect[] = [
   {
     scenarioSeed: 40, mode: 'control-plane', runs: { 2: ['override-honoured'] },
     why: 'partly traced (a liveness gap): an operator drain written into eu-west-1\'s replica 8 s before that replica became unavailable for 105 s, under replication lag up to 34 s and correlated bus loss 0.4 ending 0.5 s after the write. eu-west-1 (165 s) and us-east-1 (173 s) propose it; eu-west-1 then cannot decide without its replica (readView fails every pass, though the truth counts it linked by the bus), us-east-1\'s events are cut off and it dies at 211 s, and ap-southeast-2 proposes it only at 281 s, after the replica returned (the override\'s replication waits for it). Whether its event, or eu-west-1\'s proposal event, reached ap-southeast-2 is not traced',
-  },
-  {
-    scenarioSeed: 340, mode: 'gate', runs: { 1: ['cooldown', 'false-drain', 'recovery-hold'] },
-    why: 'beyond the CI range (run by fuzz.test.ts as a listed seed). max-drained across gates is fixed (see above); what stays is a race with a fault\'s end, the class campaigns find in both modes: the drain of ap-southeast-2 decided at 254.8 s with the release of eu-west-1 is withheld while that release settles at every gate, and eu-west-1\'s gate first answers it at 281.2 s, 1.2 s after ap-southeast-2\'s outage ended (280.0 s) and before a quorum judges it healthy again (the false drain, Route 53 at 283.3 s); the others never vote it and restore it at 285.9 s as unvoted, so Route 53 restores it 27.8 s after draining it (cooldown, recovery-hold). Run 2 holds',
   },
 ];

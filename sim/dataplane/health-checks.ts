@@ -82,32 +82,76 @@ export class HealthCheckModel {
   }
 }
 
+/** What GateAnswers needs from the world: which gates answer, what each votes, where answers are written. */
+export interface GateAnswersDeps {
+  targets: readonly Region[];
+  nowMs(): number;
+  /** Whether `observer`'s gate answers at all (its region up, its replica readable); otherwise every path reads "no drain". */
+  answers(observer: Region): boolean;
+  /** The targets `observer`'s gate votes drained now (gateVotes over its replica). */
+  votes(observer: Region, nowMs: number): Set<Region>;
+  record(entry: { atMs: number; kind: 'gate-answer'; observer: Region; target: Region; drain: boolean }): void;
+}
+
+/**
+ * The observers' gates as Route 53's checkers reach them: each computes every path's answer at
+ * once from its replica and caches it gateCacheMs. A `gate-answer` history entry is written when a
+ * gate began answering a path otherwise — when it computed the change, for every target at once,
+ * not when a checker of that path first asked (up to a check interval later, Route 53's sampling
+ * rather than the gate's act). The checker judges a data-plane drain or release at that time.
+ */
+export class GateAnswers {
+  private readonly cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
+  private readonly last = new Map<string, boolean>(); // (gate, target) → its last answer was a drain vote
+
+  constructor(private readonly deps: GateAnswersDeps) {}
+
+  /** The drains `observer`'s gate answers now (null: no answer, read as "no drain" on every path). */
+  drains(observer: Region): Set<Region> | null {
+    if (!this.deps.answers(observer)) {
+      this.answeredAll(observer, null);
+      return null;
+    }
+    const nowMs = this.deps.nowMs();
+    const hit = this.cache.get(observer);
+    if (hit !== undefined && nowMs - hit.atMs < gateCacheMs) return hit.drained;
+    const drained = this.deps.votes(observer, nowMs);
+    this.cache.set(observer, { atMs: nowMs, drained });
+    this.answeredAll(observer, drained);
+    return drained;
+  }
+
+  /** One request's answer (a refused request reads "no drain" for that request only). */
+  answered(observer: Region, target: Region, drain: boolean): void {
+    const key = `${observer}|${target}`;
+    if ((this.last.get(key) ?? false) === drain) return;
+    this.last.set(key, drain);
+    this.deps.record({ atMs: this.deps.nowMs(), kind: 'gate-answer', observer, target, drain });
+  }
+
+  private answeredAll(observer: Region, drained: ReadonlySet<Region> | null): void {
+    for (const target of this.deps.targets) this.answered(observer, target, drained !== null && drained.has(target));
+  }
+}
+
 export function scheduleGateCheckers(world: World, model: HealthCheckModel, random: SimRandom, endMs: number, flood?: GateFlood): void {
   const { config } = world;
   const intervalMs = gateCheckIntervalMs(config);
   const checkerCount = gateCheckerCount(config);
   const floodRandom = random.fork('flood');
   const refused = (observer: Region) => flood !== undefined && flood.observers.includes(observer) && world.scheduler.nowMs() >= flood.fromMs && floodRandom.chance(flood.refusedRate);
-  const cache = new Map<Region, { atMs: number; drained: Set<Region> }>();
   const skew = new Map(world.params.regions.map((r) => [r.region, r.clockSkewMs]));
-  const gateDrains = (observer: Region): Set<Region> | null => {
-    if (!world.up(observer) || !world.storeUp(observer)) return null; // no answer or a 5xx: not a drain vote
-    const nowMs = world.scheduler.nowMs();
-    const hit = cache.get(observer);
-    if (hit !== undefined && nowMs - hit.atMs < gateCacheMs) return hit.drained;
-    const view = world.replica(observer).viewNow(nowMs + skew.get(observer)!);
-    const votes = gateVotes({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied, observer });
-    const drained = new Set(Object.entries(votes).filter(([, v]) => v === 'drain').map(([t]) => t));
-    cache.set(observer, { atMs: nowMs, drained });
-    return drained;
-  };
-  const lastAnswer = new Map<string, boolean>(); // (gate, target) → its last answer was a drain vote
-  const recordAnswer = (observer: Region, target: Region, drain: boolean) => {
-    const key = `${observer}|${target}`;
-    if ((lastAnswer.get(key) ?? false) === drain) return;
-    lastAnswer.set(key, drain);
-    world.history.add({ atMs: world.scheduler.nowMs(), kind: 'gate-answer', observer, target, drain });
-  };
+  const gates = new GateAnswers({
+    targets: config.targets.map((t) => t.region),
+    nowMs: () => world.scheduler.nowMs(),
+    answers: (observer) => world.up(observer) && world.storeUp(observer),
+    votes: (observer, nowMs) => {
+      const view = world.replica(observer).viewNow(nowMs + skew.get(observer)!);
+      const votes = gateVotes({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied, observer });
+      return new Set(Object.entries(votes).filter(([, v]) => v === 'drain').map(([t]) => t));
+    },
+    record: (entry) => world.history.add(entry),
+  });
   for (const observer of config.observers) for (const { region: target } of config.targets) {
     const checkers = Array.from({ length: checkerCount }, () => ({ phaseMs: random.uniform(0, intervalMs), sees2xx: 0, sees4xx: 0, up: false }));
     const upCount = { n: 0 }; // checkers that see a 2xx (a drain vote), kept as they flip
@@ -115,9 +159,9 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
       for (let t = checker.phaseMs; t < endMs; t += intervalMs) {
         world.scheduler.atSync(Math.round(t), () => {
           const throttled = refused(observer);
-          const drained = throttled ? null : gateDrains(observer);
+          const drained = throttled ? null : gates.drains(observer);
           const answered2xx = drained !== null && drained.has(target);
-          recordAnswer(observer, target, answered2xx);
+          gates.answered(observer, target, answered2xx);
           checker.sees2xx = answered2xx ? checker.sees2xx + 1 : 0;
           checker.sees4xx = answered2xx ? 0 : checker.sees4xx + 1;
           const wasUp = checker.up;

@@ -187,6 +187,23 @@ describe('settledVotes: maxDrained in composition', () => {
     expect([...unvotedDrains({ config, nowMs: during, lastApplied: older, proposals: acknowledged(during) })]).toEqual([]);
   });
 
+  it('does not name a withheld drain unvoted once an observer\'s newest proposal records its gate voted it (its settle rule ended sooner)', () => {
+    const config = dataPlaneOnly();
+    const t0 = 400_000;
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const during = t0 + voteSettleMs(config) - 1;
+    const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, during, 3, appliedAfter));
+    expect([...unvotedDrains({ config, nowMs: during, lastApplied: appliedAfter, proposals: acknowledged })]).toEqual(['ap-southeast-2']);
+    // eu-west-1's gate voted it at t0 + 14 s: Route 53 may show it, so restoring it is a flip.
+    const voted = acknowledged.map((p) => (p.observer === 'eu-west-1' ? { ...p, votedDrains: { 'ap-southeast-2': t0 + 14_000 } } : p));
+    expect([...unvotedDrains({ config, nowMs: during, lastApplied: appliedAfter, proposals: voted })]).toEqual([]);
+    // A vote recorded before the target's last restore was of an earlier drain: it does not count.
+    const earlier = acknowledged.map((p) => (p.observer === 'eu-west-1' ? { ...p, votedDrains: { 'ap-southeast-2': t0 - 50_000 } } : p));
+    const restoredBefore = { ...appliedAfter, lastRestoreMs: { ...appliedAfter.lastRestoreMs, 'ap-southeast-2': t0 - 20_000 } };
+    expect([...unvotedDrains({ config, nowMs: during, lastApplied: restoredBefore, proposals: earlier })]).toEqual(['ap-southeast-2']);
+  });
+
   it('settles a release this observer never saw: while a fresh peer holds it drained, then for voteSettleMs after that peer\'s gate switched', () => {
     const config = dataPlaneOnly();
     // This observer was down while eu-west-1 was drained (222 s) and released (254.7 s): its own

@@ -215,8 +215,11 @@ export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastA
     .filter((t) => lastApplied.routing[t] === 'serving')
     .map((t) => changeTimes(settle, t).restoredMs)
     .filter((ms): ms is number => ms !== null && input.nowMs - ms < voteSettleMs(input.config));
+  // A drain some gate is known to have voted (an observer's newest proposal records it) is no
+  // longer unvoted, though this observer's settle rule still withholds it: Route 53 may show it.
+  const known = drainVotedMs({ lastApplied, proposals: input.proposals, voted: {} });
   for (const [target, vote] of Object.entries(votes)) {
-    if (vote !== 'no-drain' || lastApplied.routing[target] !== 'drained') continue;
+    if (vote !== 'no-drain' || lastApplied.routing[target] !== 'drained' || known[target] !== undefined) continue;
     const drainedMs = changeTimes(settle, target).drainedMs;
     if (drainedMs !== null && youngRestores.some((restoredMs) => restoredMs <= drainedMs)) unvoted.add(target);
   }
