@@ -56,6 +56,11 @@ export interface TargetVerdict {
   probedMs: number;
   /** When the first probe of the current unbroken run of failures was sent (null while passing). */
   failingSinceMs?: number | null;
+  /**
+   * When the latest passing round was sent. Results arrive out of order (pipelined confirmations,
+   * a probe-now invocation beside the loop): a failure sent before it is stale and counts for nothing.
+   */
+  passedMs?: number | null;
   reason: string;
 }
 

@@ -381,6 +381,23 @@ export class DecideRuntime {
     }
   }
 
+  /**
+   * The drains this pass's data-plane decision has its gate vote at once, recorded now rather than
+   * by the next pass (up to a schedule period later): a restore's cooldown counts from the earliest
+   * recorded vote (drainVotedMs), so a late record only delays every restore. The proposal is
+   * written again (memory only: no event) when its record of votes changes.
+   */
+  private async recordVotesOf(applied: AppliedDecision, proposal: Proposal, proposals: readonly Proposal[]): Promise<{ proposal: Proposal; written: boolean }> {
+    const nowMs = this.deps.clock.nowMs();
+    const own = proposals.filter((p) => p.observer !== this.deps.observer).concat(proposal);
+    const voted = votedDrains({ config: this.deps.config, nowMs, lastApplied: applied, proposals: own, observer: this.deps.observer });
+    if (canonicalJson(voted) === canonicalJson(proposal.votedDrains ?? {})) return { proposal, written: false };
+    const { votedDrains: _previous, ...rest } = proposal;
+    const next: Proposal = { ...rest, seq: proposal.seq + 1, createdMs: nowMs, ...(Object.keys(voted).length === 0 ? {} : { votedDrains: voted }) };
+    await this.deps.store.putProposal(next);
+    return { proposal: next, written: true };
+  }
+
   private async pass(trigger?: ArbiterEvent): Promise<DecideOutcome> {
     const { config, store } = this.deps;
     const nowMs = this.deps.clock.nowMs();
@@ -483,6 +500,7 @@ export class DecideRuntime {
       await store.putApplied(applied);
       await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
       result = { ...result, applied };
+      written = await this.recordVotesOf(applied, written.proposal, planned.proposals);
     }
     return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error, retryable: error !== null && retryable };
   }

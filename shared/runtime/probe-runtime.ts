@@ -13,7 +13,7 @@
  * invocation), and the loop then re-reads and re-applies its evaluations (bounded retries).
  */
 import {
-  evaluateProbe, initialVerdict, invariant, markSuspectBySignal, stepVerdict,
+  evaluateProbe, initialVerdict, invariant, markSuspectBySignal, stepVerdict, withPassesOf,
   type ProbeEvaluation, type Region, type TargetConfig, type VerdictSnapshot, type VerdictStep,
 } from '../domain';
 import { ConflictError } from '../ports';
@@ -116,7 +116,7 @@ export class ProbeRuntime {
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= snapshotCommitAttemptsMax) throw error;
         this.deps.telemetry.warn('verdict snapshot changed underneath; re-reading', { attempt });
-        base = await this.load();
+        base = withPassesOf(await this.load(), this.snapshot);
       }
     }
   }

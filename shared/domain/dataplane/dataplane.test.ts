@@ -177,14 +177,39 @@ describe('settledVotes: maxDrained in composition', () => {
     expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: acknowledged(after) })]).toEqual([]);
     expect([...unvotedDrains({ config, nowMs: during, lastApplied: null, proposals: [] })]).toEqual([]);
     // After the settle time, a drain withheld only because a peer has not acknowledged the restore
-    // may have been voted before (withdrawing it would be a restore): withheld, but not unvoted.
+    // is still unvoted while no gate is known to have voted it (generated gate 167 run 1: its target
+    // recovered during the wait, and voting it then was a false drain) ...
     const behind = proposalWanting(config, 'us-east-1', {}, after, 4, appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 }));
     const waiting = [behind, ...acknowledged(after).slice(1)];
     expect(settledVotes({ config, nowMs: after, routing, changed: [], lastApplied: appliedAfter, proposals: waiting })['ap-southeast-2']).toBe('no-drain');
-    expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: waiting })]).toEqual([]);
+    expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: waiting })]).toEqual(['ap-southeast-2']);
+    // ... and voted once a proposal records a gate voting it (withdrawing that vote would be a restore).
+    const votedByPeer = waiting.map((p) => (p.observer === 'ap-southeast-2' ? { ...p, votedDrains: { 'ap-southeast-2': t0 + 20_000 } } : p));
+    expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: votedByPeer })]).toEqual([]);
     // A drain older than the restore is voted at once: never unvoted.
     const older = { ...appliedAfter, lastFlipMs: { ...appliedAfter.lastFlipMs, 'ap-southeast-2': t0 - 1 } };
     expect([...unvotedDrains({ config, nowMs: during, lastApplied: older, proposals: acknowledged(during) })]).toEqual([]);
+  });
+
+  it('does not begin voting a drain no gate has voted once its own proposal holds it only by hysteresis or restores it (its evidence went away)', () => {
+    const config = dataPlaneOnly();
+    const t0 = 400_000;
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const after = t0 + voteSettleMs(config);
+    const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, after, 3, appliedAfter));
+    const vote = (proposals: typeof acknowledged) => settledVotes({ config, nowMs: after, routing, changed: [], lastApplied: appliedAfter, proposals, observer: 'us-east-1' })['ap-southeast-2'];
+    expect(vote(acknowledged)).toBe('drain'); // the hold ended, its own proposal still drains it on evidence
+    const ownIs = (target: Partial<(typeof acknowledged)[number]['targets'][string]>) => acknowledged.map((p) => (p.observer === 'us-east-1' ? { ...p, targets: { ...p.targets, 'ap-southeast-2': { ...p.targets['ap-southeast-2']!, ...target } } } : p));
+    const held = ownIs({ state: 'drained', cause: 'recovery-hold' });
+    expect(vote(held)).toBe('no-drain');
+    expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: held, observer: 'us-east-1' })]).toEqual(['ap-southeast-2']);
+    expect(vote(ownIs({ state: 'serving', cause: 'healthy' }))).toBe('no-drain');
+    // A peer's proposal (not its own) restoring it does not stop this gate.
+    expect(vote(acknowledged.map((p) => (p.observer === 'eu-west-1' ? { ...p, targets: { ...p.targets, 'ap-southeast-2': { ...p.targets['ap-southeast-2']!, state: 'serving', cause: 'healthy' } } } : p)))).toBe('drain');
+    // Once some gate is known to have voted it, withdrawing the vote would be a restore: it stays voted.
+    const voted = held.map((p) => (p.observer === 'eu-west-1' ? { ...p, votedDrains: { 'ap-southeast-2': t0 + 30_000 } } : p));
+    expect(vote(voted)).toBe('drain');
   });
 
   it('does not name a withheld drain unvoted once an observer\'s newest proposal records its gate voted it (its settle rule ended sooner)', () => {
@@ -285,6 +310,12 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(drainVotedMs({ lastApplied: redrained, proposals, voted: { 'us-east-1': 183_000 } })).toEqual({ 'us-east-1': 181_000 });
     expect(drainVotedMs({ lastApplied: { ...own, routing: { ...routing, 'us-east-1': 'serving' } }, proposals, voted: {} })).toEqual({});
     expect(drainVotedMs({ lastApplied: null, proposals, voted: {} })).toEqual({});
+    // A vote older than the drain's decision was of an earlier drain, though no restore was stamped
+    // between (an unvoted drain's restore is not): a peer that died with that proposal its newest
+    // must not date the new drain back to it. Within the clock bound of the decision it counts.
+    const dead = [peer('ap-southeast-2', 4, { 'us-east-1': 100_000 }), peer('eu-west-1', 3)];
+    expect(drainVotedMs({ lastApplied: own, proposals: dead, voted: { 'us-east-1': 183_000 } })).toEqual({ 'us-east-1': 183_000 });
+    expect(drainVotedMs({ lastApplied: own, proposals: [peer('ap-southeast-2', 4, { 'us-east-1': 124_000 })], voted: {} })).toEqual({ 'us-east-1': 124_000 });
   });
 
   it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {

@@ -26,10 +26,14 @@
  */
 import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
+import { clockBoundMs } from '../quorum/tally';
 import { rememberedProposals } from '../policy/memory';
 import type { AppliedDecision, Proposal, Region, Routing } from '../types';
 import { gateAnswerCacheMs, gateFailureThreshold, gateRequestIntervalSeconds } from './health-checks';
 import { dataPlaneTargets, type Vote } from './votes';
+
+/** Proposal causes that keep a drain only by hysteresis: a quorum judges the target healthy again. */
+const heldCauses: ReadonlySet<string> = new Set(['recovery-hold', 'cooldown']);
 
 /** Unmodelled delay between a child check's status and its CALCULATED parent (a margin, not a measurement). */
 export const voteSettleMarginMs = 8_000;
@@ -125,6 +129,25 @@ function settlingRestores(input: SettleInput): Map<Region, number> {
  *   // → { a: 'no-drain', b: 'no-drain' } with maxDrained 1: b is voted once a's restore has settled
  */
 export function settledVotes(input: SettleInput): Record<Region, Vote> {
+  const votes = composedVotes(input);
+  // A drain no gate is known to have voted is still a change for Route 53: as when it was decided,
+  // this observer's own proposal must back it. Its own newest proposal restoring it, or holding it
+  // only by hysteresis (a quorum judges its target healthy again), means the evidence went away while
+  // the vote was withheld: voting it now, as its hold ends, would drain a target that recovered
+  // (generated gate 277 run 1: the hold ended 0.1 s after a quorum judged it healthy, and three
+  // gates voted it). Not voted, it is unvoted, and the next proposal restores it.
+  const own = input.observer === undefined ? undefined : rememberedProposals(input.proposals, null).find((p) => p.observer === input.observer);
+  if (own === undefined) return votes;
+  const known = drainVotedMs({ lastApplied: input.lastApplied, proposals: input.proposals, voted: votedBefore(input) });
+  for (const [target, vote] of Object.entries(votes)) {
+    const wanted = own.targets[target];
+    const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause));
+    if (vote === 'drain' && known[target] === undefined && !input.changed.includes(target) && gone) votes[target] = 'no-drain';
+  }
+  return votes;
+}
+
+function composedVotes(input: SettleInput): Record<Region, Vote> {
   const targets = dataPlaneTargets(input.config);
   const drained = targets.filter((t) => input.routing[t.region] === 'drained').map((t) => t.region);
   const settling = settlingRestores(input);
@@ -167,13 +190,13 @@ export function votedDrains(input: { config: ValidConfig; nowMs: number; lastApp
 }
 
 /**
- * Since when Route 53 may have read each drain in force (data plane): the earliest time any gate is
+ * When each drain in force was first voted (data plane): the earliest time any gate is
  * known to have voted it, from this observer's votes now (`voted`, votedDrains) and every
  * observer's newest proposal. Each is recorded no earlier than its gate's first drain answer, so
  * the earliest of them is still no earlier than the first gate's — the answer that failed the
  * target's CALCULATED check (one drain vote fails it). A restore counts its cooldown from here
- * plus voteReadEstimateMs (policy/proposal.ts), so Route 53 never shows a drain shorter than
- * flipCooldownMs when the vote came late (withheld while a release settled). Targets no gate is
+ * (policy/proposal.ts), as from the decision when the vote came with it, so Route 53 does not show
+ * a drain shorter than flipCooldownMs when the vote came late (withheld while a release settled). Targets no gate is
  * known to vote are absent: their cooldown counts from the decision.
  *
  * @example drainVotedMs({ lastApplied, proposals, voted: { 'us-east-1': 167_400 } }) // → { 'us-east-1': 167_400 }
@@ -186,22 +209,29 @@ export function drainVotedMs(input: { lastApplied: AppliedDecision | null; propo
   for (const [target, state] of Object.entries(lastApplied.routing)) {
     if (state !== 'drained') continue;
     const restoredMs = lastApplied.lastRestoreMs?.[target] ?? null;
-    // Only votes of the drain in force: one recorded before its last restore was of an earlier drain.
-    const times = known.map((v) => v[target]).filter((ms): ms is number => ms !== undefined && (restoredMs === null || restoredMs < ms));
+    const drainedMs = lastApplied.lastFlipMs[target] ?? null;
+    // Only votes of the drain in force: one recorded before its last restore, or before its decision
+    // (a pass records a vote only once its record holds the drain; an unvoted drain's restore is not
+    // stamped, so a stale proposal's vote of the drain before it passes the first test), was of an
+    // earlier drain. Dropping one can only move the anchor later, never earlier.
+    const times = known.map((v) => v[target]).filter((ms): ms is number => ms !== undefined && (restoredMs === null || restoredMs < ms) && (drainedMs === null || ms >= drainedMs - clockBoundMs));
     if (times.length > 0) since[target] = Math.min(...times);
   }
   return since;
 }
 
 /**
- * Drains decided but not voted yet: drained in the applied decision, withheld by the settle rule at
- * `nowMs`, and decided at or after a restore whose `voteSettleMs` has not passed yet, so that no
- * gate reading this decision can have voted them (a drain withheld only for want of peers'
- * acknowledgement may have been voted before, and is not counted: withdrawing a vote Route 53 read
- * is a restore). Route 53 has never seen an unvoted drain, so restoring one is no flip: the proposal
- * restores it as soon as a quorum judges its target healthy (no recovery hold, no cooldown), and the
- * applied record does not stamp that restore. A drain decided on evidence that went away while its
- * vote was withheld is never voted.
+ * Drains decided but not voted yet: drained in the applied decision, withheld by this observer's
+ * settle rule at `nowMs`, and voted by no gate any observer's newest proposal speaks for
+ * (`votedDrains`, newer than the target's last restore; a drain its own gate voted stays voted, so
+ * it is never withheld). Route 53 has never seen an unvoted drain, so restoring one is no flip: the
+ * proposal restores it as soon as a quorum judges its target healthy (no recovery hold, no
+ * cooldown), and the applied record does not stamp that restore. A drain decided on evidence that
+ * went away while its vote was withheld is so never voted — also when only a peer's
+ * acknowledgement still holds it after voteSettleMs (generated gate 167 run 1: withheld 64 s, its
+ * target recovered 22 s into the wait, and voted 42 s after that, a false drain). The gates'
+ * views differ, so a gate whose hold ended sooner may vote it: that is known to the others once its
+ * observer's next pass has recorded it and replication has brought it.
  *
  * @example unvotedDrains({ config, nowMs, lastApplied, proposals }) // → Set { 'eu-west-1' } while a's restore settles
  */
@@ -210,18 +240,9 @@ export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastA
   const lastApplied = input.lastApplied;
   if (lastApplied === null) return unvoted;
   const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }) };
-  const votes = settledVotes(settle);
-  const youngRestores = dataPlaneTargets(input.config).map((t) => t.region)
-    .filter((t) => lastApplied.routing[t] === 'serving')
-    .map((t) => changeTimes(settle, t).restoredMs)
-    .filter((ms): ms is number => ms !== null && input.nowMs - ms < voteSettleMs(input.config));
-  // A drain some gate is known to have voted (an observer's newest proposal records it) is no
-  // longer unvoted, though this observer's settle rule still withholds it: Route 53 may show it.
   const known = drainVotedMs({ lastApplied, proposals: input.proposals, voted: {} });
-  for (const [target, vote] of Object.entries(votes)) {
-    if (vote !== 'no-drain' || lastApplied.routing[target] !== 'drained' || known[target] !== undefined) continue;
-    const drainedMs = changeTimes(settle, target).drainedMs;
-    if (drainedMs !== null && youngRestores.some((restoredMs) => restoredMs <= drainedMs)) unvoted.add(target);
+  for (const [target, vote] of Object.entries(settledVotes(settle))) {
+    if (vote === 'no-drain' && lastApplied.routing[target] === 'drained' && known[target] === undefined) unvoted.add(target);
   }
   return unvoted;
 }

@@ -18,7 +18,6 @@ import { activeOverride, indexEnds } from '../overrides/overrides';
 import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
 import { voteSettleMs } from '../dataplane/vote-settle';
-import { voteReadEstimateMs } from '../dataplane/health-checks';
 import { evidenceOf, rememberedOverrideEnds, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
 
@@ -56,9 +55,9 @@ export interface ProposalInput {
    */
   unvoted?: ReadonlySet<Region>;
   /**
-   * Data plane: since when Route 53 may have read each drain in force (`drainVotedMs`: the earliest
-   * time a gate is known to have voted it). A restore's cooldown counts from there plus
-   * voteReadEstimateMs when that is later than the drain's decision (a vote withheld, or answered late).
+   * Data plane: when each drain in force was first voted (`drainVotedMs`: the earliest time a gate
+   * is known to have voted it). A restore's cooldown counts from there when that is later than the
+   * drain's decision (a vote withheld while a release settled).
    */
   drainVotedMs?: Readonly<Record<Region, number>>;
 }
@@ -104,16 +103,19 @@ function desireFromEvidence(input: ProposalInput, target: Region, tally: Tally, 
 }
 
 /**
- * When Route 53 may have shown the drain of `target` by: its decision, or for a data-plane target a
- * gate voted later, that first vote plus the time Route 53 takes to read it (voteReadEstimateMs).
- * Route 53 drains on the first gate's drain answer and restores only when every gate has stopped,
- * so counting the cooldown from here keeps the drain Route 53 shows at least flipCooldownMs long.
+ * When the drain of `target` was acted on: its decision, or for a data-plane target its gates voted
+ * later, the first vote (drainVotedMs). Route 53 drains on the first gate's drain answer and
+ * restores only when every gate has stopped, so the cooldown counts from that act, as it counts from
+ * the decision when the vote came with it: Route 53 reads a "drain" (one answer fails the check)
+ * faster than a "no drain" (every gate's, through FailureThreshold checker rounds), and the margin
+ * covers the rest. Adding voteReadEstimateMs as well delayed every data-plane restore by 32 s more,
+ * past the liveness a flood scenario allows (sim/dataplane/dataplane-sim.test.ts).
  */
 function drainSeenMs(input: ProposalInput, target: Region): number | null {
   const decidedMs = input.lastApplied?.lastFlipMs[target] ?? null;
   const votedMs = input.drainVotedMs?.[target];
   if (votedMs === undefined) return decidedMs;
-  return Math.max(decidedMs ?? Number.NEGATIVE_INFINITY, votedMs + voteReadEstimateMs(input.config));
+  return Math.max(decidedMs ?? Number.NEGATIVE_INFINITY, votedMs);
 }
 
 /**
@@ -133,7 +135,7 @@ function applyHysteresis(desire: Desire, last: RoutingState, input: ProposalInpu
   const marginMs = hysteresisMarginMs(cooldownMs);
   if (sinceFlipMs >= cooldownMs + marginMs && sinceRestoreMs >= 2 * cooldownMs + marginMs) return desire;
   const byVote = drainMs !== (input.lastApplied?.lastFlipMs[target] ?? null);
-  const why = sinceFlipMs < cooldownMs + marginMs ? `${byVote ? 'its drain may have reached Route 53 only' : 'drained'} ${sinceFlipMs} ms ago (flipCooldownMs ${cooldownMs})` : `last restored ${sinceRestoreMs} ms ago (a restore waits 2 × flipCooldownMs after the previous one)`;
+  const why = sinceFlipMs < cooldownMs + marginMs ? `${byVote ? 'its drain was first voted only' : 'drained'} ${sinceFlipMs} ms ago (flipCooldownMs ${cooldownMs})` : `last restored ${sinceRestoreMs} ms ago (a restore waits 2 × flipCooldownMs after the previous one)`;
   return { ...desire, state: last, cause: 'cooldown', reason: `${desire.reason}; restore held: ${why}` };
 }
 

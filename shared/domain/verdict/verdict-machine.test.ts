@@ -1,6 +1,6 @@
 import { makeConfig } from '../../../test/support/fixtures';
 import type { ProbeEvaluation, TargetVerdict } from '../types';
-import { initialVerdict, latencySamplesMin, markSuspectBySignal, stepVerdict } from './verdict-machine';
+import { initialVerdict, latencySamplesMin, markSuspectBySignal, stepVerdict, withPassesOf } from './verdict-machine';
 
 const config = makeConfig();
 const endpoints = config.targets[0]!.endpoints; // latencyMsMax 500, timeoutMs 2000
@@ -146,6 +146,58 @@ describe('verdict machine', () => {
     it('starts the duration again after a pass', () => {
       const verdicts = steps([failAt(0), failAt(6_000), passAt(8_000), failAt(9_000), failAt(14_000), failAt(19_000)]);
       expect(verdicts.map((v) => v.status)).toEqual(['suspect', 'suspect', 'healthy', 'suspect', 'suspect', 'unhealthy']);
+    });
+
+    it('orders evidence by when it was sent: a failure sent before a pass that came back first is stale', () => {
+      // A blip 96-102.7 s: a confirmation sent at 102.0 s times out at 104.0 s, after a probe sent at
+      // 103.8 s passed. Then a second blip from 112.3 s. Counted as it came back, the run of
+      // failures started at 102.0 s and the second blip completed it (14.8 s > 10 s: unhealthy).
+      let verdict = initialVerdict('us-east-1', 1, 0);
+      const at = (e: ProbeEvaluation, backMs: number) => (verdict = stepVerdict(verdict, [e], endpoints, lasting, backMs).verdict);
+      at(failAt(96_300), 98_300);
+      at(passAt(103_800), 103_900);
+      expect(verdict).toMatchObject({ status: 'healthy', passedMs: 103_800, failingSinceMs: null });
+      const late = stepVerdict(verdict, [failAt(102_000)], endpoints, lasting, 104_000);
+      expect(late).toMatchObject({ changed: false, failed: false });
+      expect(late.verdict).toBe(verdict);
+      for (const sent of [112_300, 114_800, 117_300, 119_800]) at(failAt(sent), sent + 2000);
+      expect(verdict.status).toBe('suspect'); // 112.3-119.8 s: 7.5 s of failures, a blip
+      expect(verdict.failingSinceMs).toBe(112_300);
+      // The same late failure when nothing passed after it is evidence like any other.
+      const fresh = steps([failAt(96_300), failAt(102_000), failAt(106_400)]);
+      expect(fresh[2]!.status).toBe('unhealthy');
+    });
+
+    it('re-reads a concurrent writer\'s snapshot with its own unwritten passes: a run that began before them is broken', () => {
+      // The loop passed at 10 s (healthy, not rewritten); a probe-now invocation stored a failure sent at 5 s.
+      const loop = { observer: 'eu-west-1', seq: 4, writtenMs: 1_000, verdicts: { 'us-east-1': { ...initialVerdict('us-east-1', 1, 0), passedMs: 10_000 } } };
+      const other = stepVerdict({ ...initialVerdict('us-east-1', 1, 0), passedMs: 1_000 }, [failAt(5_000)], endpoints, lasting, 11_000).verdict;
+      const stored = { observer: 'eu-west-1', seq: 5, writtenMs: 11_000, verdicts: { 'us-east-1': other } };
+      expect(other).toMatchObject({ status: 'suspect', failingSinceMs: 5_000 });
+      const merged = withPassesOf(stored, loop);
+      expect(merged.seq).toBe(5);
+      expect(merged.verdicts['us-east-1']).toMatchObject({ status: 'suspect', failingSinceMs: 5_000, passedMs: 10_000 });
+      expect(withPassesOf(stored, null)).toBe(stored);
+      expect(withPassesOf(merged, { ...loop, verdicts: { 'us-east-1': { ...loop.verdicts['us-east-1'], passedMs: 2_000 } } }).verdicts['us-east-1']!.passedMs).toBe(10_000);
+      // The loop's next blip, 12-21 s: its run starts at 12 s, not at the other writer's 5 s.
+      let verdict = merged.verdicts['us-east-1']!;
+      for (const sent of [12_000, 15_000, 18_000]) verdict = stepVerdict(verdict, [failAt(sent)], endpoints, lasting, sent + 2000).verdict;
+      expect(verdict).toMatchObject({ status: 'suspect', failingSinceMs: 12_000, consecutiveFailures: 3 });
+      verdict = stepVerdict(verdict, [failAt(22_000)], endpoints, lasting, 24_000).verdict;
+      expect(verdict.status).toBe('unhealthy'); // 10 s after 12 s: evidence like any other
+    });
+
+    it('does not let a pass sent before the current run of failures began break it', () => {
+      let verdict = initialVerdict('us-east-1', 1, 0);
+      const at = (e: ProbeEvaluation, backMs: number) => (verdict = stepVerdict(verdict, [e], endpoints, lasting, backMs).verdict);
+      at(failAt(50_000), 52_000);
+      at(failAt(55_000), 57_000);
+      at(passAt(49_900), 57_100); // sent before the first failure, answered late
+      expect(verdict).toMatchObject({ status: 'suspect', failingSinceMs: 50_000, consecutiveFailures: 2 });
+      at(failAt(60_000), 62_000);
+      expect(verdict.status).toBe('unhealthy');
+      at(passAt(60_500), 61_000); // sent after it: a pass like any other
+      expect(verdict.consecutivePasses).toBe(1);
     });
 
     it('does not fail a round on a slow window once the current answer is fast again', () => {

@@ -18,7 +18,7 @@
 import { invariant } from '../assert';
 import type { EndpointConfig, ProbeConfig } from '../config';
 import { quantile } from '../probe/evaluate';
-import type { ProbeEvaluation, Region, TargetVerdict } from '../types';
+import type { ProbeEvaluation, Region, TargetVerdict, VerdictSnapshot } from '../types';
 
 /** Fewest samples before the latency quantile is trusted: one slow request is not a trend. */
 export const latencySamplesMin = 3;
@@ -96,9 +96,20 @@ export function stepVerdict(
   const gray = availabilityFailure === undefined ? grayReason(quantiles, evaluations, endpoints, probe) : null;
   const failed = availabilityFailure !== undefined || gray !== null;
   const sentMs = evaluations.map((e) => e.startedMs ?? nowMs);
-  const failingSinceMs = failed ? (verdict.failingSinceMs ?? Math.min(...sentMs)) : null;
+  // Evidence is ordered by when it was sent, not when it came back: a round sent before the latest
+  // result of the other kind was already answered for a later moment, and is stale. Without this a
+  // confirmation sent during a blip, timing out after a later pass, restarted the run of failures
+  // from before that pass, and a second blip then completed it (generated gate 144: a false drain).
+  const passedMs = verdict.passedMs ?? null;
+  // A run of failures that began before the latest pass is no run: it only survives in a verdict
+  // merged from two writers (withPassesOf), where the pass was the other one's.
+  const broken = verdict.failingSinceMs != null && passedMs !== null && verdict.failingSinceMs < passedMs;
+  const failingSince = broken ? null : (verdict.failingSinceMs ?? null);
+  const stale = failed ? passedMs !== null && Math.max(...sentMs) < passedMs : failingSince !== null && Math.max(...sentMs) < failingSince;
+  if (stale) return { verdict, confirmNow: verdict.status === 'suspect', changed: false, failed: false };
+  const failingSinceMs = failed ? (failingSince ?? Math.min(...sentMs.filter((ms) => passedMs === null || ms >= passedMs))) : null;
   const failedForMs = failingSinceMs === null ? 0 : Math.max(...sentMs) - failingSinceMs;
-  const consecutiveFailures = failed ? verdict.consecutiveFailures + 1 : 0;
+  const consecutiveFailures = failed ? (broken ? 0 : verdict.consecutiveFailures) + 1 : 0;
   const consecutivePasses = failed ? 0 : verdict.consecutivePasses + 1;
   const lasting = failedForMs >= probe.failureMinDurationMs;
   const reason = availabilityFailure?.reason ?? gray ?? evaluations.map((e) => e.reason).join('; ');
@@ -123,9 +134,29 @@ export function stepVerdict(
     changedMs: status === verdict.status ? verdict.changedMs : nowMs,
     probedMs: nowMs,
     failingSinceMs,
+    passedMs: failed ? passedMs : Math.max(passedMs ?? Number.NEGATIVE_INFINITY, ...sentMs),
     reason: failed && status === 'suspect' && consecutiveFailures >= probe.failureThreshold ? `${reason} (failing for ${failedForMs} ms of the ${probe.failureMinDurationMs} ms needed)` : reason,
   };
   return { verdict: next, confirmNow: status === 'suspect', changed: status !== verdict.status, failed };
+}
+
+/**
+ * The stored snapshot re-read after a concurrent writer (a probe-now invocation beside the loop),
+ * with the passes this writer has seen and not written (a healthy verdict is rewritten only every
+ * verdictRefreshMs): per target, the later `passedMs` of the two. A failure the other writer stored
+ * that was sent before such a pass is then stale, and a run of failures it began before it is broken.
+ *
+ * @example withPassesOf(stored, memory).verdicts['eu-west-1'].passedMs // → max of both
+ */
+export function withPassesOf(stored: VerdictSnapshot, memory: VerdictSnapshot | null): VerdictSnapshot {
+  if (memory === null) return stored;
+  const verdicts = { ...stored.verdicts };
+  for (const [target, own] of Object.entries(memory.verdicts)) {
+    const base = verdicts[target];
+    if (base === undefined || own.passedMs == null || (base.passedMs != null && base.passedMs >= own.passedMs)) continue;
+    verdicts[target] = { ...base, passedMs: own.passedMs };
+  }
+  return { ...stored, verdicts };
 }
 
 /**
