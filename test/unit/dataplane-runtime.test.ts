@@ -44,6 +44,22 @@ describe('decide runtime in data-plane mode', () => {
     }
   });
 
+  it('records the drain its gate votes at once in the pass that decided it (its cooldown counts from that vote)', async () => {
+    const w = dataPlaneWorld();
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
+    for (const o of w.observers) await o.probe.round();
+    const decidedMs = w.clock.nowMs();
+    const deciders: string[] = [];
+    for (const o of w.observers) {
+      const before = w.store.applied.get(o.observer)?.routing['eu-west-1'];
+      await o.decide.run();
+      const after = w.store.applied.get(o.observer);
+      if (before !== 'drained' && after?.routing['eu-west-1'] === 'drained' && after.decidedMs === decidedMs) deciders.push(o.observer);
+    }
+    expect(deciders.length).toBeGreaterThan(0);
+    for (const observer of deciders) expect(w.store.proposals.get(observer)?.votedDrains).toEqual({ 'eu-west-1': decidedMs });
+  });
+
   it('records in its next proposal the drain its gate votes, from the pass that first saw it voted, and persists it', async () => {
     const w = dataPlaneWorld();
     for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
