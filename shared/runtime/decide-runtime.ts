@@ -394,7 +394,13 @@ export class DecideRuntime {
     if (canonicalJson(voted) === canonicalJson(proposal.votedDrains ?? {})) return { proposal, written: false };
     const { votedDrains: _previous, ...rest } = proposal;
     const next: Proposal = { ...rest, seq: proposal.seq + 1, createdMs: nowMs, ...(Object.keys(voted).length === 0 ? {} : { votedDrains: voted }) };
-    await this.deps.store.putProposal(next);
+    try {
+      await this.deps.store.putProposal(next);
+    } catch (error) {
+      // A concurrent pass of this observer wrote a newer proposal: it records the votes, or the next pass does (a later anchor, a longer hold).
+      if (error instanceof ConflictError) return { proposal, written: false };
+      throw error;
+    }
     return { proposal: next, written: true };
   }
 

@@ -103,7 +103,9 @@ describe('gate handler over moto DynamoDB', () => {
   it('answers 200 "drain" for a target a quorum of fresh proposals (its own among them) drains, 404 for the others, and says nothing else', async () => {
     const nowMs = Date.now();
     const { store } = world.container.deps;
-    await store.putProposal(proposalWanting(config, 'eu-west-1', { 'eu-west-1': 'drained' }, nowMs, 2));
+    // Above whatever this observer's decide passes above wrote (the deciding pass writes again to record its gate's votes).
+    const ownSeq = (await store.readView(nowMs)).proposals.find((p) => p.observer === 'eu-west-1')?.seq ?? 0;
+    await store.putProposal(proposalWanting(config, 'eu-west-1', { 'eu-west-1': 'drained' }, nowMs, ownSeq + 1));
     await store.putProposal(proposalWanting(config, 'ap-southeast-2', { 'eu-west-1': 'drained' }, nowMs, 2));
     const fresh = createGateHandler(() => world.container);
     const drained = await fresh(urlEvent('/drain/eu-west-1'));
