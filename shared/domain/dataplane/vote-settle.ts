@@ -28,12 +28,10 @@ import type { ValidConfig } from '../config';
 import { freshProposals } from '../decision/decision';
 import { clockBoundMs } from '../quorum/tally';
 import { rememberedProposals } from '../policy/memory';
+import { heldCauses } from '../policy/safety';
 import type { AppliedDecision, Proposal, Region, Routing } from '../types';
 import { gateAnswerCacheMs, gateFailureThreshold, gateRequestIntervalSeconds } from './health-checks';
 import { dataPlaneTargets, type Vote } from './votes';
-
-/** Proposal causes that keep a drain only by hysteresis: a quorum judges the target healthy again. */
-const heldCauses: ReadonlySet<string> = new Set(['recovery-hold', 'cooldown']);
 
 /** Unmodelled delay between a child check's status and its CALCULATED parent (a margin, not a measurement). */
 export const voteSettleMarginMs = 8_000;
@@ -70,10 +68,14 @@ function stillVoted(input: SettleInput, target: Region, votedMs: number | undefi
   return restoredMs === null || restoredMs < votedMs;
 }
 
+/** `observer`'s newest proposal in view. */
+function ownNewest(input: SettleInput): Proposal | undefined {
+  return input.observer === undefined ? undefined : rememberedProposals(input.proposals, null).find((p) => p.observer === input.observer);
+}
+
 /** The drains `observer`'s newest proposal in view says its gate has voted (Proposal.votedDrains). */
 function votedBefore(input: SettleInput): Record<Region, number> {
-  if (input.observer === undefined) return {};
-  return rememberedProposals(input.proposals, null).find((p) => p.observer === input.observer)?.votedDrains ?? {};
+  return ownNewest(input)?.votedDrains ?? {};
 }
 
 /** When each data-plane target was last restored, and last drained: now for a change of this decision. */
@@ -136,9 +138,9 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
   // the vote was withheld: voting it now, as its hold ends, would drain a target that recovered
   // (generated gate 277 run 1: the hold ended 0.1 s after a quorum judged it healthy, and three
   // gates voted it). Not voted, it is unvoted, and the next proposal restores it.
-  const own = input.observer === undefined ? undefined : rememberedProposals(input.proposals, null).find((p) => p.observer === input.observer);
+  const own = ownNewest(input);
   if (own === undefined) return votes;
-  const known = drainVotedMs({ lastApplied: input.lastApplied, proposals: input.proposals, voted: votedBefore(input) });
+  const known = drainVotedMs({ lastApplied: input.lastApplied, proposals: input.proposals, voted: own.votedDrains ?? {} });
   for (const [target, vote] of Object.entries(votes)) {
     const wanted = own.targets[target];
     const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause));

@@ -58,7 +58,7 @@ function byPriorityAscending(a: SafetyEntry, b: SafetyEntry): number {
 }
 
 /** Drains kept only by hysteresis (a quorum judges the target healthy again): they yield to real failures. */
-const heldCauses: ReadonlySet<ProposalCause> = new Set(['recovery-hold', 'cooldown']);
+export const heldCauses: ReadonlySet<ProposalCause> = new Set(['recovery-hold', 'cooldown']);
 /** Causes of a drain on evidence that the target fails now. */
 const evidenceCauses: ReadonlySet<ProposalCause> = new Set(['quorum-unhealthy', 'alarm']);
 
