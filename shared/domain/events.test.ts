@@ -17,6 +17,7 @@ function everyEvent(): ArbiterEvent[] {
     { type: 'verdicts', observer: 'us-east-1', snapshot: snapshotOf('us-east-1', { 'eu-west-1': 'suspect' }, nowMs, 7) },
     { type: 'probe-now', observer: 'us-east-1', target: 'eu-west-1', reason: 'first failure', requestedMs: nowMs, alarmName: 'eu-5xx' },
     { type: 'proposal', observer: 'us-east-1', proposal },
+    { type: 'proposal', observer: 'us-east-1', proposal: { ...proposal, targets: { ...proposal.targets, 'eu-west-1': { ...proposal.targets['eu-west-1']!, ownRoundPassed: true } } } },
     { type: 'applied', observer: 'eu-west-1', applied: lastApplied },
     { type: 'override', observer: 'us-east-1', override },
     { type: 'override-end', observer: 'us-east-1', end: { overrideId: override.id, endedMs: nowMs + 5, actor: 'ops', reason: 'done' } },

@@ -52,7 +52,7 @@ const tallySchema = z.object({ target: region, quorum: z.number().int().positive
 const targetProposalSchema = z.object({
   target: region, state: z.enum(['serving', 'drained']), cause: z.string(), reason: z.string(), tally: tallySchema,
   healthyQuorumSinceMs: ms.nullable(), overrideId: z.string().nullable(), fromState: z.enum(['serving', 'drained']).optional(),
-  fromSinceMs: ms.nullable().optional(), fromSeenMs: ms.nullable().optional(),
+  fromSinceMs: ms.nullable().optional(), fromSeenMs: ms.nullable().optional(), ownRoundPassed: z.literal(true).optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
 const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, seenMs: ms.optional(), statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])) }));

@@ -169,6 +169,14 @@ export interface TargetProposal {
    * a restore it learned late still settles from here. Absent in proposals written before this field.
    */
   fromSeenMs?: number | null;
+  /**
+   * Data plane: this proposal drains the target on a quorum's verdicts, no gate is known to have
+   * voted that drain yet, and this observer's own latest probe round of it passed. Its gate does not
+   * begin voting the drain then (vote-settle.ts): a vote that begins late, after a release settled,
+   * would otherwise drain a target whose fault has just ended, on verdicts that have not yet counted
+   * the recoveryThreshold passes (the weight-mode send holds on the same evidence). Absent otherwise.
+   */
+  ownRoundPassed?: true;
 }
 
 /** What a proposal says of a target as remembered: its vote and the applied state it was made over. */

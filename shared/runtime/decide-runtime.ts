@@ -48,6 +48,8 @@ export const route53AnswerFreshMs = 10_000;
 export function lateEvidenceWaitMs(intervalMs: number, timeoutMs: number): number {
   return Math.min(intervalMs + timeoutMs + 2_000, 15_000);
 }
+/** A late drain confirmed by peers' rounds this long or more after its own probe probes once more before it is sent. */
+export const lateRecheckAfterMs = 1_000;
 /** How often a late drain re-reads the store while it waits for peers' rounds. */
 export const lateEvidencePollMs = 1_000;
 const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
@@ -82,7 +84,7 @@ function proposalKey(p: Proposal | undefined): string {
   if (p === undefined) return '';
   // A change in whether a healthy quorum is being timed must be written too, or the recovery hold restarts every pass.
   // A proposal made against another applied state (epoch) must be written again, or its votes to change do not count.
-  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.fromSinceMs ?? null, t.fromSeenMs ?? null, t.healthyQuorumSinceMs !== null]), r: p.refusals.map((r) => [r.target, r.rule]) });
+  return canonicalJson({ e: p.fromEpoch ?? null, t: Object.values(p.targets).map((t) => [t.target, t.state, t.cause, t.fromState, t.fromSinceMs ?? null, t.fromSeenMs ?? null, t.healthyQuorumSinceMs !== null, t.ownRoundPassed === true]), r: p.refusals.map((r) => [r.target, r.rule]) });
 }
 
 export class DecideRuntime {
@@ -249,19 +251,18 @@ export class DecideRuntime {
    */
   private async answeringProbe(view: StoreView, targets: readonly Region[]): Promise<Region[]> {
     const own = latestSnapshots(view.snapshots).get(this.deps.observer);
-    const answering: Region[] = [];
-    for (const region of targets) {
+    // Every target at once: a down target's probe takes its whole timeout, and the drains wait for the slowest.
+    const passed = await Promise.all(targets.map(async (region) => {
       const target = this.deps.config.targets.find((t) => t.region === region);
-      if (target === undefined) continue;
+      if (target === undefined) return false;
       const results = await Promise.all(target.endpoints.map((endpoint, i) => this.deps.prober.probe(region, i, endpoint)));
       const evaluations = results.map((result, i) => evaluateProbe(target.endpoints[i]!, result));
       const verdict = own?.verdicts[region];
-      const passed = verdict === undefined
+      return verdict === undefined
         ? evaluations.every((e) => e.pass)
         : stepVerdict(verdict, evaluations, target.endpoints, this.deps.config.probe, this.deps.clock.nowMs()).verdict.consecutivePasses > 0;
-      if (passed) answering.push(region);
-    }
-    return answering;
+    }));
+    return targets.filter((_, i) => passed[i]);
   }
 
   /**
@@ -453,6 +454,10 @@ export class DecideRuntime {
         const probedMs = this.deps.clock.nowMs();
         answering.push(...await this.answeringProbe(view, late));
         const unconfirmed = answering.length === 0 && late.length > 0 ? await this.unconfirmedLate(late, probedMs) : [];
+        // Confirmed by peers' rounds, which took a while to come: the fault may have ended meanwhile.
+        // One more probe just before the send leaves only its own round trip for that race (generated
+        // control-plane 91 run 1: probed 3.8 s before the send, the target back 1.4 s after the probe).
+        if (answering.length === 0 && late.length > 0 && unconfirmed.length === 0 && this.deps.clock.nowMs() - probedMs >= lateRecheckAfterMs) answering.push(...await this.answeringProbe(view, late));
         // The pass waited for peers' rounds: it decides again on what the store holds now, and sends
         // only if that still decides the same (a concurrent pass, or peers, may have moved on).
         let moved = false;

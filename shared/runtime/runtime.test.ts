@@ -5,7 +5,7 @@ import type { ArbiterEvent, ValidConfig } from '../domain';
 import { DnsError, silentTelemetry } from '../ports';
 import { makeConfig, regions } from '../../test/support/fixtures';
 import { recordAlarmChange } from './alarm-runtime';
-import { applyRetryDelaysMs, DecideRuntime, lateEvidenceWaitMs, route53AnswerFreshMs } from './decide-runtime';
+import { applyRetryDelaysMs, DecideRuntime, lateEvidenceWaitMs, lateRecheckAfterMs, route53AnswerFreshMs } from './decide-runtime';
 import { ProbeRuntime } from './probe-runtime';
 import type { ObserverDeps } from './deps';
 
@@ -215,9 +215,33 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       w.dns.failWith = null;
       const callsBefore = a.prober.calls;
       const outcome = await a.decide.run();
-      expect(a.prober.calls).toBe(callsBefore + 1);
+      // The probe after Route 53 answered, and one more before the send: peers' rounds took longer than lateRecheckAfterMs.
+      expect(a.prober.calls).toBe(callsBefore + 2);
       expect(outcome.changeIds).toHaveLength(1);
       expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    });
+
+    it('holds it when the target answers the probe just before the send: its fault ended while peers\' rounds confirmed it', async () => {
+      const { w, a, b, c } = await waitedOutOutage();
+      w.dns.failWith = null;
+      let peerRounds = 0;
+      // Peers' rounds go on while a's pass sleeps (its probe's timeout, then its polls). b's rounds since
+      // a's probe still fail eu-west-1 (with a's probe, a quorum); after the second, the fault ends for everyone.
+      w.clock.rounds = async () => {
+        await b.probe.round();
+        await c.probe.round();
+        peerRounds += 1;
+        if (peerRounds === 2) for (const o of [a, b]) o.prober.set('eu-west-1', { kind: 'up' });
+      };
+      const callsBefore = a.prober.calls;
+      const startedMs = w.clock.nowMs();
+      const outcome = await a.decide.run();
+      expect(peerRounds).toBeGreaterThan(0);
+      expect(w.clock.nowMs() - startedMs).toBeGreaterThanOrEqual(lateRecheckAfterMs);
+      expect(a.prober.calls).toBe(callsBefore + 2);
+      expect(outcome.decision.routing['eu-west-1']).toBe('drained');
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
     });
 
     it('holds it when this observer\'s probe fails but peers\' rounds since then pass (the deciding observer is the impaired one)', async () => {
@@ -294,7 +318,8 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       const callsBefore = a.prober.calls;
       const startedMs = w.clock.nowMs();
       const outcome = await new DecideRuntime(a.deps).run();
-      expect(a.prober.calls).toBe(callsBefore + 1);
+      // Its probe, and one more before the send (peers' rounds came lateRecheckAfterMs or more after it).
+      expect(a.prober.calls).toBe(callsBefore + 2);
       expect(outcome.changeIds).toHaveLength(1);
       expect(w.dns.weightOf('eu-west-1')).toBe(0);
       // In the same pass: no wait for the invocation's retry (whose read would take the next token),

@@ -125,6 +125,46 @@ describe('decide runtime in data-plane mode', () => {
     expect(record!.lastRestoreMs?.['ap-southeast-2'] ?? null).toBeNull();
   });
 
+  it('does not begin voting a drain no gate has voted while its own latest round of the target passed; once a gate whose rounds fail votes it, every gate does', async () => {
+    const w = dataPlaneWorld();
+    // Each observer has a proposal from before (what its gate answers is settled against it).
+    for (const o of w.observers) await o.probe.round();
+    for (const o of w.observers) await o.decide.run();
+    w.clock.advance(2_000);
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
+    for (const o of w.observers) await o.probe.round();
+    // eu-west-1 comes back before any pass decides: one passing round each, verdicts still unhealthy (recoveryThreshold 3).
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'up' });
+    w.clock.advance(2_000);
+    for (const o of w.observers) await o.probe.round();
+    expect(w.store.snapshots.get('us-east-1')!.verdicts['eu-west-1']).toMatchObject({ status: 'unhealthy', consecutivePasses: 1 });
+    const outcomes = [];
+    for (const o of w.observers) outcomes.push(await o.decide.run());
+    expect(outcomes.at(-1)!.decision.routing['eu-west-1']).toBe('drained');
+    for (const outcome of outcomes) expect(outcome.proposal.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy', ownRoundPassed: true });
+    for (const o of w.observers) expect(await o.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'no-drain' });
+    expect(Object.values(outcomes.map((o) => o.proposal.votedDrains ?? {}))).toEqual([{}, {}, {}]);
+
+    // It fails again for eu-west-1's and ap-southeast-2's observers: their marks go, their gates vote it and
+    // record the vote; us-east-1's gate, whose own round still passed, then votes it too (a drain voted
+    // stays voted, and withdrawing it from one gate would read as nothing: Route 53 drains on one vote).
+    const [us, eu, ap] = w.observers as [typeof w.observers[number], typeof w.observers[number], typeof w.observers[number]];
+    eu.prober.set('eu-west-1', { kind: 'down' });
+    ap.prober.set('eu-west-1', { kind: 'down' });
+    w.clock.advance(2_000);
+    for (const o of w.observers) await o.probe.round();
+    await eu.decide.run();
+    await ap.decide.run();
+    expect(w.store.proposals.get('eu-west-1')!.targets['eu-west-1']!.ownRoundPassed).toBeUndefined();
+    expect(await eu.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
+    w.clock.advance(3_000);
+    await eu.decide.run();
+    const later = await us.decide.run();
+    expect(later.proposal.targets['eu-west-1']).toMatchObject({ state: 'drained' });
+    expect(later.proposal.targets['eu-west-1']!.ownRoundPassed).toBeUndefined();
+    expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
+  });
+
   it('does not copy peers\' applied records in weight mode, where Route 53 itself is read every pass', async () => {
     const result = validateConfig(configInput());
     if (!result.ok) throw new Error(JSON.stringify(result.errors));

@@ -138,13 +138,19 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
   // the vote was withheld: voting it now, as its hold ends, would drain a target that recovered
   // (generated gate 277 run 1: the hold ended 0.1 s after a quorum judged it healthy, and three
   // gates voted it). Not voted, it is unvoted, and the next proposal restores it.
+  // Nor does it begin, this decision's change or not, while its own newest proposal says this
+  // observer's latest round of the target passed (ownRoundPassed): the verdicts behind a drain
+  // outlive its fault by the recoveryThreshold rounds, and a vote begun then drains a target that
+  // has just come back (generated gate 177 run 1: withheld 40 s while a release settled, voted 1.9 s
+  // after its target recovered). The gates whose observers' rounds still fail vote it.
   const own = ownNewest(input);
   if (own === undefined) return votes;
   const known = drainVotedMs({ lastApplied: input.lastApplied, proposals: input.proposals, voted: own.votedDrains ?? {} });
   for (const [target, vote] of Object.entries(votes)) {
     const wanted = own.targets[target];
     const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause));
-    if (vote === 'drain' && known[target] === undefined && !input.changed.includes(target) && gone) votes[target] = 'no-drain';
+    const answering = wanted?.ownRoundPassed === true;
+    if (vote === 'drain' && known[target] === undefined && (answering || (!input.changed.includes(target) && gone))) votes[target] = 'no-drain';
   }
   return votes;
 }

@@ -15,9 +15,10 @@
  */
 import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
-import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
+import { failingFreshnessMs, latestSnapshots, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
 import { voteSettleMs } from '../dataplane/vote-settle';
+import { dataPlaneTargets } from '../dataplane/votes';
 import { evidenceOf, rememberedOverrideEnds, rememberedSnapshots } from './memory';
 import { enforceSafety, type SafetyEntry } from './safety';
 
@@ -183,6 +184,24 @@ export function fromStateOf(input: Pick<ProposalInput, 'config' | 'observer' | '
 }
 
 /**
+ * Data-plane drains on a quorum's verdicts that no gate is known to have voted (drainVotedMs) and
+ * whose target passed this observer's own latest probe round (TargetProposal.ownRoundPassed). Only
+ * a probe round read from the store counts: a snapshot remembered from an earlier pass keeps no
+ * passes. Once a gate votes the drain the mark is gone, so a voted drain's proposal does not change
+ * with every round of a recovering target.
+ */
+function ownRoundPassed(input: ProposalInput, entries: readonly SafetyEntry[]): Set<Region> {
+  const gated = new Set(dataPlaneTargets(input.config).map((t) => t.region));
+  const own = latestSnapshots(input.snapshots).get(input.observer);
+  const passed = new Set<Region>();
+  for (const entry of entries) {
+    if (entry.state !== 'drained' || entry.cause !== 'quorum-unhealthy' || !gated.has(entry.target) || input.drainVotedMs?.[entry.target] !== undefined) continue;
+    if ((own?.verdicts[entry.target]?.consecutivePasses ?? 0) > 0) passed.add(entry.target);
+  }
+  return passed;
+}
+
+/**
  * Computes this observer's proposal.
  * @example const proposal = computeProposal({ config, observer: 'us-east-1', nowMs, seq: 7, snapshots, overrides: [], overrideEnds: [], signals: [], lastApplied: null, previous: null });
  */
@@ -209,12 +228,13 @@ export function computeProposal(input: ProposalInput): Proposal {
     return { target, state: desire.state, lastState: input.lastApplied?.routing[target] ?? 'serving', cause: desire.cause, priority: causePriority[desire.cause] + tallies.get(target)!.unhealthy };
   });
   const safe = enforceSafety(entries, config.safety);
+  const passedOwnRound = ownRoundPassed(input, safe.entries);
   const targets: Record<Region, TargetProposal> = {};
   for (const entry of safe.entries) {
     const desire = desires.get(entry.target)!;
     const refusal = safe.refusals.find((r) => r.target === entry.target);
     const reason = entry.cause === desire.cause ? desire.reason : `${desire.reason}; ${refusal?.message ?? `restored to keep minServing ${config.safety.minServing}`}`;
-    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, ...fromStateOf(input, entry.target) };
+    targets[entry.target] = { target: entry.target, state: entry.state, cause: entry.cause, reason, tally: tallies.get(entry.target)!, healthyQuorumSinceMs: desire.healthyQuorumSinceMs, overrideId: desire.overrideId, ...fromStateOf(input, entry.target), ...(passedOwnRound.has(entry.target) ? { ownRoundPassed: true as const } : {}) };
   }
   const fromEpoch = input.lastApplied?.epoch;
   return { observer: input.observer, seq: input.seq, createdMs: nowMs, configHash: configHash(config), ...(fromEpoch === undefined ? {} : { fromEpoch }), targets, refusals: safe.refusals, evidence: evidenceOf(snapshots, seen), ...(knownEnds.length === 0 ? {} : { overrideEnds: knownEnds }) };

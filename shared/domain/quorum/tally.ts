@@ -30,9 +30,11 @@ export interface TallyInput {
   nowMs: number;
   freshnessMs: number;
   /**
-   * How long a `suspect` or `unhealthy` verdict counts (default: `freshnessMs`). An observer rewrites
-   * its snapshot every round while it judges anything unhealthy or suspect, so such a verdict that
-   * has not been rewritten for a few rounds is a dead or cut-off observer's last word: it goes unknown.
+   * How long a snapshot that judges anything `suspect` or `unhealthy` counts (default: `freshnessMs`).
+   * An observer rewrites its snapshot every round while it judges anything unhealthy or suspect, so
+   * such a snapshot that has not been rewritten for a few rounds is a dead or cut-off observer's last
+   * word: every verdict in it goes unknown, its `healthy` ones too (a release or a restore must not
+   * count the healthy verdicts of an observer that died watching another target fail).
    */
   failingFreshnessMs?: number;
   /**
@@ -52,6 +54,11 @@ export function failingFreshnessMs(intervalMs: number): number {
   return failingVerdictRounds * intervalMs + clockBoundMs;
 }
 
+/** Whether a snapshot judges any target suspect or unhealthy: its writer then rewrites it every round. */
+function judgesAnyFailing(snapshot: VerdictSnapshot): boolean {
+  return Object.values(snapshot.verdicts).some((v) => v.status !== 'healthy');
+}
+
 /**
  * @example tallyTarget({ target: 'eu-west-1', observers, snapshots, nowMs, freshnessMs: 60000 }).unhealthy
  */
@@ -62,7 +69,7 @@ export function tallyTarget(input: TallyInput): Tally {
     const snapshot = input.snapshots.get(observer);
     const verdict = snapshot?.verdicts[input.target];
     const writerAgeMs = snapshot === undefined ? Number.POSITIVE_INFINITY : input.nowMs - snapshot.writtenMs;
-    const failing = verdict !== undefined && verdict.status !== 'healthy' && input.failingFreshnessMs !== undefined;
+    const failing = verdict !== undefined && input.failingFreshnessMs !== undefined && judgesAnyFailing(snapshot!);
     const seenMs = input.seenMs?.get(observer);
     const fresh = snapshot !== undefined && verdict !== undefined && (!failing
       ? writerAgeMs <= input.freshnessMs
