@@ -277,14 +277,14 @@ export class DecideRuntime {
    * replicated) the drain is held, as a decision without a quorum of fresh evidence is (fail
    * static); the next pass decides again.
    */
-  private async unconfirmedLate(targets: readonly Region[], sinceMs: number): Promise<Region[]> {
+  private async unconfirmedLate(targets: readonly Region[], sinceMs: number, wait = true): Promise<Region[]> {
     const { config, store, clock, observer } = this.deps;
     const quorum = quorumSize(config.observers.length);
     // A round is stamped when it finished. A pass that finished after sinceMs answered after it; a
     // failure may have been sent up to a timeout before it finished (a timed-out probe sent while
     // the target was still down), so it counts only once it finished at least a timeout after.
     const timeoutMs = (region: Region) => Math.max(...(config.targets.find((t) => t.region === region)?.endpoints ?? []).map((e) => e.timeoutMs), 0);
-    const deadlineMs = sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t))));
+    const deadlineMs = wait ? sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t)))) : Number.NEGATIVE_INFINITY;
     for (;;) {
       const snapshots = latestSnapshots((await store.readView(clock.nowMs())).snapshots);
       const unconfirmed: Region[] = [];
@@ -455,9 +455,15 @@ export class DecideRuntime {
         answering.push(...await this.answeringProbe(view, late));
         const unconfirmed = answering.length === 0 && late.length > 0 ? await this.unconfirmedLate(late, probedMs) : [];
         // Confirmed by peers' rounds, which took a while to come: the fault may have ended meanwhile.
-        // One more probe just before the send leaves only its own round trip for that race (generated
-        // control-plane 91 run 1: probed 3.8 s before the send, the target back 1.4 s after the probe).
-        if (answering.length === 0 && late.length > 0 && unconfirmed.length === 0 && this.deps.clock.nowMs() - probedMs >= lateRecheckAfterMs) answering.push(...await this.answeringProbe(view, late));
+        // One more probe just before the send, and one more read of peers' latest rounds (the deciding
+        // observer may be the impaired one, whose probes fail whatever happens), leave only their own
+        // round trips for that race (generated control-plane 91 run 1: probed 3.8 s before the send,
+        // the target back 1.4 s after the probe; control-plane 145 run 2: the decider's egress was cut,
+        // its peers' rounds passed from 1 s after the fault ended, and the drain went 2.4 s after it).
+        if (answering.length === 0 && late.length > 0 && unconfirmed.length === 0 && this.deps.clock.nowMs() - probedMs >= lateRecheckAfterMs) {
+          answering.push(...await this.answeringProbe(view, late));
+          if (answering.length === 0) unconfirmed.push(...await this.unconfirmedLate(late, probedMs, false));
+        }
         // The pass waited for peers' rounds: it decides again on what the store holds now, and sends
         // only if that still decides the same (a concurrent pass, or peers, may have moved on).
         let moved = false;

@@ -244,6 +244,30 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(w.dns.weightOf('eu-west-1')).toBe(100);
     });
 
+    it('holds it when, after peers\' rounds confirmed it, their latest rounds pass before the send (the fault ended, and the deciding observer is the impaired one)', async () => {
+      const { w, a, b } = await waitedOutOutage();
+      w.dns.failWith = null;
+      // b's rounds while a waits fail eu-west-1 (with a's probe, a quorum). While a probes once more
+      // before the send, the fault ends for b and b's round passes; a's path to eu-west-1 stays broken.
+      const probe = a.prober.probe.bind(a.prober);
+      let probes = 0;
+      a.prober.probe = async (...args: Parameters<typeof probe>) => {
+        probes += 1;
+        if (probes === 2) {
+          b.prober.set('eu-west-1', { kind: 'up' });
+          w.clock.advance(w.config.probe.intervalMs); // b's next round comes one interval after its last
+          await b.probe.round();
+        }
+        return probe(...args);
+      };
+      const outcome = await a.decide.run();
+      expect(probes).toBe(2);
+      expect(b.probe.current()!.verdicts['eu-west-1']).toMatchObject({ status: 'unhealthy', consecutiveFailures: 0 });
+      expect(outcome.decision.routing['eu-west-1']).toBe('drained');
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    });
+
     it('holds it when this observer\'s probe fails but peers\' rounds since then pass (the deciding observer is the impaired one)', async () => {
       const { w, a, b } = await waitedOutOutage();
       // The fault ended for everyone but a, whose path to eu-west-1 stays broken.
