@@ -17,7 +17,7 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
+  adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, gateVotes, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
   recordsAfter, registerName, routingFromRecords, unvotedDrains, votedDrains, drainVotedMs, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -526,7 +526,11 @@ export class DecideRuntime {
 function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: AppliedDecision | null, nowMs: number, previous: Proposal | undefined): Proposal {
   const dataPlane = dataPlaneTargets(deps.config).length > 0;
   const voted = dataPlane ? votedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }) : {};
+  // What this observer's gate answers now, from the same view: a drain it answers is never marked
+  // ownRoundPassed, which would withdraw it (Route 53 reads that as a restore).
+  const gateNow = dataPlane ? gateVotes({ config: deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: deps.observer }) : {};
   const proposal = computeProposalImpl({
+    gateDrains: new Set(Object.entries(gateNow).filter(([, vote]) => vote === 'drain').map(([target]) => target)),
     unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }),
     drainVotedMs: drainVotedMs({ lastApplied, proposals: view.proposals, voted }),
     config: deps.config,

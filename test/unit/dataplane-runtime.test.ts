@@ -165,6 +165,67 @@ describe('decide runtime in data-plane mode', () => {
     expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
   });
 
+  it('never withdraws a drain its gate began answering from a quorum of proposals before any pass recorded the vote, when its next round passes', async () => {
+    const w = dataPlaneWorld();
+    const [us, eu] = w.observers as [typeof w.observers[number], typeof w.observers[number]];
+    for (const o of w.observers) await o.probe.round();
+    for (const o of w.observers) await o.decide.run();
+    const usBefore = structuredClone(w.store.proposals.get('us-east-1')!);
+    w.clock.advance(2_000);
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
+    await us.probe.round();
+    await eu.probe.round();
+    expect((await us.decide.run()).applied).toBeNull(); // us proposes drained: no quorum in its view yet
+    // eu's replica lacks us's new proposal (lag, its event lost): eu proposes drained, no quorum, no record.
+    const usDrained = structuredClone(w.store.proposals.get('us-east-1')!);
+    w.store.proposals.set('us-east-1', usBefore);
+    expect((await eu.decide.run()).applied).toBeNull();
+    w.store.proposals.set('us-east-1', usDrained);
+    expect([...w.store.applied.values()].every((a) => a.routing['eu-west-1'] !== 'drained')).toBe(true);
+    // us's gate sees the quorum (us + eu) in its replica and answers drain; no pass has recorded it.
+    expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
+    // eu-west-1 comes back: us's next round passes (still unhealthy, recoveryThreshold 3), and its pass runs.
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'up' });
+    w.clock.advance(2_000);
+    await us.probe.round();
+    const next = await us.decide.run();
+    expect(next.proposal.targets['eu-west-1']).toMatchObject({ state: 'drained' });
+    expect(next.proposal.targets['eu-west-1']!.ownRoundPassed).toBeUndefined();
+    w.clock.advance(2_500);
+    expect(await us.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
+  });
+
+  it('never withdraws a drain its gate voted and recorded when a peer that decided the same drain later re-stamps it, and its own round passes', async () => {
+    const w = dataPlaneWorld();
+    const [us, eu] = w.observers as [typeof w.observers[number], typeof w.observers[number]];
+    for (const o of w.observers) await o.probe.round();
+    for (const o of w.observers) await o.decide.run();
+    w.clock.advance(2_000);
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
+    await us.probe.round();
+    await eu.probe.round();
+    await us.decide.run();
+    expect((await eu.decide.run()).applied?.routing['eu-west-1']).toBe('drained'); // eu decides and records its vote
+    expect(w.store.proposals.get('eu-west-1')!.votedDrains).toHaveProperty('eu-west-1');
+    w.clock.advance(2_500);
+    expect(await eu.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
+    // eu-west-1 comes back. us, whose replica lacks eu's record, decides the same drain itself 2.5 s later:
+    // its record, now the newest, stamps the drain after eu's recorded vote.
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'up' });
+    await us.probe.round();
+    const euRecord = w.store.applied.get('eu-west-1')!;
+    w.store.applied.delete('eu-west-1');
+    expect((await us.decide.run()).applied?.lastFlipMs['eu-west-1']).toBeGreaterThan(w.store.proposals.get('eu-west-1')!.votedDrains!['eu-west-1']!);
+    w.store.applied.set('eu-west-1', euRecord);
+    // eu's round passes too, and its pass runs: its gate keeps answering the drain it has been answering.
+    w.clock.advance(2_000);
+    await eu.probe.round();
+    const next = await eu.decide.run();
+    expect(next.proposal.targets['eu-west-1']!.ownRoundPassed).toBeUndefined();
+    w.clock.advance(2_500);
+    expect(await eu.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain' });
+  });
+
   it('does not copy peers\' applied records in weight mode, where Route 53 itself is read every pass', async () => {
     const result = validateConfig(configInput());
     if (!result.ok) throw new Error(JSON.stringify(result.errors));

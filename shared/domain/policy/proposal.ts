@@ -61,6 +61,13 @@ export interface ProposalInput {
    * drain's decision (a vote withheld while a release settled).
    */
   drainVotedMs?: Readonly<Record<Region, number>>;
+  /**
+   * Data plane: the drains this observer's gate answers now (gateVotes over the same view, with its
+   * previous proposal). None of them is marked `ownRoundPassed`: a gate may answer a drain before any
+   * pass records its vote (from a quorum of proposals, before an applied record holds it), and the
+   * mark would withdraw it, which Route 53 reads as a restore.
+   */
+  gateDrains?: ReadonlySet<Region>;
 }
 
 interface Desire {
@@ -187,15 +194,15 @@ export function fromStateOf(input: Pick<ProposalInput, 'config' | 'observer' | '
  * Data-plane drains on a quorum's verdicts that no gate is known to have voted (drainVotedMs) and
  * whose target passed this observer's own latest probe round (TargetProposal.ownRoundPassed). Only
  * a probe round read from the store counts: a snapshot remembered from an earlier pass keeps no
- * passes. Once a gate votes the drain the mark is gone, so a voted drain's proposal does not change
- * with every round of a recovering target.
+ * passes. Once a gate votes the drain, or this observer's own gate answers it (gateDrains), the
+ * mark is gone: it only keeps a vote from beginning, never withdraws one.
  */
 function ownRoundPassed(input: ProposalInput, entries: readonly SafetyEntry[]): Set<Region> {
   const gated = new Set(dataPlaneTargets(input.config).map((t) => t.region));
   const own = latestSnapshots(input.snapshots).get(input.observer);
   const passed = new Set<Region>();
   for (const entry of entries) {
-    if (entry.state !== 'drained' || entry.cause !== 'quorum-unhealthy' || !gated.has(entry.target) || input.drainVotedMs?.[entry.target] !== undefined) continue;
+    if (entry.state !== 'drained' || entry.cause !== 'quorum-unhealthy' || !gated.has(entry.target) || input.drainVotedMs?.[entry.target] !== undefined || input.gateDrains?.has(entry.target) === true) continue;
     if ((own?.verdicts[entry.target]?.consecutivePasses ?? 0) > 0) passed.add(entry.target);
   }
   return passed;
