@@ -42,10 +42,6 @@ export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane
   { scenarioSeed: 338, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 2, was cooldown)' },
   { scenarioSeed: 277, mode: 'gate', fixed: 'a gate does not begin voting a drain no gate has voted while its own observer\'s latest round of the target passed (TargetProposal.ownRoundPassed): voted late, after a release settled, on verdicts that had not yet counted the recoveryThreshold passes (both runs, were false-drain 7.9 and 15.8 s after the fault ended)' },
   { scenarioSeed: 360, mode: 'gate', fixed: 'found holding with a snapshot judging anything failing counting only while rewritten, its healthy verdicts too; not traced (run 2, was false-drain 2 s after the dead region came back; run 1 was fixed by judging the gate\'s act)' },
-  { scenarioSeed: 91, mode: 'control-plane', fixed: 'a late drain confirmed by peers\' rounds probes once more just before the send: probed 3.8 s before the send, the target back 1.4 s after the probe (run 1, was false-drain 2.4 s after the fault ended, on the tree with the snapshot rule above)' },
-  { scenarioSeed: 309, mode: 'control-plane', fixed: 'the late drain\'s last probe, as control-plane 91 (run 1, was false-drain 1.3 s after the fault ended; run 2 found holding with the snapshot rule, not traced)' },
-  { scenarioSeed: 313, mode: 'control-plane', fixed: 'the late drain\'s last probe, as control-plane 91 (run 2, was false-drain 2.2 s after the fault ended)' },
-  { scenarioSeed: 358, mode: 'control-plane', fixed: 'the late drain\'s last probe, as control-plane 91 (run 2, was false-drain 2.3 s after the fault ended)' },
 ];
 
 /** A generated scenario (sim/fuzz.ts) that breaks invariants in some of its run seeds. */

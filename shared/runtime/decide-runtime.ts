@@ -48,8 +48,6 @@ export const route53AnswerFreshMs = 10_000;
 export function lateEvidenceWaitMs(intervalMs: number, timeoutMs: number): number {
   return Math.min(intervalMs + timeoutMs + 2_000, 15_000);
 }
-/** A late drain confirmed by peers' rounds this long or more after its own probe probes once more before it is sent. */
-export const lateRecheckAfterMs = 1_000;
 /** How often a late drain re-reads the store while it waits for peers' rounds. */
 export const lateEvidencePollMs = 1_000;
 const retryableDnsCodes: ReadonlySet<string> = new Set(['throttled', 'unavailable', 'prior-request']);
@@ -277,14 +275,14 @@ export class DecideRuntime {
    * replicated) the drain is held, as a decision without a quorum of fresh evidence is (fail
    * static); the next pass decides again.
    */
-  private async unconfirmedLate(targets: readonly Region[], sinceMs: number, wait = true): Promise<Region[]> {
+  private async unconfirmedLate(targets: readonly Region[], sinceMs: number): Promise<Region[]> {
     const { config, store, clock, observer } = this.deps;
     const quorum = quorumSize(config.observers.length);
     // A round is stamped when it finished. A pass that finished after sinceMs answered after it; a
     // failure may have been sent up to a timeout before it finished (a timed-out probe sent while
     // the target was still down), so it counts only once it finished at least a timeout after.
     const timeoutMs = (region: Region) => Math.max(...(config.targets.find((t) => t.region === region)?.endpoints ?? []).map((e) => e.timeoutMs), 0);
-    const deadlineMs = wait ? sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t)))) : Number.NEGATIVE_INFINITY;
+    const deadlineMs = sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t))));
     for (;;) {
       const snapshots = latestSnapshots((await store.readView(clock.nowMs())).snapshots);
       const unconfirmed: Region[] = [];
@@ -454,16 +452,6 @@ export class DecideRuntime {
         const probedMs = this.deps.clock.nowMs();
         answering.push(...await this.answeringProbe(view, late));
         const unconfirmed = answering.length === 0 && late.length > 0 ? await this.unconfirmedLate(late, probedMs) : [];
-        // Confirmed by peers' rounds, which took a while to come: the fault may have ended meanwhile.
-        // One more probe just before the send, and one more read of peers' latest rounds (the deciding
-        // observer may be the impaired one, whose probes fail whatever happens), leave only their own
-        // round trips for that race (generated control-plane 91 run 1: probed 3.8 s before the send,
-        // the target back 1.4 s after the probe; control-plane 145 run 2: the decider's egress was cut,
-        // its peers' rounds passed from 1 s after the fault ended, and the drain went 2.4 s after it).
-        if (answering.length === 0 && late.length > 0 && unconfirmed.length === 0 && this.deps.clock.nowMs() - probedMs >= lateRecheckAfterMs) {
-          answering.push(...await this.answeringProbe(view, late));
-          if (answering.length === 0) unconfirmed.push(...await this.unconfirmedLate(late, probedMs, false));
-        }
         // The pass waited for peers' rounds: it decides again on what the store holds now, and sends
         // only if that still decides the same (a concurrent pass, or peers, may have moved on).
         let moved = false;
