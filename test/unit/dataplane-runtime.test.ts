@@ -28,6 +28,12 @@ function dataPlaneWorld() {
   return { dns, observers, store, clock };
 }
 
+/** Every observer probes and decides once while all is well: each has a proposal its gate's answers are settled against. */
+async function decidedOnce(w: ReturnType<typeof dataPlaneWorld>): Promise<void> {
+  for (const o of w.observers) await o.probe.round();
+  for (const o of w.observers) await o.decide.run();
+}
+
 describe('decide runtime in data-plane mode', () => {
   it('makes every gate vote drain for a target a quorum sees down while Route 53 changes fail, and never calls Route 53', async () => {
     const w = dataPlaneWorld();
@@ -127,9 +133,7 @@ describe('decide runtime in data-plane mode', () => {
 
   it('does not begin voting a drain no gate has voted while its own latest round of the target passed; once a gate whose rounds fail votes it, every gate does', async () => {
     const w = dataPlaneWorld();
-    // Each observer has a proposal from before (what its gate answers is settled against it).
-    for (const o of w.observers) await o.probe.round();
-    for (const o of w.observers) await o.decide.run();
+    await decidedOnce(w);
     w.clock.advance(2_000);
     for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
     for (const o of w.observers) await o.probe.round();
@@ -168,8 +172,7 @@ describe('decide runtime in data-plane mode', () => {
   it('never withdraws a drain its gate began answering from a quorum of proposals before any pass recorded the vote, when its next round passes', async () => {
     const w = dataPlaneWorld();
     const [us, eu] = w.observers as [typeof w.observers[number], typeof w.observers[number]];
-    for (const o of w.observers) await o.probe.round();
-    for (const o of w.observers) await o.decide.run();
+    await decidedOnce(w);
     const usBefore = structuredClone(w.store.proposals.get('us-east-1')!);
     w.clock.advance(2_000);
     for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
@@ -198,8 +201,7 @@ describe('decide runtime in data-plane mode', () => {
   it('never withdraws a drain its gate voted and recorded when a peer that decided the same drain later re-stamps it, and its own round passes', async () => {
     const w = dataPlaneWorld();
     const [us, eu] = w.observers as [typeof w.observers[number], typeof w.observers[number]];
-    for (const o of w.observers) await o.probe.round();
-    for (const o of w.observers) await o.decide.run();
+    await decidedOnce(w);
     w.clock.advance(2_000);
     for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
     await us.probe.round();

@@ -15,7 +15,7 @@
  */
 import { configHash, type ValidConfig } from '../config';
 import { activeOverride, indexEnds } from '../overrides/overrides';
-import { failingFreshnessMs, latestSnapshots, tallyTarget } from '../quorum/tally';
+import { failingFreshnessMs, tallyTarget } from '../quorum/tally';
 import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, ProposalCause, Region, RoutingState, Tally, TargetProposal, VerdictSnapshot } from '../types';
 import { voteSettleMs } from '../dataplane/vote-settle';
 import { dataPlaneTargets } from '../dataplane/votes';
@@ -192,14 +192,14 @@ export function fromStateOf(input: Pick<ProposalInput, 'config' | 'observer' | '
 
 /**
  * Data-plane drains on a quorum's verdicts that no gate is known to have voted (drainVotedMs) and
- * whose target passed this observer's own latest probe round (TargetProposal.ownRoundPassed). Only
- * a probe round read from the store counts: a snapshot remembered from an earlier pass keeps no
- * passes. Once a gate votes the drain, or this observer's own gate answers it (gateDrains), the
+ * whose target passed this observer's own latest probe round (TargetProposal.ownRoundPassed), in
+ * the snapshots the proposal counts (`snapshots`): only a round read from the store has passes, one
+ * remembered from an earlier pass keeps none. Once a gate votes the drain, or this observer's own gate answers it (gateDrains), the
  * mark is gone: it only keeps a vote from beginning, never withdraws one.
  */
-function ownRoundPassed(input: ProposalInput, entries: readonly SafetyEntry[]): Set<Region> {
+function ownRoundPassed(input: ProposalInput, snapshots: ReadonlyMap<Region, VerdictSnapshot>, entries: readonly SafetyEntry[]): Set<Region> {
   const gated = new Set(dataPlaneTargets(input.config).map((t) => t.region));
-  const own = latestSnapshots(input.snapshots).get(input.observer);
+  const own = snapshots.get(input.observer);
   const passed = new Set<Region>();
   for (const entry of entries) {
     if (entry.state !== 'drained' || entry.cause !== 'quorum-unhealthy' || !gated.has(entry.target) || input.drainVotedMs?.[entry.target] !== undefined || input.gateDrains?.has(entry.target) === true) continue;
@@ -235,7 +235,7 @@ export function computeProposal(input: ProposalInput): Proposal {
     return { target, state: desire.state, lastState: input.lastApplied?.routing[target] ?? 'serving', cause: desire.cause, priority: causePriority[desire.cause] + tallies.get(target)!.unhealthy };
   });
   const safe = enforceSafety(entries, config.safety);
-  const passedOwnRound = ownRoundPassed(input, safe.entries);
+  const passedOwnRound = ownRoundPassed(input, snapshots, safe.entries);
   const targets: Record<Region, TargetProposal> = {};
   for (const entry of safe.entries) {
     const desire = desires.get(entry.target)!;
