@@ -331,6 +331,35 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(w.dns.reads).toBe(readsBefore + 1);
     });
 
+    it('probes several late drains at once: the pass waits for the slowest probe, not their sum', async () => {
+      const w = world(makeConfig({ probe: instant, safety: { minServing: 1, maxDrained: 2 } }));
+      const [a, b, c] = w.observers;
+      for (const o of [a!, b!]) for (const target of ['eu-west-1', 'ap-southeast-2']) o.prober.set(target, { kind: 'down' });
+      w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+      for (let i = 0; i < 4; i += 1) await cycle(w);
+      for (const o of [a, b, c]) await o!.probe.round();
+      await b!.decide.run();
+      w.keepProbing([b!.observer, c!.observer]);
+      w.dns.failWith = null;
+      // Counts a's probes in flight together (each yields once, as a network call does).
+      const probe = a!.prober.probe.bind(a!.prober);
+      const probed: string[] = [];
+      let inFlight = 0;
+      let mostInFlight = 0;
+      a!.prober.probe = async (...args) => {
+        probed.push(args[0]);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        try { return await probe(...args); } finally { inFlight -= 1; }
+      };
+      const outcome = await a!.decide.run();
+      expect(probed.sort()).toEqual(['ap-southeast-2', 'eu-west-1']);
+      expect(mostInFlight).toBe(2);
+      expect(outcome.changeIds).toHaveLength(1);
+      expect([w.dns.weightOf('eu-west-1'), w.dns.weightOf('ap-southeast-2')]).toEqual([0, 0]);
+    });
+
     it('does not probe again for a drain judged in this round', async () => {
       const w = world();
       const [a, b, c] = w.observers;

@@ -321,3 +321,59 @@ describe('fromStateOf: the applied state a vote is made over, and since when its
     expect(proposalOver(unseen, 270_000, over).targets['eu-west-1']).toMatchObject({ fromSinceMs: 254_800, fromSeenMs: 256_000 });
   });
 });
+
+describe('ownRoundPassed: a drain no gate has voted, whose target passed this observer\'s own latest round', () => {
+  const observer = 'us-east-1';
+  /** eu-west-1 is voted through Route 53 health checks (the data plane); the other targets by weight. */
+  const gated = makeConfig({ targets: config.targets.map((t) => (t.region === 'eu-west-1' ? { ...t, route53: { ...t.route53, mode: 'health-check' as const } } : t)) });
+  /** Two peers judge eu-west-1 unhealthy (a quorum); this observer's own round of it passed `passes` times, written at `ownMs`. */
+  const snapshotsWith = (passes: number, ownMs = nowMs, status: 'healthy' | 'suspect' = 'suspect') => {
+    const own = snapshotOf(observer, { 'us-east-1': 'healthy', 'eu-west-1': status, 'ap-southeast-2': 'healthy' }, ownMs);
+    own.verdicts['eu-west-1'] = { ...own.verdicts['eu-west-1']!, consecutivePasses: passes };
+    const peers = ['eu-west-1', 'ap-southeast-2'].map((o) => snapshotOf(o, { 'us-east-1': 'healthy', 'eu-west-1': 'unhealthy', 'ap-southeast-2': 'healthy' }, nowMs));
+    return [own, ...peers];
+  };
+  const targetOf = (cfg: typeof config, snapshots: ReturnType<typeof snapshotsWith>, extra: Parameters<typeof proposalInput>[3] = {}) =>
+    computeProposal(proposalInput(cfg, nowMs, snapshots, { observer, ...extra })).targets['eu-west-1']!;
+
+  it('marks the quorum\'s drain of a data-plane target when its own fresh round passed', () => {
+    expect(targetOf(gated, snapshotsWith(1))).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy', ownRoundPassed: true });
+  });
+
+  it('does not mark it when its own round failed (no passes)', () => {
+    expect(targetOf(gated, snapshotsWith(0))).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    expect(targetOf(gated, snapshotsWith(0)).ownRoundPassed).toBeUndefined();
+  });
+
+  it('does not mark a target voted by weight: its decider applies the drain itself', () => {
+    const weighted = targetOf(config, snapshotsWith(1));
+    expect(weighted).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    expect(weighted.ownRoundPassed).toBeUndefined();
+  });
+
+  it('does not mark an operator\'s drain: only a quorum\'s verdicts can be late', () => {
+    const override = overrideOf('eu-west-1', 'drain', nowMs - 1_000, nowMs + 600_000);
+    const drained = targetOf(gated, snapshotsWith(1), { overrides: [override] });
+    expect(drained).toMatchObject({ state: 'drained', cause: 'override' });
+    expect(drained.ownRoundPassed).toBeUndefined();
+  });
+
+  it('never marks a drain a gate has voted, or one this observer\'s own gate answers: the mark never withdraws a vote', () => {
+    const voted = targetOf(gated, snapshotsWith(1), { drainVotedMs: { 'eu-west-1': nowMs - 4_000 } });
+    expect(voted).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    expect(voted.ownRoundPassed).toBeUndefined();
+    const answered = targetOf(gated, snapshotsWith(1), { gateDrains: new Set(['eu-west-1']) });
+    expect(answered).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    expect(answered.ownRoundPassed).toBeUndefined();
+  });
+
+  it('does not mark it on a round the tally no longer counts (an observer whose probes stopped after a pass)', () => {
+    const stale = nowMs - gated.probe.verdictFreshnessMs - 1;
+    const target = targetOf(gated, snapshotsWith(1, stale, 'healthy'));
+    expect(target).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    expect(target.tally.byObserver[observer]).toBe('unknown');
+    expect(target.ownRoundPassed).toBeUndefined();
+    // The same round, fresh, marks it.
+    expect(targetOf(gated, snapshotsWith(1, nowMs, 'healthy')).ownRoundPassed).toBe(true);
+  });
+});
