@@ -236,6 +236,11 @@ export function checkHistory(input: CheckInput): CheckResult {
     }
     return start;
   };
+  /** The earliest start, within gateReadMs before `atMs`, of the drain answers for `target` some gate still ran at `atMs`; null if none. */
+  const firstRunningVote = (target: Region, atMs: number): number | null => {
+    const starts = config.observers.map((o) => gateVoteStart(o, target, atMs)).filter((start): start is number => start !== null && atMs - start <= gateReadMs);
+    return starts.length === 0 ? null : Math.min(...starts);
+  };
   /** The observers alive at `atMs` that judged `target` unhealthy within the evidence window before it: a drain's quorum of evidence. */
   const unhealthyJudges = (target: Region, atMs: number): Region[] =>
     config.observers.filter((o) => truth.alive(o, atMs) && verdicts.wasAt(o, target, 'unhealthy', atMs - evidenceWindowMs, atMs));
@@ -293,11 +298,14 @@ export function checkHistory(input: CheckInput): CheckResult {
       drainCause.set(target, byOperator ? (override.force ? 'forced' : 'operator') : 'automatic');
       lastFlip.set(target, { atMs: c.atMs, drained: true, automatic: !byOperator });
       if (byOperator) return;
-      // Data plane: Arbiter's act is the gate's first drain answer; Route 53's checkers take up to
-      // voteReadEstimateMs to read it (as a change batch is judged when it is sent, not at INSYNC).
-      // A flip later than that after the answer began is judged at the flip.
-      const votedMs = c.gate !== undefined ? gateVoteStart(c.gate, target, c.atMs) : null;
-      const actMs = votedMs !== null && c.atMs - votedMs <= gateReadMs ? votedMs : c.atMs;
+      // Data plane: Arbiter's act is the first drain answer among the gates still answering drain at
+      // the flip; Route 53's checkers take up to voteReadEstimateMs to read it (as a change batch is
+      // judged when it is sent, not at INSYNC). Any one child voting drain flips the CALCULATED check,
+      // so which child's checkers happened to read first (c.gate) is Route 53's phase, not Arbiter's
+      // act: a gate joining a vote already running drains nothing the first would not have.
+      // A flip later than voteReadEstimateMs after every running answer began is judged at the flip.
+      const votedMs = c.gate !== undefined ? firstRunningVote(target, c.atMs) : null;
+      const actMs = votedMs ?? c.atMs;
       const failing = truth.failing(target, actMs);
       if (failing === null) {
         const fine = truth.fineThroughout(target, c.atMs - fineForFalseDrainMs, c.atMs);

@@ -216,8 +216,18 @@ describe('checker (ground truth)', () => {
       expect(falseDrains(entries)).toHaveLength(1);
     });
 
-    it('reports it when another gate, not the flipping child\'s, was the one answering drain during the fault', () => {
+    it('accepts it when another gate, not the flipping child\'s, began answering drain during the fault and still answered it at the flip (any one child flips the CALCULATED check)', () => {
       const entries = [answer(75_000, 'ap-southeast-2', 'eu-west-1', true), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')];
+      expect(falseDrains(entries)).toEqual([]);
+    });
+
+    it('reports it when the gate that answered drain during the fault had stopped before the flip', () => {
+      const entries = [answer(75_000, 'ap-southeast-2', 'eu-west-1', true), answer(85_000, 'ap-southeast-2', 'eu-west-1', false), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')];
+      expect(falseDrains(entries)).toHaveLength(1);
+    });
+
+    it('reports it when the other gate\'s answer began longer than voteReadEstimateMs before the flip', () => {
+      const entries = [answer(61_000, 'ap-southeast-2', 'eu-west-1', true), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')];
       expect(falseDrains(entries)).toHaveLength(1);
     });
 

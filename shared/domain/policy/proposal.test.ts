@@ -367,13 +367,10 @@ describe('ownRoundPassed: a drain no gate has voted, whose target passed this ob
     expect(answered.ownRoundPassed).toBeUndefined();
   });
 
-  it('does not mark it on a round the tally no longer counts (an observer whose probes stopped after a pass)', () => {
+  it('marks it on a stale passing round too (an observer whose probes stopped after a pass): its gate only abstains, the observers whose fresh rounds fail vote it', () => {
     const stale = nowMs - gated.probe.verdictFreshnessMs - 1;
     const target = targetOf(gated, snapshotsWith(1, stale, 'healthy'));
-    expect(target).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
-    expect(target.tally.byObserver[observer]).toBe('unknown');
-    expect(target.ownRoundPassed).toBeUndefined();
-    // The same round, fresh, marks it.
-    expect(targetOf(gated, snapshotsWith(1, nowMs, 'healthy')).ownRoundPassed).toBe(true);
+    expect(target).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy', ownRoundPassed: true });
+    expect(target.tally.byObserver).toEqual({ 'us-east-1': 'unknown', 'eu-west-1': 'unhealthy', 'ap-southeast-2': 'unhealthy' });
   });
 });

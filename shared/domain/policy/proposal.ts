@@ -194,18 +194,19 @@ export function fromStateOf(input: Pick<ProposalInput, 'config' | 'observer' | '
  * Data-plane drains on a quorum's verdicts that no gate is known to have voted (drainVotedMs) and
  * whose target passed this observer's own latest probe round (TargetProposal.ownRoundPassed), in
  * the snapshots the proposal counts (`snapshots`): only a round read from the store has passes, one
- * remembered from an earlier pass keeps none, and one the tally no longer counts (stale) says nothing. Once a gate votes the drain, or this observer's own gate answers it (gateDrains), the
- * mark is gone: it only keeps a vote from beginning, never withdraws one.
+ * remembered from an earlier pass keeps none. A stale round (an observer whose probes stopped after a
+ * pass) still marks it, deliberately: the mark only keeps this observer's gate from beginning the
+ * vote, and the observers whose fresh rounds fail it (the quorum behind the drain) vote it. Once a
+ * gate votes the drain, or this observer's own gate answers it (gateDrains), the mark is gone: it
+ * only keeps a vote from beginning, never withdraws one.
  */
-function ownRoundPassed(input: ProposalInput, snapshots: ReadonlyMap<Region, VerdictSnapshot>, tallies: ReadonlyMap<Region, Tally>, entries: readonly SafetyEntry[]): Set<Region> {
+function ownRoundPassed(input: ProposalInput, snapshots: ReadonlyMap<Region, VerdictSnapshot>, entries: readonly SafetyEntry[]): Set<Region> {
   const gated = new Set(dataPlaneTargets(input.config).map((t) => t.region));
   const own = snapshots.get(input.observer);
   const passed = new Set<Region>();
   for (const entry of entries) {
     if (entry.state !== 'drained' || entry.cause !== 'quorum-unhealthy' || !gated.has(entry.target) || input.drainVotedMs?.[entry.target] !== undefined || input.gateDrains?.has(entry.target) === true) continue;
-    // Only a round the tally still counts: a stale one (an observer whose probes stopped) says nothing now.
-    const counted = tallies.get(entry.target)?.byObserver[input.observer] !== 'unknown';
-    if (counted && (own?.verdicts[entry.target]?.consecutivePasses ?? 0) > 0) passed.add(entry.target);
+    if ((own?.verdicts[entry.target]?.consecutivePasses ?? 0) > 0) passed.add(entry.target);
   }
   return passed;
 }
@@ -237,7 +238,7 @@ export function computeProposal(input: ProposalInput): Proposal {
     return { target, state: desire.state, lastState: input.lastApplied?.routing[target] ?? 'serving', cause: desire.cause, priority: causePriority[desire.cause] + tallies.get(target)!.unhealthy };
   });
   const safe = enforceSafety(entries, config.safety);
-  const passedOwnRound = ownRoundPassed(input, snapshots, tallies, safe.entries);
+  const passedOwnRound = ownRoundPassed(input, snapshots, safe.entries);
   const targets: Record<Region, TargetProposal> = {};
   for (const entry of safe.entries) {
     const desire = desires.get(entry.target)!;
