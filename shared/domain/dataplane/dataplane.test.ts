@@ -205,6 +205,8 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(vote(held)).toBe('no-drain');
     expect([...unvotedDrains({ config, nowMs: after, lastApplied: appliedAfter, proposals: held, observer: 'us-east-1' })]).toEqual(['ap-southeast-2']);
     expect(vote(ownIs({ state: 'serving', cause: 'healthy' }))).toBe('no-drain');
+    // Kept only by fail static (no quorum either way): Route 53 shows it serving, and fail static keeps that.
+    expect(vote(ownIs({ state: 'drained', cause: 'no-quorum' }))).toBe('no-drain');
     // A peer's proposal (not its own) restoring it does not stop this gate.
     expect(vote(acknowledged.map((p) => (p.observer === 'eu-west-1' ? { ...p, targets: { ...p.targets, 'ap-southeast-2': { ...p.targets['ap-southeast-2']!, state: 'serving', cause: 'healthy' } } } : p)))).toBe('drain');
     // Once some gate is known to have voted it, withdrawing the vote would be a restore: it stays voted.

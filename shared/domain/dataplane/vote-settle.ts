@@ -147,10 +147,13 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
   if (own === undefined) return votes;
   const known = drainVotedMs({ lastApplied: input.lastApplied, proposals: input.proposals, voted: own.votedDrains ?? {} });
   for (const [target, vote] of Object.entries(votes)) {
+    if (vote !== 'drain' || known[target] !== undefined) continue;
     const wanted = own.targets[target];
-    const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause));
+    // Kept only by fail static (no quorum either way) is gone too: what Route 53 shows of a drain no
+    // gate has voted is serving, and fail static keeps what it shows.
+    const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause) || wanted.cause === 'no-quorum');
     const answering = wanted?.ownRoundPassed === true;
-    if (vote === 'drain' && known[target] === undefined && (answering || (!input.changed.includes(target) && gone))) votes[target] = 'no-drain';
+    if (answering || (!input.changed.includes(target) && gone)) votes[target] = 'no-drain';
   }
   return votes;
 }
