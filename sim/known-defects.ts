@@ -41,6 +41,8 @@ export const fuzzRegressions: Array<{ scenarioSeed: number; mode: 'control-plane
   { scenarioSeed: 281, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 1, was cooldown)' },
   { scenarioSeed: 338, mode: 'gate', fixed: 'the same cooldown anchor as gate 490 (run 2, was cooldown)' },
   { scenarioSeed: 277, mode: 'gate', fixed: 'a gate does not begin voting a drain no gate has voted while its own observer\'s latest round of the target passed (TargetProposal.ownRoundPassed): voted late, after a release settled, on verdicts that had not yet counted the recoveryThreshold passes (both runs, were false-drain 7.9 and 15.8 s after the fault ended)' },
+  { scenarioSeed: 373, mode: 'gate', fixed: 'checker: a data-plane drain is judged at the first drain answer among the gates still answering it at the flip, not at the answer of the child whose checkers happened to read first (run 2, was false-drain: us-east-1\'s gate voted 1 s before the fault ended, and Route 53 flipped on ap-southeast-2\'s child, whose gate joined 0.3 s after it)' },
+  { scenarioSeed: 387, mode: 'gate', fixed: 'the same judging of a data-plane drain as gate 373 (run 1, was false-drain 8.1 s after the region came back: two gates voted during the outage, Route 53 flipped on the revived observer\'s child); run 2 holds since the last round\'s ownRoundPassed and failed only on a variant that ignored stale rounds for the mark' },
   { scenarioSeed: 360, mode: 'gate', fixed: 'found holding with a snapshot judging anything failing counting only while rewritten, its healthy verdicts too; not traced (run 2, was false-drain 2 s after the dead region came back; run 1 was fixed by judging the gate\'s act)' },
 ];
 
