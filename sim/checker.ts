@@ -236,9 +236,16 @@ export function checkHistory(input: CheckInput): CheckResult {
     }
     return start;
   };
-  /** The earliest start, within gateReadMs before `atMs`, of the drain answers for `target` some gate still ran at `atMs`; null if none. */
-  const firstRunningVote = (target: Region, atMs: number): number | null => {
-    const starts = config.observers.map((o) => gateVoteStart(o, target, atMs)).filter((start): start is number => start !== null && atMs - start <= gateReadMs);
+  /**
+   * The earliest start, within gateReadMs before `atMs`, of the drain answers for `target` some gate
+   * still ran at `atMs`; null if none. A gate other than the one whose child flipped (`flipped`)
+   * counts only if it was alive at the flip and its run lasted gateReadMs, by when its own checkers
+   * were bound to have read it: then it would have drained the target by itself.
+   */
+  const firstRunningVote = (target: Region, atMs: number, flipped: Region): number | null => {
+    const could = (o: Region, start: number | null): start is number => start !== null && atMs - start <= gateReadMs
+      && (o === flipped || (truth.alive(o, atMs) && gateVoteStart(o, target, start + gateReadMs) === start));
+    const starts = config.observers.map((o) => [o, gateVoteStart(o, target, atMs)] as const).filter(([o, start]) => could(o, start)).map(([, start]) => start as number);
     return starts.length === 0 ? null : Math.min(...starts);
   };
   /** The observers alive at `atMs` that judged `target` unhealthy within the evidence window before it: a drain's quorum of evidence. */
@@ -302,9 +309,10 @@ export function checkHistory(input: CheckInput): CheckResult {
       // the flip; Route 53's checkers take up to voteReadEstimateMs to read it (as a change batch is
       // judged when it is sent, not at INSYNC). Any one child voting drain flips the CALCULATED check,
       // so which child's checkers happened to read first (c.gate) is Route 53's phase, not Arbiter's
-      // act: a gate joining a vote already running drains nothing the first would not have.
+      // act: a gate joining a vote already running drains nothing the first would not have, if that
+      // first vote was alive and lasted long enough to be read on its own.
       // A flip later than voteReadEstimateMs after every running answer began is judged at the flip.
-      const votedMs = c.gate !== undefined ? firstRunningVote(target, c.atMs) : null;
+      const votedMs = c.gate !== undefined ? firstRunningVote(target, c.atMs, c.gate) : null;
       const actMs = votedMs ?? c.atMs;
       const failing = truth.failing(target, actMs);
       if (failing === null) {

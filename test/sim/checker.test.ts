@@ -226,6 +226,23 @@ describe('checker (ground truth)', () => {
       expect(falseDrains(entries)).toHaveLength(1);
     });
 
+    // The earlier gate's vote ran 6.5 s and stopped 0.5 s after the flip, too short for its own
+    // child to be sure to be read (more than 18 % of its checkers, each reading once per 30 s):
+    // without us-east-1's vote, begun 2 s after the fault ended, nothing would have drained.
+    it('reports it when the earlier gate\'s vote stopped right after the flip, before its own child could be read', () => {
+      const entries = [answer(89_000, 'ap-southeast-2', 'eu-west-1', true), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1'), answer(95_500, 'ap-southeast-2', 'eu-west-1', false)];
+      expect(falseDrains(entries)).toHaveLength(1);
+    });
+
+    // The earlier gate's region died at 93 s, before the flip (its "no drain" is recorded when a
+    // checker next asks it, at 96 s): a dead gate answers no 2xx and drained nothing at 95 s.
+    it('reports it when the earlier gate\'s region was dead at the flip', () => {
+      const gateDies: ActiveFault = { index: 1, spec: { kind: 'region-down', region: 'ap-southeast-2', atMs: 93_000, untilMs: 200_000 }, atMs: 93_000, untilMs: 200_000 };
+      const entries = [answer(89_000, 'ap-southeast-2', 'eu-west-1', true), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1'), answer(96_000, 'ap-southeast-2', 'eu-west-1', false)];
+      const result = run([...evidence, ...entries], [...faults, gateDies], { scenario: gate() });
+      expect(result.violations.filter((v) => v.invariant === 'false-drain')).toHaveLength(1);
+    });
+
     it('reports it when the other gate\'s answer began longer than voteReadEstimateMs before the flip', () => {
       const entries = [answer(61_000, 'ap-southeast-2', 'eu-west-1', true), answer(92_000, 'us-east-1', 'eu-west-1', true), drainedBy(95_000, 'eu-west-1', 'us-east-1')];
       expect(falseDrains(entries)).toHaveLength(1);
