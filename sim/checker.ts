@@ -243,9 +243,11 @@ export function checkHistory(input: CheckInput): CheckResult {
    * were bound to have read it: then it would have drained the target by itself.
    */
   const firstRunningVote = (target: Region, atMs: number, flipped: Region): number | null => {
-    const could = (o: Region, start: number | null): start is number => start !== null && atMs - start <= gateReadMs
-      && (o === flipped || (truth.alive(o, atMs) && gateVoteStart(o, target, start + gateReadMs) === start));
-    const starts = config.observers.map((o) => [o, gateVoteStart(o, target, atMs)] as const).filter(([o, start]) => could(o, start)).map(([, start]) => start as number);
+    const starts = config.observers.flatMap((o) => {
+      const start = gateVoteStart(o, target, atMs);
+      if (start === null || atMs - start > gateReadMs) return [];
+      return o === flipped || (truth.alive(o, atMs) && gateVoteStart(o, target, start + gateReadMs) === start) ? [start] : [];
+    });
     return starts.length === 0 ? null : Math.min(...starts);
   };
   /** The observers alive at `atMs` that judged `target` unhealthy within the evidence window before it: a drain's quorum of evidence. */
