@@ -349,7 +349,8 @@ export function checkHistory(input: CheckInput): CheckResult {
 
   /**
    * Data plane: a restore of `target` made room for a new drain. It is one swap when a live quorum
-   * judged `target` healthy at the restore (a drain held only by hysteresis), automation's drains
+   * judged `target` healthy when Arbiter released it (a drain held only by hysteresis; judged at the
+   * same act as the new failure below, not at Route 53's later read of it), automation's drains
    * were at maxDrained before it, and a target that was really failing at the restore and serving
    * is drained by automation (no operator's drain override) within voteSettleMs after it, `target`
    * serving until then (the votes settle the release before voting the drain, so Route 53 never
@@ -364,7 +365,7 @@ export function checkHistory(input: CheckInput): CheckResult {
     if (settleMs === null) return false;
     const releasedMs = gateReleaseStart(target, c.atMs);
     const actMs = releasedMs !== null && c.atMs - releasedMs <= gateReadMs ? releasedMs : c.atMs;
-    const judgedHealthy = config.observers.filter((o) => truth.alive(o, c.atMs) && verdicts.statusAt(o, target, c.atMs) === 'healthy');
+    const judgedHealthy = config.observers.filter((o) => truth.alive(o, actMs) && verdicts.statusAt(o, target, actMs) === 'healthy');
     if (judgedHealthy.length < quorum) return false;
     const weightsThen = weightsBefore.get(c) ?? {};
     const automaticDrains = Object.entries(weightsThen).filter(([t, w]) => w <= 0 && t !== target && (drainCause.get(t) ?? 'automatic') === 'automatic').length + 1;

@@ -177,6 +177,21 @@ describe('checker (ground truth)', () => {
         expect(invariants(result)).toContain('cooldown');
       });
 
+      it('is one swap when a live quorum judged the released target healthy as the gates released it, though two turned suspect before Route 53 read it', () => {
+        // Arbiter's act is the release at 150 s; verdicts that change while Route 53 reads it (a path cut at 152 s) do not undo it.
+        const released = observers.map((o) => answer(150_000, o, false));
+        const suspect = ['us-east-1', 'eu-west-1'].map((o): HistoryEntry => ({ atMs: 152_000, kind: 'verdict', observer: o, target: 'eu-west-1', status: 'suspect', reason: 'test' }));
+        const result = run([...evidence, ...judged, ...drainAnswers, ...released, ...suspect, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        expect(invariants(result)).not.toContain('cooldown');
+      });
+
+      it('is a restore inside the cooldown when a quorum judged the released target healthy only after the gates released it', () => {
+        const released = observers.map((o) => answer(150_000, o, false));
+        const late = evidence.filter((e) => !(e.kind === 'verdict' && (e as { status: string }).status === 'healthy' && (e as { observer: string }).observer !== 'us-east-1'));
+        const result = run([...late, healthy('eu-west-1', 'eu-west-1', 155_000), healthy('ap-southeast-2', 'eu-west-1', 155_000), ...judged, ...drainAnswers, ...released, flip(160_000, 'eu-west-1', true)], brief, { scenario: gate() });
+        expect(invariants(result)).toContain('cooldown');
+      });
+
       it('is a restore inside the cooldown when Route 53 restored later than voteReadEstimateMs after the gates released it', () => {
         const released = observers.map((o) => answer(150_000, o, false));
         const result = run([...evidence, ...judged, ...drainAnswers, ...released, flip(183_000, 'eu-west-1', true)], brief, { scenario: gate() });
