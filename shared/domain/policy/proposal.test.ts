@@ -138,6 +138,25 @@ describe('computeProposal', () => {
       expect(p.refusals).toEqual([]);
     });
 
+    it('releases a held drain for a new one only on healthy verdicts live enough to be a failing verdict\'s (an all-healthy snapshot may be a dead observer\'s last word)', () => {
+      const [a, b, c] = config.observers as [string, string, string];
+      const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 60_000, { 'eu-west-1': nowMs - 60_000 });
+      // a and b fail us-east-1 (they rewrite every round); only b and c judge eu-west-1 healthy, and c's all-healthy snapshot is 30 s old.
+      const at = (cWrittenMs: number) => computeProposal(proposalInput(config, nowMs, [
+        snapshotOf(a, { 'us-east-1': 'unhealthy', 'eu-west-1': 'suspect', 'ap-southeast-2': 'healthy' }, nowMs),
+        snapshotOf(b, { 'us-east-1': 'unhealthy', 'eu-west-1': 'healthy', 'ap-southeast-2': 'healthy' }, nowMs),
+        snapshotOf(c, { 'us-east-1': 'healthy', 'eu-west-1': 'healthy', 'ap-southeast-2': 'healthy' }, cWrittenMs),
+      ], { lastApplied }));
+      const old = at(nowMs - 30_000);
+      expect(old.targets['eu-west-1']).toMatchObject({ state: 'drained', cause: 'recovery-hold' });
+      expect(old.targets['us-east-1']).toMatchObject({ state: 'serving', cause: 'safety-refused' });
+      expect(old.refusals).toEqual([expect.objectContaining({ target: 'us-east-1', rule: 'maxDrained' })]);
+      // The same verdicts from a snapshot written a round ago release it.
+      const live = at(nowMs - config.probe.intervalMs);
+      expect(live.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'released' });
+      expect(live.targets['us-east-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    });
+
     it('never holds back an operator override', () => {
       const lastApplied = appliedOf(allServing, nowMs - 1000, { 'eu-west-1': nowMs - 1000 });
       const override = overrideOf('eu-west-1', 'drain', nowMs - 10, nowMs + 3_600_000);

@@ -20,7 +20,7 @@ import type { AlarmSignal, AppliedDecision, Override, OverrideEnd, Proposal, Pro
 import { voteSettleMs } from '../dataplane/vote-settle';
 import { dataPlaneTargets } from '../dataplane/votes';
 import { evidenceOf, rememberedOverrideEnds, rememberedSnapshots } from './memory';
-import { enforceSafety, type SafetyEntry } from './safety';
+import { enforceSafety, heldCauses, type SafetyEntry } from './safety';
 
 /**
  * Added to every hysteresis wait: a flip is stamped (on its decider's clock) just before its batch is
@@ -212,6 +212,23 @@ function ownRoundPassed(input: ProposalInput, snapshots: ReadonlyMap<Region, Ver
 }
 
 /**
+ * Whether a drain held only by hysteresis may be released for a new drain: a quorum judges its
+ * target healthy in snapshots no older than a failing verdict may be (failingFreshnessMs: a few
+ * rounds). A release is a change, and its evidence must be live: a snapshot that judges everything
+ * healthy is rewritten only every verdictRefreshMs, so within verdictFreshnessMs it may be a dead
+ * observer's last word (generated gate 265: a held drain released for a new failure on the
+ * all-healthy snapshot of an observer dead for 13 s, while the one other live observer that
+ * judged it healthy was the only one). The observers whose rounds fail the new target rewrite their
+ * snapshots every round, so their verdicts count. The hold itself, and a restore after it, still
+ * count every fresh verdict.
+ */
+function releaseEvidence(input: ProposalInput, target: Region, snapshots: ReadonlyMap<Region, VerdictSnapshot>, seen: ReadonlyMap<Region, number>): boolean {
+  const liveMs = failingFreshnessMs(input.config.probe.intervalMs);
+  const tally = tallyTarget({ target, observers: input.config.observers, snapshots, nowMs: input.nowMs, freshnessMs: Math.min(liveMs, input.config.probe.verdictFreshnessMs), failingFreshnessMs: liveMs, seenMs: seen });
+  return tally.healthy >= tally.quorum;
+}
+
+/**
  * Computes this observer's proposal.
  * @example const proposal = computeProposal({ config, observer: 'us-east-1', nowMs, seq: 7, snapshots, overrides: [], overrideEnds: [], signals: [], lastApplied: null, previous: null });
  */
@@ -235,7 +252,8 @@ export function computeProposal(input: ProposalInput): Proposal {
   }
   const entries: SafetyEntry[] = config.targets.map(({ region: target }) => {
     const desire = desires.get(target)!;
-    return { target, state: desire.state, lastState: input.lastApplied?.routing[target] ?? 'serving', cause: desire.cause, priority: causePriority[desire.cause] + tallies.get(target)!.unhealthy };
+    const releasable = heldCauses.has(desire.cause) ? releaseEvidence(input, target, snapshots, seen) : undefined;
+    return { target, state: desire.state, lastState: input.lastApplied?.routing[target] ?? 'serving', cause: desire.cause, priority: causePriority[desire.cause] + tallies.get(target)!.unhealthy, ...(releasable === false ? { releasable } : {}) };
   });
   const safe = enforceSafety(entries, config.safety);
   const passedOwnRound = ownRoundPassed(input, snapshots, safe.entries);

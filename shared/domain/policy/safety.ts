@@ -22,6 +22,12 @@ export interface SafetyEntry {
    * forced one (it can only be below minServing because an operator forced it, or the config changed).
    */
   failStatic?: boolean;
+  /**
+   * A drain held only by hysteresis that may yield to a new drain (default): false when the healthy
+   * quorum behind the hold counts a snapshot its writer may no longer be alive to rewrite
+   * (policy/proposal.ts, releaseEvidence). Nothing else about the hold changes.
+   */
+  releasable?: boolean;
 }
 
 const operatorCauses: ReadonlySet<ProposalCause> = new Set(['override', 'forced-override']);
@@ -68,7 +74,7 @@ const evidenceCauses: ReadonlySet<ProposalCause> = new Set(['quorum-unhealthy', 
  */
 function releaseHeldDrain(entries: SafetyEntry[], entry: SafetyEntry, safety: SafetyConfig & { maxDrained: number }, minServing: number): boolean {
   if (!evidenceCauses.has(entry.cause)) return false;
-  const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true).sort(byPriorityAscending)[0];
+  const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true && e.releasable !== false).sort(byPriorityAscending)[0];
   if (held === undefined) return false;
   const cause = held.cause;
   held.state = 'serving';
