@@ -157,6 +157,14 @@ describe('computeProposal', () => {
       expect(live.targets['us-east-1']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
     });
 
+    it('releases a held drain for a target an alarm indicts on every fresh verdict: no round need fail it, and all-healthy snapshots are rewritten only every verdictRefreshMs', () => {
+      const alarmed = makeConfig({ alarms: [{ name: 'eu-5xx', target: 'us-east-1', effect: 'indict' }] });
+      const lastApplied = appliedOf({ ...allServing, 'eu-west-1': 'drained' }, nowMs - 60_000, { 'eu-west-1': nowMs - 60_000 });
+      const p = computeProposal(proposalInput(alarmed, nowMs, unanimous(alarmed, 'healthy', nowMs - 20_000), { lastApplied, signals: [alarmSignal('eu-5xx', 'us-east-1', 'ALARM', nowMs - 1_000)] }));
+      expect(p.targets['us-east-1']).toMatchObject({ state: 'drained', cause: 'alarm' });
+      expect(p.targets['eu-west-1']).toMatchObject({ state: 'serving', cause: 'released' });
+    });
+
     it('never holds back an operator override', () => {
       const lastApplied = appliedOf(allServing, nowMs - 1000, { 'eu-west-1': nowMs - 1000 });
       const override = overrideOf('eu-west-1', 'drain', nowMs - 10, nowMs + 3_600_000);

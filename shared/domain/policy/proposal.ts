@@ -219,8 +219,11 @@ function ownRoundPassed(input: ProposalInput, snapshots: ReadonlyMap<Region, Ver
  * observer's last word (generated gate 265: a held drain released for a new failure on the
  * all-healthy snapshot of an observer dead for 13 s, while the one other live observer that
  * judged it healthy was the only one). The observers whose rounds fail the new target rewrite their
- * snapshots every round, so their verdicts count. The hold itself, and a restore after it, still
- * count every fresh verdict.
+ * snapshots every round, so their verdicts count. The hold itself, a restore after it, and a release
+ * for a drain on an alarm (which no round need fail, safety.ts) still count every fresh verdict.
+ * The price: where a release needs an all-healthy observer's verdict, it waits for a pass within
+ * failingFreshnessMs of that observer's refresh (about one in verdictRefreshMs; generated runs found
+ * none held longer), and two such observers in one quorum (R ≥ 5) must refresh within that of each other.
  */
 function releaseEvidence(input: ProposalInput, target: Region, snapshots: ReadonlyMap<Region, VerdictSnapshot>, seen: ReadonlyMap<Region, number>): boolean {
   const liveMs = failingFreshnessMs(input.config.probe.intervalMs);

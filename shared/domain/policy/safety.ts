@@ -23,9 +23,10 @@ export interface SafetyEntry {
    */
   failStatic?: boolean;
   /**
-   * A drain held only by hysteresis that may yield to a new drain (default): false when the healthy
-   * quorum behind the hold counts a snapshot its writer may no longer be alive to rewrite
-   * (policy/proposal.ts, releaseEvidence). Nothing else about the hold changes.
+   * A drain held only by hysteresis that may yield to a new drain on verdicts (default): false when
+   * the healthy quorum behind the hold counts a snapshot its writer may no longer be alive to rewrite
+   * (policy/proposal.ts, releaseEvidence). A new drain on an alarm may still release it. Nothing else
+   * about the hold changes.
    */
   releasable?: boolean;
 }
@@ -74,7 +75,11 @@ const evidenceCauses: ReadonlySet<ProposalCause> = new Set(['quorum-unhealthy', 
  */
 function releaseHeldDrain(entries: SafetyEntry[], entry: SafetyEntry, safety: SafetyConfig & { maxDrained: number }, minServing: number): boolean {
   if (!evidenceCauses.has(entry.cause)) return false;
-  const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true && e.releasable !== false).sort(byPriorityAscending)[0];
+  // A drain on verdicts comes with observers whose rounds fail, rewriting their snapshots every round: the
+  // release must find its healthy quorum in live snapshots (releasable). An alarm fails a target no
+  // round may fail, and every snapshot may then be an all-healthy one rewritten every verdictRefreshMs:
+  // its release counts every fresh verdict, or it could wait out the whole hold (review of releasable).
+  const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true && (e.releasable !== false || entry.cause === 'alarm')).sort(byPriorityAscending)[0];
   if (held === undefined) return false;
   const cause = held.cause;
   held.state = 'serving';
