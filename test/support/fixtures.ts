@@ -19,7 +19,18 @@ export function configInput(overrides: Partial<ArbiterConfigInput> = {}): Arbite
 
 /** A validated config; throws with every problem if the input is invalid. */
 export function makeConfig(overrides: Partial<ArbiterConfigInput> = {}): ValidConfig {
-  const result = validateConfig(configInput(overrides));
+  return makeConfigFrom(configInput(overrides));
+}
+
+function makeConfigFrom(input: ArbiterConfigInput): ValidConfig {
+  const result = validateConfig(input);
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
   return result.config;
+}
+
+/** The fixture config with every target in health-check mode, voting by gate. */
+export function makeDataPlaneConfig(): ValidConfig {
+  const input = configInput();
+  for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check', vote: 'gate' };
+  return makeConfigFrom(input);
 }

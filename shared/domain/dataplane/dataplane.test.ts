@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { configInput, makeConfig, regions } from '../../../test/support/fixtures';
+import { configInput, makeConfig, makeDataPlaneConfig, regions } from '../../../test/support/fixtures';
 import { appliedOf, proposalWanting } from '../../../test/unit/support/core-builders';
 import { validateConfig } from '../config';
 import { gateAnswer, gateVotes } from './gate';
@@ -105,17 +105,8 @@ describe('observer deaths in gate mode (3 observers, threshold 3)', () => {
   });
 });
 
-/** Every target in health-check mode, voting by gate. */
-function dataPlaneOnly() {
-  const input = configInput();
-  for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check', vote: 'gate' };
-  const result = validateConfig(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.config;
-}
-
 describe('gateVotes: fail static over a replica whose proposals go stale', () => {
-  const config = dataPlaneOnly();
+  const config = makeDataPlaneConfig();
   const drainedMs = 100_000;
   const applied = [appliedOf({ 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' }, drainedMs, { 'us-east-1': drainedMs })];
   const beforeDeaths = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'us-east-1': 'drained' }, drainedMs, 1, applied[0]!));
@@ -137,7 +128,7 @@ describe('gateVotes: fail static over a replica whose proposals go stale', () =>
 
 describe('settledVotes: maxDrained in composition', () => {
   it('withholds a drain decided with a release until the release has settled, then votes it', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const lastApplied = appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 });
     const t0 = 400_000;
     const proposals = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, t0, 2, lastApplied));
@@ -153,7 +144,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('waits for every fresh peer to have seen the restore, even after the settle time', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const t0 = 400_000;
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
@@ -166,7 +157,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('names a drain as unvoted while the settle rule withholds it, and no longer once it is voted', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const t0 = 400_000;
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
@@ -192,7 +183,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('does not begin voting a drain no gate has voted once its own proposal holds it only by hysteresis or restores it (its evidence went away)', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const t0 = 400_000;
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
@@ -215,7 +206,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('does not name a withheld drain unvoted once an observer\'s newest proposal records its gate voted it (its settle rule ended sooner)', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const t0 = 400_000;
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
     const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
@@ -232,7 +223,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('settles a release this observer never saw: while a fresh peer holds it drained, then for voteSettleMs after that peer\'s gate switched', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     // This observer was down while eu-west-1 was drained (222 s) and released (254.7 s): its own
     // record has eu-west-1 serving throughout, and its decision drains ap-southeast-2 at 254.8 s.
     const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
@@ -269,7 +260,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('never withholds again a drain its gate has voted: a hold seen later (a peer back from an outage) does not withdraw it', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const routing = { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
     // ap-southeast-2 was released at 227 s for us-east-1; the release settled and us-east-1's drain was voted.
     const own = { ...appliedOf(routing, 227_000, { 'us-east-1': 227_000, 'ap-southeast-2': 227_000 }, 'eu-west-1'), lastRestoreMs: { 'ap-southeast-2': 227_000 } };
@@ -297,7 +288,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('dates each drain in force from the earliest vote any gate is known to have made of it (drainVotedMs)', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const routing = { 'us-east-1': 'drained', 'eu-west-1': 'serving', 'ap-southeast-2': 'serving' } as const;
     const own = { ...appliedOf(routing, 124_600, { 'us-east-1': 124_600, 'eu-west-1': 124_600 }, 'us-east-1'), lastRestoreMs: { 'eu-west-1': 124_600 } };
     const peer = (observer: string, seq: number, voted?: Record<string, number>) => ({ ...proposalWanting(config, observer, { 'us-east-1': 'drained' }, 180_000, seq, own), ...(voted === undefined ? {} : { votedDrains: voted }) });
@@ -321,7 +312,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('votes only the decision\'s drains, all of them unless a restore settles, and none made with a settling restore (property)', () => {
-    const config = dataPlaneOnly();
+    const config = makeDataPlaneConfig();
     const state = fc.constantFrom<'serving' | 'drained'>('serving', 'drained');
     fc.assert(fc.property(fc.tuple(state, state, state), fc.tuple(state, state, state), fc.integer({ min: 0, max: 120_000 }), (before, after, sinceMs) => {
       const nowMs = 1_000_000;

@@ -1,20 +1,11 @@
-import { configInput } from '../../../test/support/fixtures';
+import { makeDataPlaneConfig } from '../../../test/support/fixtures';
 import { appliedOf, proposalWanting, unanimous } from '../../../test/unit/support/core-builders';
-import { hysteresisMarginMs, validateConfig, type Proposal } from '../../domain';
+import { hysteresisMarginMs, type Proposal } from '../../domain';
 import type { StoreView } from '../../ports';
 import { shadowPlan } from './shadow-plan';
 
-/** Every target in health-check mode, voting by gate (maxDrained 1, cooldown 300 s). */
-function dataPlaneOnly() {
-  const input = configInput();
-  for (const target of input.targets) target.route53 = { ...target.route53, mode: 'health-check', vote: 'gate' };
-  const result = validateConfig(input);
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.config;
-}
-
 describe('shadowPlan over a data-plane drain first voted after its decision', () => {
-  const config = dataPlaneOnly();
+  const config = makeDataPlaneConfig() // maxDrained 1, cooldown 300 s;
   const decidedMs = 1_000_000;
   // eu-west-1 was drained at decidedMs; its vote was withheld while a release settled, and first voted 45 s later.
   const votedMs = decidedMs + 45_000;
