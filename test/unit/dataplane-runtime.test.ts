@@ -66,6 +66,36 @@ describe('decide runtime in data-plane mode', () => {
     for (const observer of deciders) expect(w.store.proposals.get(observer)?.votedDrains).toEqual({ 'eu-west-1': decidedMs });
   });
 
+  it('leaves the record of a vote to a later pass when a concurrent pass of the same observer wrote a newer proposal first', async () => {
+    const w = dataPlaneWorld();
+    for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
+    for (const o of w.observers) await o.probe.round();
+    const put = w.store.putProposal.bind(w.store);
+    let raced = 0;
+    // The vote's record (a proposal carrying votedDrains) loses the race: another pass of its observer writes first.
+    w.store.putProposal = async (proposal) => {
+      if (proposal.votedDrains !== undefined && raced === 0) {
+        raced += 1;
+        const stored = w.store.proposals.get(proposal.observer)!;
+        await put({ ...stored, seq: proposal.seq });
+      }
+      return put(proposal);
+    };
+    const decidedMs = w.clock.nowMs();
+    const outcomes = [];
+    for (const o of w.observers) outcomes.push(await o.decide.run());
+    expect(raced).toBe(1);
+    expect(outcomes.map((o) => o.error)).toEqual([null, null, null]);
+    const loser = [...w.store.proposals.values()].find((p) => p.votedDrains === undefined && w.store.applied.get(p.observer)?.routing['eu-west-1'] === 'drained')!;
+    expect(loser).toBeDefined();
+    const gate = w.observers.find((o) => o.observer === loser.observer)!;
+    expect(await gate.gate.answer('/drain/eu-west-1')).toMatchObject({ status: 200, body: 'drain' });
+    // Its next pass records the vote, with a later anchor (a longer hold, never a shorter one).
+    w.clock.advance(1_000);
+    await gate.decide.run();
+    expect(w.store.proposals.get(loser.observer)?.votedDrains?.['eu-west-1']).toBeGreaterThan(decidedMs);
+  });
+
   it('records in its next proposal the drain its gate votes, from the pass that first saw it voted, and persists it', async () => {
     const w = dataPlaneWorld();
     for (const o of w.observers) o.prober.set('eu-west-1', { kind: 'down' });
