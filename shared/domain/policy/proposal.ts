@@ -222,8 +222,8 @@ function ownRoundPassed(input: ProposalInput, snapshots: ReadonlyMap<Region, Ver
  * snapshots every round, so their verdicts count. The hold itself, a restore after it, and a release
  * for a drain on an alarm (which no round need fail, safety.ts) still count every fresh verdict.
  * The price: where a release needs an all-healthy observer's verdict, it waits for a pass within
- * failingFreshnessMs of that observer's refresh (about one in verdictRefreshMs; generated runs found
- * none held longer), and two such observers in one quorum (R ≥ 5) must refresh within that of each other.
+ * failingFreshnessMs of that observer's refresh (about once per verdictRefreshMs; no generated run
+ * failed on it, and none was measured for how long it waited), and two such observers in one quorum (R ≥ 5) must refresh within that of each other.
  */
 function releaseEvidence(input: ProposalInput, target: Region, snapshots: ReadonlyMap<Region, VerdictSnapshot>, seen: ReadonlyMap<Region, number>): boolean {
   const liveMs = failingFreshnessMs(input.config.probe.intervalMs);

@@ -75,10 +75,8 @@ const evidenceCauses: ReadonlySet<ProposalCause> = new Set(['quorum-unhealthy', 
  */
 function releaseHeldDrain(entries: SafetyEntry[], entry: SafetyEntry, safety: SafetyConfig & { maxDrained: number }, minServing: number): boolean {
   if (!evidenceCauses.has(entry.cause)) return false;
-  // A drain on verdicts comes with observers whose rounds fail, rewriting their snapshots every round: the
-  // release must find its healthy quorum in live snapshots (releasable). An alarm fails a target no
-  // round may fail, and every snapshot may then be an all-healthy one rewritten every verdictRefreshMs:
-  // its release counts every fresh verdict, or it could wait out the whole hold (review of releasable).
+  // A new drain on an alarm may release a hold `releasable` refuses: no round need fail an indicted
+  // target, so no snapshot may be live enough (policy/proposal.ts, releaseEvidence).
   const held = entries.filter((e) => e.state === 'drained' && e.lastState === 'drained' && heldCauses.has(e.cause) && e.failStatic !== true && (e.releasable !== false || entry.cause === 'alarm')).sort(byPriorityAscending)[0];
   if (held === undefined) return false;
   const cause = held.cause;

@@ -5,7 +5,7 @@ import type { StoreView } from '../../ports';
 import { shadowPlan } from './shadow-plan';
 
 describe('shadowPlan over a data-plane drain first voted after its decision', () => {
-  const config = makeDataPlaneConfig() // maxDrained 1, cooldown 300 s;
+  const config = makeDataPlaneConfig(); // maxDrained 1, cooldown 300 s
   const decidedMs = 1_000_000;
   // eu-west-1 was drained at decidedMs; its vote was withheld while a release settled, and first voted 45 s later.
   const votedMs = decidedMs + 45_000;
