@@ -55,7 +55,7 @@ const targetProposalSchema = z.object({
   fromSinceMs: ms.nullable().optional(), fromSeenMs: ms.nullable().optional(), ownRoundPassed: z.literal(true).optional(),
 });
 const refusalSchema = z.object({ target: region, rule: z.enum(['minServing', 'maxDrained']), message: z.string() });
-const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, seenMs: ms.optional(), statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])) }));
+const evidenceSchema = z.record(z.string(), z.object({ seq: ms, writtenMs: ms, seenMs: ms.optional(), statuses: z.record(z.string(), z.enum(['healthy', 'suspect', 'unhealthy'])), failedMs: z.record(z.string(), ms).optional() }));
 const peerVoteSchema = z.object({
   seq: ms, createdMs: ms, configHash: z.string().max(64).optional(), fromEpoch: ms.optional(),
   targets: z.record(z.string(), z.object({

@@ -204,8 +204,13 @@ export interface Proposal {
    * before the drain" from "serving again after the restore" (A→B→A). Absent before v2.
    */
   fromEpoch?: number;
-  /** The verdicts it was computed from, per observer (policy/memory.ts: the next pass starts from them). */
-  evidence?: Record<Region, { seq: number; writtenMs: number; seenMs?: number; statuses: Record<Region, VerdictStatus> }>;
+  /**
+   * The verdicts it was computed from, per observer (policy/memory.ts: the next pass starts from them).
+   * `failedMs`: the targets whose latest round failed, and when that round was probed (a late drain
+   * counts peers' failed rounds since its confirming probe; a status alone may be a recovery not yet
+   * confirmed). Absent in proposals written before it.
+   */
+  evidence?: Record<Region, { seq: number; writtenMs: number; seenMs?: number; statuses: Record<Region, VerdictStatus>; failedMs?: Record<Region, number> }>;
   /** The peers' newest proposals its writer knew when it decided (policy/memory.ts). */
   peers?: Record<Region, PeerVote>;
   /** Ends of overrides still unexpired that its writer knew (policy/memory.ts): an ended override never comes back. */

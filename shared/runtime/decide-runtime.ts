@@ -17,7 +17,7 @@
  * so a storm of events does not become a storm of calls against the account's Route 53 quota.
  */
 import {
-  adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, gateVotes, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
+  adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, gateVotes, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, rememberedSnapshots, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
   recordsAfter, registerName, routingFromRecords, unvotedDrains, votedDrains, drainVotedMs, weightTargets, wholeZonePlan, zonesOf,
   type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
 } from '../domain';
@@ -274,6 +274,13 @@ export class DecideRuntime {
    * quorum can fail the target. Without a quorum by then (peers dead, or their snapshots not yet
    * replicated) the drain is held, as a decision without a quorum of fresh evidence is (fail
    * static); the next pass decides again.
+   *
+   * Peers' rounds are read as every pass reads them: the replica, and what this observer's own
+   * proposal remembers. Under replication lag a peer's round reaches this region first as its event,
+   * which wakes another pass of this observer; that pass remembers the round in its proposal, written
+   * to this replica at once, and this pass reads it there. Reading the replica alone held every late
+   * drain for as long as the lag lasted (generated control-plane 301 and 355: a dead region left
+   * serving for over 120 s while every live observer failed it).
    */
   private async unconfirmedLate(targets: readonly Region[], sinceMs: number): Promise<Region[]> {
     const { config, store, clock, observer } = this.deps;
@@ -284,7 +291,9 @@ export class DecideRuntime {
     const timeoutMs = (region: Region) => Math.max(...(config.targets.find((t) => t.region === region)?.endpoints ?? []).map((e) => e.timeoutMs), 0);
     const deadlineMs = sinceMs + Math.max(...targets.map((t) => lateEvidenceWaitMs(config.probe.intervalMs, timeoutMs(t))));
     for (;;) {
-      const snapshots = latestSnapshots((await store.readView(clock.nowMs())).snapshots);
+      const view = await store.readView(clock.nowMs());
+      const own = rememberedProposals(view.proposals, null).find((p) => p.observer === observer) ?? null;
+      const { latest: snapshots } = rememberedSnapshots(view.snapshots, own);
       const unconfirmed: Region[] = [];
       let waiting = false;
       for (const target of targets) {

@@ -247,6 +247,58 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(w.clock.nowMs() - startedMs).toBe(lateEvidenceWaitMs(w.config.probe.intervalMs, 2_000));
     });
 
+    /**
+     * a's replica lags: the peers' snapshots it reads stay as they were when the outage ended, while
+     * its own writes land at once. The peers' rounds during a's wait reach a only as their events,
+     * each waking another container of a, or not at all (`delivered: false`).
+     */
+    async function laggingReplica(delivered: boolean) {
+      const { w, a, b, c } = await waitedOutOutage();
+      w.dns.failWith = null;
+      const frozen = new Map((await w.store.readView(w.clock.nowMs())).snapshots.filter((s) => s.observer !== a.observer).map((s) => [s.observer, s]));
+      const store = new Proxy(w.store, {
+        get(target, key) {
+          if (key === 'readView') {
+            return async (nowMs: number) => {
+              const view = await target.readView(nowMs);
+              return { ...view, snapshots: view.snapshots.map((s) => frozen.get(s.observer) ?? s) };
+            };
+          }
+          const value: unknown = Reflect.get(target, key);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const deps: ObserverDeps = { ...a.deps, store };
+      let woken = 0;
+      w.clock.rounds = async () => {
+        for (const peer of [b, c]) {
+          const before = w.bus.published.length;
+          await peer.probe.round();
+          if (!delivered) continue;
+          for (const event of w.bus.published.slice(before).filter((e) => e.type === 'verdicts')) {
+            woken += 1;
+            await new DecideRuntime(deps).run(event);
+          }
+        }
+      };
+      const outcome = await new DecideRuntime(deps).run();
+      return { w, outcome, woken };
+    }
+
+    it('sends it when peers\' rounds since that probe reach this region only as events (its replica lags): another pass of this observer remembers them in its proposal, and the waiting pass reads them there', async () => {
+      const { w, outcome, woken } = await laggingReplica(true);
+      expect(woken).toBeGreaterThan(0);
+      expect(outcome.changeIds).toHaveLength(1);
+      expect(w.dns.weightOf('eu-west-1')).toBe(0);
+    });
+
+    it('holds it under the same lag when no peer\'s round reaches this region at all', async () => {
+      const { w, outcome, woken } = await laggingReplica(false);
+      expect(woken).toBe(0);
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    });
+
     it('holds it when the gray target answers that probe fast again', async () => {
       const { w, a } = await waitedOutOutage(false, { kind: 'slow', latencyMs: 1_200 });
       expect(a.probe.current()!.verdicts['eu-west-1']!.reason).toMatch(/latency/);

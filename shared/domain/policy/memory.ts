@@ -19,22 +19,31 @@ import type { FromStateVote, Override, OverrideEnd, Proposal, PeerVote, Region, 
 import { latestSnapshots } from '../quorum/tally';
 import { indexEnds } from '../overrides/overrides';
 
-/** The snapshot headers a proposal keeps: enough for a tally (status per target and the write time). */
+/**
+ * The snapshot headers a proposal keeps: enough for a tally (status per target and the write time),
+ * and for a late drain's count of failed rounds (when each target's latest round failed, if it did).
+ */
 export function evidenceOf(snapshots: ReadonlyMap<Region, VerdictSnapshot>, seen: ReadonlyMap<Region, number>): NonNullable<Proposal['evidence']> {
   const evidence: NonNullable<Proposal['evidence']> = {};
   for (const [observer, s] of snapshots) {
     const statuses: Record<Region, VerdictStatus> = {};
-    for (const [target, v] of Object.entries(s.verdicts)) statuses[target] = v.status;
+    const failedMs: Record<Region, number> = {};
+    for (const [target, v] of Object.entries(s.verdicts)) {
+      statuses[target] = v.status;
+      if (v.consecutiveFailures > 0) failedMs[target] = v.probedMs;
+    }
     const seenMs = seen.get(observer);
-    evidence[observer] = { seq: s.seq, writtenMs: s.writtenMs, ...(seenMs === undefined ? {} : { seenMs }), statuses };
+    evidence[observer] = { seq: s.seq, writtenMs: s.writtenMs, ...(seenMs === undefined ? {} : { seenMs }), statuses, ...(Object.keys(failedMs).length === 0 ? {} : { failedMs }) };
   }
   return evidence;
 }
 
+/** A remembered header as a snapshot: a failed latest round is one failure, probed when it was; any other is no round since the write. */
 function snapshotFromEvidence(observer: Region, e: NonNullable<Proposal['evidence']>[string]): VerdictSnapshot {
   const verdicts: Record<Region, TargetVerdict> = {};
   for (const [target, status] of Object.entries(e.statuses)) {
-    verdicts[target] = { target, status, consecutiveFailures: 0, consecutivePasses: 0, latencySamplesMs: [], latencyQuantileMs: [], lastLatencyMs: null, changedMs: e.writtenMs, probedMs: e.writtenMs, reason: 'remembered from an earlier pass' };
+    const failedMs = e.failedMs?.[target];
+    verdicts[target] = { target, status, consecutiveFailures: failedMs === undefined ? 0 : 1, consecutivePasses: 0, latencySamplesMs: [], latencyQuantileMs: [], lastLatencyMs: null, changedMs: e.writtenMs, probedMs: failedMs ?? e.writtenMs, reason: 'remembered from an earlier pass' };
   }
   return { observer, seq: e.seq, writtenMs: e.writtenMs, verdicts };
 }
