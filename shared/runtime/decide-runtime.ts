@@ -19,7 +19,7 @@
 import {
   adoptedRecord, appliedFromRoute53, appliedRecord, canonicalJson, dataPlaneTargets, evaluateProbe, gateVotes, stepVerdict, configHash, latestSnapshots, peersOf, rememberedProposals, rememberedSnapshots, computeProposal as computeProposalImpl, decide, latestApplied, nextRegister, normaliseZoneId, planRoute, quorumSize,
   recordsAfter, registerName, routingFromRecords, unvotedDrains, votedDrains, drainVotedMs, weightTargets, wholeZonePlan, zonesOf,
-  type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan,
+  type RecordSetView, type Region, type RegisterSwap, type AppliedDecision, type ArbiterEvent, type Decision, type Proposal, type RoutePlan, type VerdictSnapshot,
 } from '../domain';
 import { ConflictError, DnsError, type AuditEntry, type RegisterRef, type StoreView } from '../ports';
 import type { ObserverDeps } from './deps';
@@ -194,9 +194,9 @@ export class DecideRuntime {
     return { plan, changeIds, after };
   }
 
-  private async recordApplied(decision: Decision, shown: AppliedDecision, plan: RoutePlan, changeIds: string[], after: RecordSetView[], proposals: readonly Proposal[], nowMs: number): Promise<AppliedDecision> {
+  private async recordApplied(decision: Decision, shown: AppliedDecision, plan: RoutePlan, changeIds: string[], after: RecordSetView[], proposals: readonly Proposal[], nowMs: number, ownSnapshot: VerdictSnapshot | null): Promise<AppliedDecision> {
     const { store, observer } = this.deps;
-    const unvoted = unvotedDrains({ config: this.deps.config, nowMs, lastApplied: shown, proposals, observer: this.deps.observer });
+    const unvoted = unvotedDrains({ config: this.deps.config, nowMs, lastApplied: shown, proposals, observer: this.deps.observer, ownSnapshot });
     const applied = { ...appliedRecord(observer, decision, shown, changeIds[0] ?? null, this.deps.clock.nowMs(), (shown.epoch ?? 0) + changeIds.length, unvoted), route53: after };
     await store.putApplied(applied);
     await this.deps.bus.publish([{ type: 'applied', observer, applied }]);
@@ -297,13 +297,14 @@ export class DecideRuntime {
       const unconfirmed: Region[] = [];
       let waiting = false;
       for (const target of targets) {
-        let failing = 1;
+        // Each of the quorum judges the target unhealthy, this observer too: its failed probe alone is one round.
+        let failing = snapshots.get(observer)?.verdicts[target]?.status === 'unhealthy' ? 1 : 0;
         let passing = 0;
         for (const peer of config.observers) {
           const verdict = peer === observer ? undefined : snapshots.get(peer)?.verdicts[target];
           if (verdict === undefined) continue;
           if (verdict.consecutiveFailures === 0 && verdict.probedMs >= sinceMs) passing += 1;
-          else if (verdict.consecutiveFailures > 0 && verdict.probedMs - timeoutMs(target) >= sinceMs) failing += 1;
+          else if (verdict.consecutiveFailures > 0 && verdict.status === 'unhealthy' && verdict.probedMs - timeoutMs(target) >= sinceMs) failing += 1;
         }
         if (failing >= quorum) continue;
         unconfirmed.push(target);
@@ -395,10 +396,10 @@ export class DecideRuntime {
    * recorded vote (drainVotedMs), so a late record only delays every restore. The proposal is
    * written again (memory only: no event) when its record of votes changes.
    */
-  private async recordVotesOf(applied: AppliedDecision, proposal: Proposal, proposals: readonly Proposal[]): Promise<{ proposal: Proposal; written: boolean }> {
+  private async recordVotesOf(applied: AppliedDecision, proposal: Proposal, proposals: readonly Proposal[], ownSnapshot: VerdictSnapshot | null): Promise<{ proposal: Proposal; written: boolean }> {
     const nowMs = this.deps.clock.nowMs();
     const own = proposals.filter((p) => p.observer !== this.deps.observer).concat(proposal);
-    const voted = votedDrains({ config: this.deps.config, nowMs, lastApplied: applied, proposals: own, observer: this.deps.observer });
+    const voted = votedDrains({ config: this.deps.config, nowMs, lastApplied: applied, proposals: own, observer: this.deps.observer, ownSnapshot });
     if (canonicalJson(voted) === canonicalJson(proposal.votedDrains ?? {})) return { proposal, written: false };
     const { votedDrains: _previous, ...rest } = proposal;
     const next: Proposal = { ...rest, seq: proposal.seq + 1, createdMs: nowMs, ...(Object.keys(voted).length === 0 ? {} : { votedDrains: voted }) };
@@ -417,6 +418,8 @@ export class DecideRuntime {
     const nowMs = this.deps.clock.nowMs();
     const view = mergeEvent(await store.readView(nowMs), trigger);
     this.reportConfigMismatch(view, nowMs);
+    // This observer's own newest round, which its gate settles its votes with (SettleInput.ownSnapshot).
+    const ownSnapshot = latestSnapshots(view.snapshots).get(this.deps.observer) ?? null;
     const newest = latestApplied(view.applied);
     const stored = (await this.adoptApplied(view, newest)) ?? newest;
     // Planned from what the newest applied record says Route 53 holds (weights and the register's
@@ -489,7 +492,7 @@ export class DecideRuntime {
           const { plan, changeIds, after } = await this.applyPlanned(planned.decision, shown, records);
           this.noteRoute53(true);
           const applied = changeIds.length > 0 || (shown.epoch ?? 0) > (stored?.epoch ?? -1) || planned.decision.changed.length > 0
-            ? await this.recordApplied(planned.decision, shown, plan, changeIds, after, planned.proposals, nowMs) : null;
+            ? await this.recordApplied(planned.decision, shown, plan, changeIds, after, planned.proposals, nowMs, ownSnapshot) : null;
           result = { plan, applied, changeIds };
           error = null;
           retryable = false;
@@ -509,12 +512,12 @@ export class DecideRuntime {
     const votedChange = planned.decision.changed.some((t) => !weighted.some((w) => w.region === t));
     if (votedChange && result.applied === null) {
       const base = stored ?? null;
-      const unvoted = unvotedDrains({ config, nowMs, lastApplied: base, proposals: planned.proposals, observer: this.deps.observer });
+      const unvoted = unvotedDrains({ config, nowMs, lastApplied: base, proposals: planned.proposals, observer: this.deps.observer, ownSnapshot });
       const applied = { ...appliedRecord(this.deps.observer, planned.decision, base, null, this.deps.clock.nowMs(), base?.epoch, unvoted), ...(base?.route53 === undefined ? {} : { route53: base.route53 }) };
       await store.putApplied(applied);
       await this.deps.bus.publish([{ type: 'applied', observer: this.deps.observer, applied }]);
       result = { ...result, applied };
-      written = await this.recordVotesOf(applied, written.proposal, planned.proposals);
+      written = await this.recordVotesOf(applied, written.proposal, planned.proposals, ownSnapshot);
     }
     return { proposal: written.proposal, proposalWritten: written.written, decision: planned.decision, ...result, error, retryable: error !== null && retryable };
   }
@@ -522,13 +525,15 @@ export class DecideRuntime {
 
 function computeProposalFor(deps: ObserverDeps, view: StoreView, lastApplied: AppliedDecision | null, nowMs: number, previous: Proposal | undefined): Proposal {
   const dataPlane = dataPlaneTargets(deps.config).length > 0;
-  const voted = dataPlane ? votedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }) : {};
+  // What this observer's gate answers is settled with its own newest snapshot, as the gate settles it.
+  const ownSnapshot = latestSnapshots(view.snapshots).get(deps.observer) ?? null;
+  const voted = dataPlane ? votedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer, ownSnapshot }) : {};
   // What this observer's gate answers now, from the same view: a drain it answers is never marked
   // ownRoundPassed, which would withdraw it (Route 53 reads that as a restore).
-  const gateNow = dataPlane ? gateVotes({ config: deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: deps.observer }) : {};
+  const gateNow = dataPlane ? gateVotes({ config: deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: deps.observer, ownSnapshot }) : {};
   const proposal = computeProposalImpl({
     gateDrains: new Set(Object.entries(gateNow).filter(([, vote]) => vote === 'drain').map(([target]) => target)),
-    unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer }),
+    unvoted: unvotedDrains({ config: deps.config, nowMs, lastApplied, proposals: view.proposals, observer: deps.observer, ownSnapshot }),
     drainVotedMs: drainVotedMs({ lastApplied, proposals: view.proposals, voted }),
     config: deps.config,
     observer: deps.observer,

@@ -100,7 +100,10 @@ export class ProbeRuntime {
       // a failing verdict counts only while it is being rewritten (tally: failingFreshnessMs).
       const failing = Object.values(snapshot.verdicts).some((v) => v.status !== 'healthy');
       const refreshMs = failing ? this.deps.config.probe.intervalMs : this.deps.config.probe.verdictRefreshMs;
-      const due = force || changed || nowMs - base.writtenMs >= refreshMs;
+      // A failing target's first passing round is written at once: the decide pass and the gate must
+      // not act on a failure this observer has just seen end (TargetProposal.ownRoundPassed).
+      const answered = [...steps].some(([region, s]) => s.verdict.status !== 'healthy' && s.verdict.consecutivePasses > 0 && (base.verdicts[region]?.consecutivePasses ?? 0) === 0);
+      const due = force || changed || answered || nowMs - base.writtenMs >= refreshMs;
       if (!due) {
         this.snapshot = snapshot;
         return { steps, written: false };
@@ -162,8 +165,22 @@ export class ProbeRuntime {
   async round(options: { targets?: readonly Region[]; askPeers?: boolean } = {}): Promise<RoundOutcome> {
     if (this.snapshot === null) this.snapshot = await this.load();
     const regions = options.targets ?? this.deps.config.targets.map((t) => t.region);
-    const probed = await Promise.all(regions.map(async (region) => [region, await this.probeTarget(this.targetConfig(region))] as const));
-    const { steps, written } = await this.commit(new Map(probed), false);
+    // A failing target that answers is committed as soon as it does, not when the round's slowest
+    // probe times out (up to a timeout later): its first pass is written at once (commitNow).
+    const early = new Map<Region, VerdictStep>();
+    let earlyWritten = false;
+    const probed = await Promise.all(regions.map(async (region) => {
+      const evaluations = await this.probeTarget(this.targetConfig(region));
+      const verdict = this.snapshot?.verdicts[region];
+      if (verdict === undefined || verdict.status === 'healthy' || verdict.consecutivePasses > 0 || !evaluations.every((e) => e.pass)) return [region, evaluations] as const;
+      const committed = await this.commit(new Map([[region, evaluations]]), false);
+      for (const [r, s] of committed.steps) early.set(r, s);
+      earlyWritten ||= committed.written;
+      return null;
+    }));
+    const rest = await this.commit(new Map(probed.filter((p) => p !== null)), false);
+    const steps = new Map([...early, ...rest.steps]);
+    const written = earlyWritten || rest.written;
     const newlySuspect = [...steps].filter(([, s]) => s.changed && s.verdict.status === 'suspect').map(([r]) => r);
     if (options.askPeers !== false) await this.requestPeerProbes(newlySuspect, 'first failure');
     const confirming = [...steps].filter(([, s]) => s.confirmNow).map(([r]) => r);

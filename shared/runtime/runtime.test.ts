@@ -163,6 +163,34 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
     expect(w.dns.weightOf('eu-west-1')).toBe(0);
   });
 
+  it('writes a failing target\'s first passing round as soon as it answers, not when the round\'s slowest probe times out', async () => {
+    const w = world();
+    const us = w.observers[0]!;
+    us.prober.set('eu-west-1', { kind: 'down' });
+    await us.probe.round();
+    expect(w.store.snapshots.get('us-east-1')!.verdicts['eu-west-1']).toMatchObject({ status: 'unhealthy', consecutivePasses: 0 });
+    // eu-west-1 is back; the probe of ap-southeast-2 hangs until its timeout (released by hand).
+    us.prober.set('eu-west-1', { kind: 'up' });
+    let release: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => { release = resolve; });
+    const probe = us.prober.probe.bind(us.prober);
+    us.prober.probe = async (target, index, endpoint) => {
+      if (target === 'ap-southeast-2') await hanging;
+      return probe(target, index, endpoint);
+    };
+    // Sooner than the snapshot's refresh (a round right after a write, as after a slow one): only the pass makes it due.
+    w.clock.advance(w.config.probe.intervalMs / 4);
+    const round = us.probe.round();
+    for (let i = 0; i < 50; i += 1) await Promise.resolve();
+    const written = w.store.snapshots.get('us-east-1')!;
+    expect(written.verdicts['eu-west-1']).toMatchObject({ status: 'unhealthy', consecutivePasses: 1 });
+    release();
+    const outcome = await round;
+    expect(outcome.snapshot.seq).toBeGreaterThanOrEqual(written.seq);
+    expect(outcome.snapshot.verdicts['eu-west-1']).toMatchObject({ consecutivePasses: 1 });
+    expect(outcome.snapshot.verdicts['ap-southeast-2']).toMatchObject({ status: 'healthy' });
+  });
+
   it('a confirmation whose snapshot write fails while the next is spaced out is reported by the round, never left unhandled', () => {
     // Its own process: jest does not surface unhandled rejections, Node (and Lambda) end the process on one.
     const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'test', 'support', 'confirmation-store-failure.ts')], { encoding: 'utf8', timeout: 60_000 });
@@ -297,6 +325,31 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(woken).toBe(0);
       expect(outcome.changeIds).toEqual([]);
       expect(w.dns.weightOf('eu-west-1')).toBe(100);
+    });
+
+    it.each([
+      ['sends it when a quorum of peers judging the target unhealthy failed it since', true],
+      ['holds it when one peer alone judging it unhealthy failed it since: this observer\'s failed probe is a round, not a verdict', false],
+    ])('a decider whose own verdict is only suspect (one failed round): %s', async (_, bothPeers) => {
+      // No confirmations: one failed round makes a verdict suspect, failureThreshold (3) of them unhealthy.
+      const w = world(makeConfig({ probe: { ...instant, confirmCount: 0 } }));
+      const [a, b, c] = w.observers as [World['observers'][number], World['observers'][number], World['observers'][number]];
+      b.prober.set('eu-west-1', { kind: 'down' });
+      c.prober.set('eu-west-1', { kind: 'down' });
+      w.dns.failWith = new DnsError('Route 53 control plane unavailable', 'unavailable');
+      for (let i = 0; i < 4; i += 1) await cycle(w);
+      // a's path to eu-west-1 fails from now on: one round, suspect.
+      a.prober.set('eu-west-1', { kind: 'down' });
+      for (const o of [a, b, c]) await o.probe.round();
+      expect(a.probe.current()!.verdicts['eu-west-1']!.status).toBe('suspect');
+      expect(c.probe.current()!.verdicts['eu-west-1']!.status).toBe('unhealthy');
+      // Route 53 is back. c's probes stop (its region died) unless both peers go on.
+      w.dns.failWith = null;
+      w.keepProbing(bothPeers ? [b.observer, c.observer] : [b.observer]);
+      const outcome = await a.decide.run();
+      expect(outcome.decision.routing['eu-west-1']).toBe('drained');
+      expect(outcome.changeIds).toHaveLength(bothPeers ? 1 : 0);
+      expect(w.dns.weightOf('eu-west-1')).toBe(bothPeers ? 0 : 100);
     });
 
     it('holds it when the gray target answers that probe fast again', async () => {

@@ -15,7 +15,7 @@
  *   history entry (what DNS serves).
  */
 import {
-  calculatedHealthy, calculatedThreshold, gateCheckerCount, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, validateConfig,
+  calculatedHealthy, calculatedThreshold, gateCheckerCount, gateRequestIntervalSeconds, gateFailureThreshold, gateVotes, latestSnapshots, validateConfig,
   type Region, type ValidConfig,
 } from '../../shared/domain';
 import { gateCacheMs } from '../../shared/adapters/aws/dataplane-gate';
@@ -147,7 +147,8 @@ export function scheduleGateCheckers(world: World, model: HealthCheckModel, rand
     answers: (observer) => world.up(observer) && world.storeUp(observer),
     votes: (observer, nowMs) => {
       const view = world.replica(observer).viewNow(nowMs + skew.get(observer)!);
-      const votes = gateVotes({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied, observer });
+      const ownSnapshot = latestSnapshots(view.snapshots).get(observer) ?? null;
+      const votes = gateVotes({ config, nowMs: nowMs + skew.get(observer)!, proposals: view.proposals, applied: view.applied, observer, ownSnapshot });
       return new Set(Object.entries(votes).filter(([, v]) => v === 'drain').map(([t]) => t));
     },
     record: (entry) => world.history.add(entry),

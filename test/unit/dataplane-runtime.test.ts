@@ -161,6 +161,30 @@ describe('decide runtime in data-plane mode', () => {
     expect(record!.lastRestoreMs?.['ap-southeast-2'] ?? null).toBeNull();
   });
 
+  it('does not begin a withheld drain when its hold ends if its own round of the target passed while it was withheld, before any pass marked it; gates whose rounds fail begin it', async () => {
+    const w = dataPlaneWorld();
+    const t0 = w.clock.nowMs();
+    // eu-west-1 was released 5 s ago to make room for ap-southeast-2 (maxDrained 1): ap-southeast-2's vote is withheld while it settles.
+    const swap = { observer: 'us-east-1', decisionId: 'd-swap', decidedMs: t0 - 5_000, appliedMs: t0 - 5_000, routing: { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' }, changeId: null, lastFlipMs: { 'us-east-1': null, 'eu-west-1': t0 - 5_000, 'ap-southeast-2': t0 - 5_000 }, lastRestoreMs: { 'us-east-1': null, 'eu-west-1': t0 - 5_000, 'ap-southeast-2': null } } as const;
+    await w.store.putApplied(structuredClone(swap) as never);
+    for (const o of w.observers) o.prober.set('ap-southeast-2', { kind: 'down' });
+    for (const o of w.observers) await o.probe.round();
+    for (const o of w.observers) await o.decide.run();
+    const [us, eu] = w.observers as [typeof w.observers[number], typeof w.observers[number]];
+    for (const o of w.observers) expect(await o.gate.answer('/drain/ap-southeast-2')).toMatchObject({ body: 'no-drain' });
+    expect(w.store.proposals.get('us-east-1')!.targets['ap-southeast-2']).toMatchObject({ state: 'drained', cause: 'quorum-unhealthy' });
+    // ap-southeast-2 answers us-east-1's next round while the vote is withheld; no decide pass runs after it.
+    us.prober.set('ap-southeast-2', { kind: 'up' });
+    w.clock.advance(2_000);
+    await us.probe.round();
+    expect(w.store.snapshots.get('us-east-1')!.verdicts['ap-southeast-2']).toMatchObject({ status: 'unhealthy', consecutivePasses: 1 });
+    expect(w.store.proposals.get('us-east-1')!.targets['ap-southeast-2']!.ownRoundPassed).toBeUndefined();
+    // The release has settled: eu-west-1's gate, whose rounds still fail, begins the vote; us-east-1's does not.
+    w.clock.advance(40_000);
+    expect(await eu.gate.answer('/drain/ap-southeast-2')).toMatchObject({ body: 'drain' });
+    expect(await us.gate.answer('/drain/ap-southeast-2')).toMatchObject({ body: 'no-drain' });
+  });
+
   it('does not begin voting a drain no gate has voted while its own latest round of the target passed; once a gate whose rounds fail votes it, every gate does', async () => {
     const w = dataPlaneWorld();
     await decidedOnce(w);
@@ -289,7 +313,9 @@ describe('DataPlaneGate', () => {
     const clock = new ManualClock(1_000_000);
     const store = new MemoryStore();
     let reads = 0;
+    let snapshotReads = 0;
     let failing = false;
+    let snapshotFailing = false;
     const counting = new Proxy(store, {
       get: (target, prop, receiver) => {
         if (prop === 'readView') return async (nowMs: number) => {
@@ -297,16 +323,38 @@ describe('DataPlaneGate', () => {
           if (failing) throw new Error('replica unavailable');
           return target.readView(nowMs);
         };
+        if (prop === 'readOwnSnapshot') return async (observer: string) => {
+          snapshotReads += 1;
+          if (snapshotFailing) throw new Error('replica unavailable');
+          return target.readOwnSnapshot(observer);
+        };
         const value = Reflect.get(target, prop, receiver) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const gate = new DataPlaneGate({ config, observer: 'us-east-1', store: counting, clock, telemetry: silentTelemetry });
+    const errors: string[] = [];
+    const gate = new DataPlaneGate({ config, observer: 'us-east-1', store: counting, clock, telemetry: { ...silentTelemetry, error: (message: string) => { errors.push(message); } } });
     const drainEu = async () => {
       for (const observer of ['us-east-1', 'ap-southeast-2']) await store.putProposal(proposalWanting(config, observer, { 'eu-west-1': 'drained' }, clock.nowMs()));
     };
-    return { gate, clock, drainEu, reads: () => reads, fail: (on: boolean) => { failing = on; } };
+    return { gate, clock, drainEu, errors: () => errors, reads: () => reads, snapshotReads: () => snapshotReads, fail: (on: boolean) => { failing = on; }, failSnapshot: (on: boolean) => { snapshotFailing = on; } };
   }
+
+  it('reads its observer\'s own snapshot only while it votes a drain (it can only turn a drain into no drain); unreadable, it answers by the proposals alone', async () => {
+    const w = gateWorld();
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'no-drain', source: 'fresh' });
+    expect(w.snapshotReads()).toBe(0);
+    await w.drainEu();
+    w.clock.advance(gateCacheMs);
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'fresh' });
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'cache' });
+    expect(w.snapshotReads()).toBe(1);
+    w.failSnapshot(true);
+    w.clock.advance(gateCacheMs);
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'fresh' });
+    expect(w.snapshotReads()).toBe(2);
+    expect(w.errors()).toEqual([expect.stringMatching(/own snapshot read failed/)]);
+  });
 
   it('answers drain once a quorum of fresh proposals drains the target, and reads the replica at most once per cache window', async () => {
     const w = gateWorld();

@@ -13,7 +13,7 @@
  * A gate that cannot read its replica stops voting drain after gateStaleMsMax: an Inverted child
  * reads its 404 as "no drain", exactly as it reads a dead region.
  */
-import { gateAnswer, gateAnswerCacheMs, gateVotes, type GateAnswer, type Region, type ValidConfig, type Vote } from '../../domain';
+import { gateAnswer, gateAnswerCacheMs, gateVotes, type GateAnswer, type Region, type ValidConfig, type VerdictSnapshot, type Vote } from '../../domain';
 import type { Clock, Store, Telemetry } from '../../ports';
 
 /** Health checkers probe each gate every 10 s from ~15 places: answers within this age are reused. */
@@ -42,7 +42,12 @@ export class DataPlaneGate {
     try {
       const store = this.deps.store;
       const view = await withTimeout(store.readVotingView === undefined ? store.readView(nowMs) : store.readVotingView(nowMs), gateReadTimeoutMs);
-      const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer });
+      const input = { config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer };
+      let votes = gateVotes(input);
+      // Its observer's own newest round can only turn a drain into "no drain" (a drain no gate is
+      // known to have voted does not begin once that round passed), so it is read only while the
+      // gate votes a drain: an item more per fresh answer during a drain, none otherwise.
+      if (Object.values(votes).includes('drain')) votes = gateVotes({ ...input, ownSnapshot: await this.ownSnapshot() });
       this.cached = { votes, readMs: nowMs };
       return { ...gateAnswer(votes, path), source: 'fresh' };
     } catch (error) {
@@ -51,6 +56,17 @@ export class DataPlaneGate {
       this.deps.telemetry.metric('GateReadFailures', 1, 'Count');
       if (this.cached !== null && nowMs - this.cached.readMs <= gateStaleMsMax) return { ...gateAnswer(this.cached.votes, path), source: 'stale' };
       return { ...gateAnswer(null, path), source: 'none' };
+    }
+  }
+
+  /** Its observer's own snapshot. Unreadable: the proposal's mark alone settles the votes (undefined), and the failure is reported. */
+  private async ownSnapshot(): Promise<VerdictSnapshot | null | undefined> {
+    try {
+      return await withTimeout(this.deps.store.readOwnSnapshot(this.deps.observer), gateReadTimeoutMs);
+    } catch (error) {
+      this.deps.telemetry.error('gate: own snapshot read failed; settling by the proposal alone', { message: error instanceof Error ? error.message : String(error) });
+      this.deps.telemetry.metric('GateReadFailures', 1, 'Count');
+      return undefined;
     }
   }
 }

@@ -14,7 +14,9 @@
  *   - requests arrive at random (Poisson) and spread over `gateWarmContainersEstimate` (2) warm
  *     containers; a container reads its replica on the first request after its `gateAnswerCacheMs`
  *     cache expires, so it reads λ / (1 + λ·cache) times a second for its λ requests a second; one
- *     read is a BatchGetItem of 2n eventually consistent items of ≤ 4 KB (half a read unit each).
+ *     read is a BatchGetItem of 2n eventually consistent items of ≤ 4 KB (half a read unit each);
+ *   - no target is drained: while a gate votes a drain it also reads its observer's own snapshot
+ *     (one strongly consistent GetItem per read), which this estimate does not count.
  */
 import type { ValidConfig } from '../config';
 import { gateFunctionSizing } from '../cost/function-sizing';

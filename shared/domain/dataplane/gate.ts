@@ -9,7 +9,7 @@
  */
 import type { ValidConfig } from '../config';
 import { decide, latestApplied } from '../decision/decision';
-import type { AppliedDecision, Decision, Proposal, Region } from '../types';
+import type { AppliedDecision, Decision, Proposal, Region, VerdictSnapshot } from '../types';
 import { settledVotes } from './vote-settle';
 import { dataPlaneTargets, type Vote } from './votes';
 
@@ -39,6 +39,8 @@ export interface GateInput {
   applied: readonly AppliedDecision[];
   /** The observer whose gate this is: its own proposal must back any change of a gate-voted target (decide's `decider`). */
   observer?: Region;
+  /** That observer's own newest verdict snapshot (SettleInput.ownSnapshot). */
+  ownSnapshot?: VerdictSnapshot | null;
 }
 
 /**
@@ -68,5 +70,5 @@ export function gateRouting(input: GateInput): Decision {
  */
 export function gateVotes(input: GateInput): Record<Region, Vote> {
   const decision = gateRouting(input);
-  return settledVotes({ config: input.config, nowMs: input.nowMs, routing: decision.routing, changed: decision.changed, lastApplied: latestApplied(input.applied), proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }) });
+  return settledVotes({ config: input.config, nowMs: input.nowMs, routing: decision.routing, changed: decision.changed, lastApplied: latestApplied(input.applied), proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }), ...(input.ownSnapshot === undefined ? {} : { ownSnapshot: input.ownSnapshot }) });
 }

@@ -29,7 +29,7 @@ import { freshProposals } from '../decision/decision';
 import { clockBoundMs } from '../quorum/tally';
 import { rememberedProposals } from '../policy/memory';
 import { heldCauses } from '../policy/safety';
-import type { AppliedDecision, Proposal, Region, Routing } from '../types';
+import type { AppliedDecision, Proposal, Region, Routing, VerdictSnapshot } from '../types';
 import { gateAnswerCacheMs, gateFailureThreshold, gateRequestIntervalSeconds } from './health-checks';
 import { dataPlaneTargets, type Vote } from './votes';
 
@@ -56,6 +56,13 @@ export interface SettleInput {
   proposals: readonly Proposal[];
   /** The observer whose votes these are: the drains its newest proposal says it voted stay voted. */
   observer?: Region;
+  /**
+   * That observer's own newest verdict snapshot (its replica holds it as soon as its probe writes
+   * it): a drain no gate is known to have voted does not begin while its latest round of the
+   * target passed, as with the proposal's `ownRoundPassed`, without waiting for a decide pass to
+   * mark it. Absent: the mark alone.
+   */
+  ownSnapshot?: VerdictSnapshot | null;
 }
 
 /**
@@ -143,6 +150,11 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
   // outlive its fault by the recoveryThreshold rounds, and a vote begun then drains a target that
   // has just come back (generated gate 177 run 1: withheld 40 s while a release settled, voted 1.9 s
   // after its target recovered). The gates whose observers' rounds still fail vote it.
+  // The mark waits for a decide pass; the observer's own snapshot (ownSnapshot) says it as soon as
+  // the round is written (generated gate 177, both runs: the gates began 1.9–2.9 s after the target
+  // recovered, one 1.7 s after its own round had passed, before any pass marked it). It only keeps a
+  // vote from beginning, never withdraws one: a drain this gate would already have voted when that
+  // round was sent (the same decision, settled then) may have been answered, and stays.
   const own = ownNewest(input);
   if (own === undefined) return votes;
   const known = drainVotedMs({ lastApplied: input.lastApplied, proposals: input.proposals, voted: own.votedDrains ?? {} });
@@ -152,10 +164,19 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
     // Kept only by fail static (no quorum either way) is gone too: what Route 53 shows of a drain no
     // gate has voted is serving, and fail static keeps what it shows.
     const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause) || wanted.cause === 'no-quorum');
-    const answering = wanted?.ownRoundPassed === true;
+    const answering = wanted?.ownRoundPassed === true || ownRoundPassedBeforeVote(input, target);
     if (answering || (!input.changed.includes(target) && gone)) votes[target] = 'no-drain';
   }
   return votes;
+}
+
+/** This observer's own snapshot says its latest round of `target` passed, sent while the drain was not yet voted (the same decision, settled at that time). */
+function ownRoundPassedBeforeVote(input: SettleInput, target: Region): boolean {
+  const verdict = input.ownSnapshot?.verdicts[target];
+  if (verdict === undefined || verdict.consecutivePasses === 0) return false;
+  const { ownSnapshot: _own, ...withoutRound } = input;
+  const sentMs = Math.min(verdict.passedMs ?? verdict.probedMs, input.nowMs);
+  return settledVotes({ ...withoutRound, nowMs: sentMs })[target] !== 'drain';
 }
 
 function composedVotes(input: SettleInput): Record<Region, Vote> {
@@ -187,11 +208,11 @@ function composedVotes(input: SettleInput): Record<Region, Vote> {
  *
  * @example votedDrains({ config, nowMs, lastApplied, proposals, observer: 'us-east-1' }) // → { 'ap-southeast-2': 231_400 }
  */
-export function votedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer: Region }): Record<Region, number> {
+export function votedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer: Region; ownSnapshot?: VerdictSnapshot | null }): Record<Region, number> {
   const voted: Record<Region, number> = {};
   const lastApplied = input.lastApplied;
   if (lastApplied === null) return voted;
-  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, observer: input.observer };
+  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, observer: input.observer, ...(input.ownSnapshot === undefined ? {} : { ownSnapshot: input.ownSnapshot }) };
   const before = votedBefore(settle);
   for (const [target, vote] of Object.entries(settledVotes(settle))) {
     if (vote !== 'drain') continue;
@@ -246,11 +267,11 @@ export function drainVotedMs(input: { lastApplied: AppliedDecision | null; propo
  *
  * @example unvotedDrains({ config, nowMs, lastApplied, proposals }) // → Set { 'eu-west-1' } while a's restore settles
  */
-export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer?: Region }): Set<Region> {
+export function unvotedDrains(input: { config: ValidConfig; nowMs: number; lastApplied: AppliedDecision | null; proposals: readonly Proposal[]; observer?: Region; ownSnapshot?: VerdictSnapshot | null }): Set<Region> {
   const unvoted = new Set<Region>();
   const lastApplied = input.lastApplied;
   if (lastApplied === null) return unvoted;
-  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }) };
+  const settle: SettleInput = { config: input.config, nowMs: input.nowMs, routing: lastApplied.routing, changed: [], lastApplied, proposals: input.proposals, ...(input.observer === undefined ? {} : { observer: input.observer }), ...(input.ownSnapshot === undefined ? {} : { ownSnapshot: input.ownSnapshot }) };
   const known = drainVotedMs({ lastApplied, proposals: input.proposals, voted: {} });
   for (const [target, vote] of Object.entries(settledVotes(settle))) {
     if (vote === 'no-drain' && lastApplied.routing[target] === 'drained' && known[target] === undefined) unvoted.add(target);

@@ -35,7 +35,7 @@
  * longer than replication normally takes, keeps them apart; if #0 is down, #1 claims the tick.
  */
 import {
-  bindingMode, gateVotes, latestApplied, parseScheduleExpression, scheduleTickMs, voteReadEstimateMs,
+  bindingMode, gateVotes, latestApplied, latestSnapshots, parseScheduleExpression, scheduleTickMs, voteReadEstimateMs,
   type AppliedDecision, type Override, type OverrideEnd, type Region, type TargetConfig, type ValidConfig,
 } from '../../domain';
 import { AlreadyExistsError, ArbiterError, ConflictError, type DrillPhase, type DrillRecord, type StoreView } from '../../ports';
@@ -308,7 +308,7 @@ export class DrillRuntime {
       const voted = decided === null ? null : await this.phase(rec, `${direction}-vote`, this.deps.clock.nowMs(), timeoutMs(), async () => {
         const nowMs = this.deps.clock.nowMs();
         const view = await this.deps.store.readView(nowMs);
-        const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer });
+        const votes = gateVotes({ config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer, ownSnapshot: latestSnapshots(view.snapshots).get(this.deps.observer) ?? null });
         return votes[target] === wantVote ? this.deps.clock.nowMs() : null;
       });
       if (voted !== null) {

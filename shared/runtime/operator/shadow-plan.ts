@@ -60,8 +60,9 @@ export function shadowPlan(config: ValidConfig, view: StoreView, records: readon
   const lastApplied = latestApplied(view.applied);
   const proposals: Proposal[] = config.observers.map((observer) => {
     const previous = view.proposals.filter((p) => p.observer === observer).sort((a, b) => b.seq - a.seq)[0] ?? null;
-    const voted = dataPlaneTargets(config).length === 0 ? {} : votedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer });
-    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous, unvoted: unvotedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer }), drainVotedMs: drainVotedMs({ lastApplied, proposals: view.proposals, voted }) });
+    const ownSnapshot = snapshots.find((s) => s.observer === observer) ?? null;
+    const voted = dataPlaneTargets(config).length === 0 ? {} : votedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer, ownSnapshot });
+    return computeProposal({ config, observer, nowMs, seq: (previous?.seq ?? 0) + 1, snapshots, overrides: view.overrides, overrideEnds: view.overrideEnds, signals: view.signals, lastApplied, previous, unvoted: unvotedDrains({ config, nowMs, lastApplied, proposals: view.proposals, observer, ownSnapshot }), drainVotedMs: drainVotedMs({ lastApplied, proposals: view.proposals, voted }) });
   });
   const decision = decide({ config, nowMs, proposals, lastApplied, proposalFreshnessMs: config.probe.verdictFreshnessMs });
   // Data-plane targets never have their records changed: only weight targets can appear here.

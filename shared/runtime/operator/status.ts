@@ -69,7 +69,7 @@ export async function buildStatus(deps: OperatorDeps): Promise<StatusBody> {
   const applied = latestApplied(view.applied);
   const active = activeOverrides(view.overrides, view.overrideEnds, nowMs);
   const freshnessMs = config.probe.verdictFreshnessMs;
-  const votes = dataPlaneTargets(config).length === 0 ? {} : gateVotes({ config, nowMs, proposals: view.proposals, applied: view.applied, observer: deps.observer });
+  const votes = dataPlaneTargets(config).length === 0 ? {} : gateVotes({ config, nowMs, proposals: view.proposals, applied: view.applied, observer: deps.observer, ownSnapshot: latestSnapshots(view.snapshots).get(deps.observer) ?? null });
   const latestProposal = new Map(config.observers.map((o) => [o, view.proposals.filter((p) => p.observer === o).sort((a, b) => b.seq - a.seq)[0] ?? null]));
   const targets: TargetStatus[] = config.targets.map((binding) => {
     const target = binding.region;
