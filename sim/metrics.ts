@@ -5,8 +5,9 @@
  *
  * Really failing (at true time t): the target's application is down (target fault, flap down
  * phase, region-down) or gray (every answer slower than its endpoint's latencyMsMax, or at least
- * `grayLossRateMin` of answers lost), as every checker would see it; one observer's bad path is
- * not the target failing.
+ * `grayLossRateMin` of answers lost), as every checker would see it, or indicted by an alarm in
+ * ALARM (`indicted`: the config declares such an alarm the failure's evidence, as the checker's
+ * ground truth does); one observer's bad path is not the target failing.
  */
 import type { Region, ValidConfig } from '../shared/domain';
 import type { FaultTimeline } from './faults';
@@ -26,13 +27,13 @@ export const truthStepMs = 1_000;
 export const fineForFalseDrainMs = 30_000;
 
 /** Intervals [startMs, endMs) during which `target` really failed, within [0, untilMs). */
-export function failingIntervals(timeline: FaultTimeline, config: ValidConfig, target: Region, untilMs: number): Array<{ startMs: number; endMs: number }> {
+export function failingIntervals(timeline: FaultTimeline, config: ValidConfig, target: Region, untilMs: number, indicted: (target: Region, atMs: number) => boolean = () => false): Array<{ startMs: number; endMs: number }> {
   const latencyMsMax = Math.min(...(config.targets.find((t) => t.region === target)?.endpoints.map((e) => e.latencyMsMax) ?? [Number.POSITIVE_INFINITY]));
   const out: Array<{ startMs: number; endMs: number }> = [];
   let open: number | null = null;
   for (let t = 0; t <= untilMs; t += truthStepMs) {
     const c = timeline.targetCondition(target, t);
-    const failing = t < untilMs && (c.down || (c.latencyMs ?? 0) > latencyMsMax || c.lossRate >= grayLossRateMin);
+    const failing = t < untilMs && (c.down || (c.latencyMs ?? 0) > latencyMsMax || c.lossRate >= grayLossRateMin || indicted(target, t));
     if (failing && open === null) open = t;
     if (!failing && open !== null) {
       out.push({ startMs: open, endMs: t });
@@ -65,12 +66,14 @@ export function truthMetrics(input: {
   transitions: readonly ServedTransition[];
   overrides: ReadonlyArray<{ target: Region; action: string; atMs: number; expiresAtMs: number }>;
   safetyMs: number;
+  /** Whether an indicting alarm is in ALARM for the target (GroundTruth.indictedBy). */
+  indicted?: (target: Region, atMs: number) => boolean;
 }): TruthMetrics {
-  const { config, timeline, transitions, overrides, safetyMs } = input;
+  const { config, timeline, transitions, overrides, safetyMs, indicted } = input;
   let falseDrains = 0;
   let deadServingMsMax: number | null = null;
   for (const { region: target } of config.targets) {
-    const intervals = failingIntervals(timeline, config, target, safetyMs);
+    const intervals = failingIntervals(timeline, config, target, safetyMs, indicted);
     const own = transitions.filter((t) => t.target === target).sort((a, b) => a.atMs - b.atMs);
     let serving = true;
     for (const t of own) {

@@ -11,6 +11,7 @@ import { attachHealthChecks, type HealthCheckOptions } from './dataplane/health-
 import { resolveFaults } from './faults';
 import type { HistoryEntry } from './history';
 import { servedFromChanges, truthMetrics, type ServedTransition } from './metrics';
+import { GroundTruth } from './truth';
 import { SimRandom } from './random';
 import type { Scenario } from './scenario';
 import { simConfig } from './sim-config';
@@ -135,7 +136,9 @@ export async function runSimulation(scenario: Scenario, seed: number, baseline: 
   const baselineRandom = new SimRandom(seed).fork('baseline');
   const baselineHistory = targets.flatMap((target) => runBaseline(target, world.timeline, endMs, baselineRandom.fork(target), baseline).map((t) => ({ target, ...t })));
   const overrides = world.history.of('override');
-  const truth = (transitions: readonly ServedTransition[]) => truthMetrics({ config, timeline: world.timeline, transitions, overrides, safetyMs: scenario.safetyMs });
+  const groundTruth = new GroundTruth(config, params.faults);
+  const indicted = (target: string, atMs: number) => groundTruth.indictedBy(target, atMs) !== null;
+  const truth = (transitions: readonly ServedTransition[]) => truthMetrics({ config, timeline: world.timeline, transitions, overrides, safetyMs: scenario.safetyMs, indicted });
   const served = servedFromChanges(world.history.entries);
   const insync = new Map(world.history.of('dns-change').map((c) => [c.atMs, c.insyncAtMs - c.atMs]));
   const baselineServed = baselineHistory.map((b) => ({ target: b.target, atMs: b.atMs, serving: b.healthy }));
