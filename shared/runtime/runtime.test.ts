@@ -275,14 +275,8 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(w.clock.nowMs() - startedMs).toBe(lateEvidenceWaitMs(w.config.probe.intervalMs, 2_000));
     });
 
-    /**
-     * a's replica lags: the peers' snapshots it reads stay as they were when the outage ended, while
-     * its own writes land at once. The peers' rounds during a's wait reach a only as their events,
-     * each waking another container of a, or not at all (`delivered: false`).
-     */
-    async function laggingReplica(delivered: boolean) {
-      const { w, a, b, c } = await waitedOutOutage();
-      w.dns.failWith = null;
+    /** `a`'s deps over a replica whose peers' snapshots stay as they are now (lag), its own writes landing at once. */
+    async function frozenPeers(w: World, a: World['observers'][number]) {
       const frozen = new Map((await w.store.readView(w.clock.nowMs())).snapshots.filter((s) => s.observer !== a.observer).map((s) => [s.observer, s]));
       const store = new Proxy(w.store, {
         get(target, key) {
@@ -297,6 +291,18 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
         },
       });
       const deps: ObserverDeps = { ...a.deps, store };
+      return { frozen, deps };
+    }
+
+    /**
+     * a's replica lags: the peers' snapshots it reads stay as they were when the outage ended, while
+     * its own writes land at once. The peers' rounds during a's wait reach a only as their events,
+     * each waking another container of a, or not at all (`delivered: false`).
+     */
+    async function laggingReplica(delivered: boolean) {
+      const { w, a, b, c } = await waitedOutOutage();
+      w.dns.failWith = null;
+      const { deps } = await frozenPeers(w, a);
       let woken = 0;
       w.clock.rounds = async () => {
         for (const peer of [b, c]) {
@@ -350,6 +356,31 @@ describe('observer runtime (probe + decide over memory adapters)', () => {
       expect(outcome.decision.routing['eu-west-1']).toBe('drained');
       expect(outcome.changeIds).toHaveLength(bothPeers ? 1 : 0);
       expect(w.dns.weightOf('eu-west-1')).toBe(bothPeers ? 0 : 100);
+    });
+
+    it('holds it when the only failed rounds its proposal remembers were sent before that probe (no round since reaches it)', async () => {
+      const { w, a, b } = await waitedOutOutage();
+      // a's replica is frozen here; b then fails one more round, which a hears only as an event.
+      const { frozen, deps } = await frozenPeers(w, a);
+      w.clock.rounds = null;
+      let heard = 0;
+      for (let i = 0; i < 2; i += 1) {
+        const before = w.bus.published.length;
+        w.clock.advance(w.config.probe.intervalMs);
+        await b.probe.round();
+        for (const event of w.bus.published.slice(before).filter((e) => e.type === 'verdicts')) { heard += 1; await new DecideRuntime(deps).run(event); }
+      }
+      expect(heard).toBeGreaterThan(0);
+      const own = (await w.store.readView(w.clock.nowMs())).proposals.filter((p) => p.observer === a.observer).sort((x, y) => y.seq - x.seq)[0]!;
+      expect(own.evidence![b.observer]!.seq).toBeGreaterThan(frozen.get(b.observer)!.seq);
+      expect(own.evidence![b.observer]!.failedMs?.['eu-west-1']).toBeDefined();
+      await b.decide.run(); // b's vote stays fresh (Route 53 still down for it)
+      // Peers keep probing but nothing of it reaches a (lost events, lagging replica).
+      w.clock.rounds = async () => { await b.probe.round(); };
+      w.dns.failWith = null;
+      const outcome = await new DecideRuntime(deps).run();
+      expect(outcome.changeIds).toEqual([]);
+      expect(w.dns.weightOf('eu-west-1')).toBe(100);
     });
 
     it('holds it when the gray target answers that probe fast again', async () => {
