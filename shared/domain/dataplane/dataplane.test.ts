@@ -143,6 +143,25 @@ describe('settledVotes: maxDrained in composition', () => {
     expect(settled['ap-southeast-2']).toBe('drain');
   });
 
+  it('does not begin, as the settle ends, a drain its observer\'s own snapshot saw answer while it was withheld; keeps one the gate may have voted; and leaves an alarm\'s drain alone', () => {
+    const config = makeDataPlaneConfig();
+    const t0 = 400_000;
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const nowMs = t0 + voteSettleMs(config);
+    const proposals = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, nowMs, 3, appliedAfter));
+    const ownPassed = (passedMs: number) => ({ observer: 'us-east-1', seq: 9, writtenMs: passedMs, verdicts: { 'ap-southeast-2': { target: 'ap-southeast-2', status: 'unhealthy' as const, consecutiveFailures: 0, consecutivePasses: 1, latencySamplesMs: [[80]], latencyQuantileMs: [null], lastLatencyMs: 80, changedMs: t0 - 30_000, probedMs: passedMs, passedMs, reason: 'status 200 in 80 ms' } } });
+    const settle = { config, nowMs, routing, changed: [], lastApplied: appliedAfter, proposals, observer: 'us-east-1' };
+    expect(settledVotes(settle)['ap-southeast-2']).toBe('drain');
+    // The passing round was sent while the vote was withheld: the drain does not begin.
+    expect(settledVotes({ ...settle, ownSnapshot: ownPassed(t0 + 10_000) })['ap-southeast-2']).toBe('no-drain');
+    // Sent once the vote had begun (the settle had ended): the gate may have answered it, and it stays.
+    expect(settledVotes({ ...settle, nowMs: nowMs + 3_000, ownSnapshot: ownPassed(nowMs + 1_000) })['ap-southeast-2']).toBe('drain');
+    // A drain an alarm indicts is not the probes' to confirm.
+    const alarmed = proposals.map((p) => (p.observer !== 'us-east-1' ? p : { ...p, targets: { ...p.targets, 'ap-southeast-2': { ...p.targets['ap-southeast-2']!, cause: 'alarm' as const } } }));
+    expect(settledVotes({ ...settle, proposals: alarmed, ownSnapshot: ownPassed(t0 + 10_000) })['ap-southeast-2']).toBe('drain');
+  });
+
   it('waits for every fresh peer to have seen the restore, even after the settle time', () => {
     const config = makeDataPlaneConfig();
     const t0 = 400_000;

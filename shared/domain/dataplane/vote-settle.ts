@@ -164,7 +164,8 @@ export function settledVotes(input: SettleInput): Record<Region, Vote> {
     // Kept only by fail static (no quorum either way) is gone too: what Route 53 shows of a drain no
     // gate has voted is serving, and fail static keeps what it shows.
     const gone = wanted !== undefined && (wanted.state === 'serving' || heldCauses.has(wanted.cause) || wanted.cause === 'no-quorum');
-    const answering = wanted?.ownRoundPassed === true || ownRoundPassedBeforeVote(input, target);
+    // As the mark, only for a drain on the quorum's verdicts: an alarm's or an operator's drain is not the probes' to confirm.
+    const answering = wanted?.ownRoundPassed === true || (wanted?.cause === 'quorum-unhealthy' && ownRoundPassedBeforeVote(input, target));
     if (answering || (!input.changed.includes(target) && gone)) votes[target] = 'no-drain';
   }
   return votes;
