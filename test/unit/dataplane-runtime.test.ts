@@ -2,7 +2,7 @@ import { validateConfig } from '../../shared/domain';
 import { ManualClock, MemoryDns, MemoryStore, RecordingBus, ScriptedProber } from '../../shared/adapters/memory';
 import { DnsError, silentTelemetry } from '../../shared/ports';
 import { DecideRuntime, ProbeRuntime, type ObserverDeps } from '../../shared/runtime';
-import { DataPlaneGate, gateCacheMs, gateStaleMsMax } from '../../shared/adapters/aws/dataplane-gate';
+import { DataPlaneGate, gateCacheMs, gateReadTimeoutMs, gateStaleMsMax } from '../../shared/adapters/aws/dataplane-gate';
 import { configInput, regions } from '../support/fixtures';
 import { proposalWanting } from './support/core-builders';
 
@@ -183,6 +183,12 @@ describe('decide runtime in data-plane mode', () => {
     w.clock.advance(40_000);
     expect(await eu.gate.answer('/drain/ap-southeast-2')).toMatchObject({ body: 'drain' });
     expect(await us.gate.answer('/drain/ap-southeast-2')).toMatchObject({ body: 'no-drain' });
+    // us-east-1's next decide pass settles what it records as its gate's votes with the same snapshot:
+    // it records no vote its gate did not give (a recorded vote would be "known", and begin every gate).
+    await us.decide.run();
+    expect(w.store.proposals.get('us-east-1')!.votedDrains?.['ap-southeast-2']).toBeUndefined();
+    w.clock.advance(gateCacheMs);
+    expect(await us.gate.answer('/drain/ap-southeast-2')).toMatchObject({ body: 'no-drain' });
   });
 
   it('does not begin voting a drain no gate has voted while its own latest round of the target passed; once a gate whose rounds fail votes it, every gate does', async () => {
@@ -304,7 +310,7 @@ describe('decide runtime in data-plane mode', () => {
 });
 
 describe('DataPlaneGate', () => {
-  function gateWorld() {
+  function gateWorld(delays: { viewDelayMs?: number; snapshotDelayMs?: number } = {}) {
     const input = configInput();
     input.targets[1]!.route53 = { ...input.targets[1]!.route53, mode: 'health-check' };
     const result = validateConfig(input);
@@ -320,11 +326,13 @@ describe('DataPlaneGate', () => {
       get: (target, prop, receiver) => {
         if (prop === 'readView') return async (nowMs: number) => {
           reads += 1;
+          if (delays.viewDelayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delays.viewDelayMs));
           if (failing) throw new Error('replica unavailable');
           return target.readView(nowMs);
         };
         if (prop === 'readOwnSnapshot') return async (observer: string) => {
           snapshotReads += 1;
+          if (delays.snapshotDelayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delays.snapshotDelayMs));
           if (snapshotFailing) throw new Error('replica unavailable');
           return target.readOwnSnapshot(observer);
         };
@@ -340,21 +348,37 @@ describe('DataPlaneGate', () => {
     return { gate, clock, drainEu, errors: () => errors, reads: () => reads, snapshotReads: () => snapshotReads, fail: (on: boolean) => { failing = on; }, failSnapshot: (on: boolean) => { snapshotFailing = on; } };
   }
 
-  it('reads its observer\'s own snapshot only while it votes a drain (it can only turn a drain into no drain); unreadable, it answers by the proposals alone', async () => {
+  it('reads its observer\'s own snapshot only while it votes a drain (it can only turn a drain into no drain); unreadable, it settles with the last one it read, or by the proposals alone', async () => {
     const w = gateWorld();
     expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'no-drain', source: 'fresh' });
     expect(w.snapshotReads()).toBe(0);
     await w.drainEu();
+    w.failSnapshot(true);
     w.clock.advance(gateCacheMs);
+    // Never read yet: the proposals alone.
     expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'fresh' });
     expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'cache' });
     expect(w.snapshotReads()).toBe(1);
+    expect(w.errors()).toEqual([expect.stringMatching(/own snapshot read failed/)]);
+    // Read once, then unreadable again: the failure is reported, and the answer is settled as with the read one.
+    w.failSnapshot(false);
+    w.clock.advance(gateCacheMs);
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'fresh' });
     w.failSnapshot(true);
     w.clock.advance(gateCacheMs);
     expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'fresh' });
-    expect(w.snapshotReads()).toBe(2);
-    expect(w.errors()).toEqual([expect.stringMatching(/own snapshot read failed/)]);
+    expect(w.snapshotReads()).toBe(3);
+    expect(w.errors()).toHaveLength(2);
   });
+
+  it('gives the snapshot read only what the voting view left of gateReadTimeoutMs: the answer stays inside Route 53\'s 4 s', async () => {
+    const w = gateWorld({ viewDelayMs: gateReadTimeoutMs - 100, snapshotDelayMs: 1_000 });
+    await w.drainEu();
+    const startedMs = Date.now();
+    expect(await w.gate.answer('/drain/eu-west-1')).toMatchObject({ body: 'drain', source: 'fresh' });
+    expect(Date.now() - startedMs).toBeLessThan(gateReadTimeoutMs + 500);
+    expect(w.errors()).toEqual([expect.stringMatching(/own snapshot read failed/)]);
+  }, 10_000);
 
   it('answers drain once a quorum of fresh proposals drains the target, and reads the replica at most once per cache window', async () => {
     const w = gateWorld();

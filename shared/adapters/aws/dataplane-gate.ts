@@ -30,6 +30,8 @@ interface CachedVotes {
 
 export class DataPlaneGate {
   private cached: CachedVotes | null = null;
+  /** The last own snapshot this container read: a failed read settles with it, so the answer does not flip with the read's luck. */
+  private ownSnapshotRead: VerdictSnapshot | null | undefined = undefined;
 
   constructor(private readonly deps: { config: ValidConfig; observer: Region; store: Store; clock: Clock; telemetry: Telemetry }) {}
 
@@ -41,13 +43,15 @@ export class DataPlaneGate {
     if (this.cached !== null && nowMs - this.cached.readMs < gateCacheMs) return { ...gateAnswer(this.cached.votes, path), source: 'cache' };
     try {
       const store = this.deps.store;
+      const startedMs = Date.now();
       const view = await withTimeout(store.readVotingView === undefined ? store.readView(nowMs) : store.readVotingView(nowMs), gateReadTimeoutMs);
       const input = { config: this.deps.config, nowMs, proposals: view.proposals, applied: view.applied, observer: this.deps.observer };
       let votes = gateVotes(input);
       // Its observer's own newest round can only turn a drain into "no drain" (a drain no gate is
       // known to have voted does not begin once that round passed), so it is read only while the
       // gate votes a drain: an item more per fresh answer during a drain, none otherwise.
-      if (Object.values(votes).includes('drain')) votes = gateVotes({ ...input, ownSnapshot: await this.ownSnapshot() });
+      // Both reads share gateReadTimeoutMs, so an answer stays inside Route 53's 4 s.
+      if (Object.values(votes).includes('drain')) votes = gateVotes({ ...input, ownSnapshot: await this.ownSnapshot(gateReadTimeoutMs - (Date.now() - startedMs)) });
       this.cached = { votes, readMs: nowMs };
       return { ...gateAnswer(votes, path), source: 'fresh' };
     } catch (error) {
@@ -59,15 +63,19 @@ export class DataPlaneGate {
     }
   }
 
-  /** Its observer's own snapshot. Unreadable: the proposal's mark alone settles the votes (undefined), and the failure is reported. */
-  private async ownSnapshot(): Promise<VerdictSnapshot | null | undefined> {
+  /**
+   * Its observer's own snapshot, within `budgetMs`. Unreadable (or out of time): the last one this
+   * container read, or none (the proposal's mark alone settles the votes), and the failure is reported.
+   */
+  private async ownSnapshot(budgetMs: number): Promise<VerdictSnapshot | null | undefined> {
     try {
-      return await withTimeout(this.deps.store.readOwnSnapshot(this.deps.observer), gateReadTimeoutMs);
+      if (budgetMs <= 0) throw new Error('no time left after the voting view');
+      this.ownSnapshotRead = await withTimeout(this.deps.store.readOwnSnapshot(this.deps.observer), budgetMs);
     } catch (error) {
-      this.deps.telemetry.error('gate: own snapshot read failed; settling by the proposal alone', { message: error instanceof Error ? error.message : String(error) });
+      this.deps.telemetry.error('gate: own snapshot read failed; settling by the last one read', { message: error instanceof Error ? error.message : String(error), lastRead: this.ownSnapshotRead !== undefined });
       this.deps.telemetry.metric('GateReadFailures', 1, 'Count');
-      return undefined;
     }
+    return this.ownSnapshotRead;
   }
 }
 
