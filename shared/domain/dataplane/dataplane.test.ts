@@ -127,6 +127,15 @@ describe('gateVotes: fail static over a replica whose proposals go stale', () =>
 });
 
 describe('settledVotes: maxDrained in composition', () => {
+  /** eu-west-1 restored at t0 to make room for ap-southeast-2's drain (maxDrained 1), as applied. */
+  function releasedForNewDrain() {
+    const config = makeDataPlaneConfig();
+    const t0 = 400_000;
+    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
+    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    return { config, t0, routing, appliedAfter };
+  }
+
   it('withholds a drain decided with a release until the release has settled, then votes it', () => {
     const config = makeDataPlaneConfig();
     const lastApplied = appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 });
@@ -144,10 +153,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('does not begin, as the settle ends, a drain its observer\'s own snapshot saw answer while it was withheld; keeps one the gate may have voted; and leaves an alarm\'s drain alone', () => {
-    const config = makeDataPlaneConfig();
-    const t0 = 400_000;
-    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
-    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const { config, t0, routing, appliedAfter } = releasedForNewDrain();
     const nowMs = t0 + voteSettleMs(config);
     const proposals = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, nowMs, 3, appliedAfter));
     const ownPassed = (passedMs: number) => ({ observer: 'us-east-1', seq: 9, writtenMs: passedMs, verdicts: { 'ap-southeast-2': { target: 'ap-southeast-2', status: 'unhealthy' as const, consecutiveFailures: 0, consecutivePasses: 1, latencySamplesMs: [[80]], latencyQuantileMs: [null], lastLatencyMs: 80, changedMs: t0 - 30_000, probedMs: passedMs, passedMs, reason: 'status 200 in 80 ms' } } });
@@ -163,10 +169,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('waits for every fresh peer to have seen the restore, even after the settle time', () => {
-    const config = makeDataPlaneConfig();
-    const t0 = 400_000;
-    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
-    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const { config, t0, routing, appliedAfter } = releasedForNewDrain();
     const nowMs = t0 + voteSettleMs(config) + 1_000;
     const behind = proposalWanting(config, 'us-east-1', { 'eu-west-1': 'drained' }, nowMs - 1_000, 5, appliedOf({ 'eu-west-1': 'drained' }, 10_000, { 'eu-west-1': 10_000 }));
     const caughtUp = ['eu-west-1', 'ap-southeast-2'].map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, nowMs - 1_000, 5, appliedAfter));
@@ -176,10 +179,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('names a drain as unvoted while the settle rule withholds it, and no longer once it is voted', () => {
-    const config = makeDataPlaneConfig();
-    const t0 = 400_000;
-    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
-    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const { config, t0, routing, appliedAfter } = releasedForNewDrain();
     const acknowledged = (atMs: number) => regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, atMs, 3, appliedAfter));
     const during = t0 + voteSettleMs(config) - 1;
     expect([...unvotedDrains({ config, nowMs: during, lastApplied: appliedAfter, proposals: acknowledged(during) })]).toEqual(['ap-southeast-2']);
@@ -202,10 +202,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('does not begin voting a drain no gate has voted once its own proposal holds it only by hysteresis or restores it (its evidence went away)', () => {
-    const config = makeDataPlaneConfig();
-    const t0 = 400_000;
-    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
-    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const { config, t0, routing, appliedAfter } = releasedForNewDrain();
     const after = t0 + voteSettleMs(config);
     const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, after, 3, appliedAfter));
     const vote = (proposals: typeof acknowledged) => settledVotes({ config, nowMs: after, routing, changed: [], lastApplied: appliedAfter, proposals, observer: 'us-east-1' })['ap-southeast-2'];
@@ -225,10 +222,7 @@ describe('settledVotes: maxDrained in composition', () => {
   });
 
   it('does not name a withheld drain unvoted once an observer\'s newest proposal records its gate voted it (its settle rule ended sooner)', () => {
-    const config = makeDataPlaneConfig();
-    const t0 = 400_000;
-    const routing = { 'us-east-1': 'serving', 'eu-west-1': 'serving', 'ap-southeast-2': 'drained' } as const;
-    const appliedAfter = { ...appliedOf(routing, t0, { 'eu-west-1': t0, 'ap-southeast-2': t0 }), lastRestoreMs: { 'eu-west-1': t0 } };
+    const { config, t0, appliedAfter } = releasedForNewDrain();
     const during = t0 + voteSettleMs(config) - 1;
     const acknowledged = regions.map((o) => proposalWanting(config, o, { 'ap-southeast-2': 'drained' }, during, 3, appliedAfter));
     expect([...unvotedDrains({ config, nowMs: during, lastApplied: appliedAfter, proposals: acknowledged })]).toEqual(['ap-southeast-2']);
